@@ -1,0 +1,181 @@
+"""Ledger tables. Entries and lines are append-only: the database refuses UPDATE and
+DELETE on them (see ledger/sql/), and each entry's hash chains it to the one before.
+
+Amounts are stored as integer fen (minor units) with a currency code: SQLite keeps
+DecimalField as REAL, so SQL SUM over decimals is inexact there; integers sum exactly
+on every backend. `Money` is built only at the edges (`.amount`, `.balance`).
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.money import Money
+
+from .chain import GENESIS_HASH
+
+FEN = Decimal("0.01")
+
+
+def fen_to_money(fen: int, currency: str) -> Money:
+    return Money(Decimal(fen).scaleb(-2), currency)
+
+
+class Book(models.Model):
+    """One set of books. Its row holds the chain head, locked by every posting."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    last_seq = models.BigIntegerField(_("last sequence number"), default=0)
+    head_hash = models.CharField(_("chain head"), max_length=64, default=GENESIS_HASH)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("book")
+        verbose_name_plural = _("books")
+        constraints = [
+            models.CheckConstraint(condition=Q(last_seq__gte=0), name="ledger_book_seq_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class AccountType(models.TextChoices):
+    ASSET = "asset", _("Asset")
+    LIABILITY = "liability", _("Liability")
+    EQUITY = "equity", _("Equity")
+    INCOME = "income", _("Income")
+    EXPENSE = "expense", _("Expense")
+
+
+DEBIT_NORMAL = {AccountType.ASSET, AccountType.EXPENSE}
+
+
+class Account(models.Model):
+    """An account in a book's chart. Its running debit and credit totals are kept in
+    the posting transaction, so reading a balance is one primary-key lookup however
+    many lines the account has; `verify` re-sums the lines and compares."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="accounts")
+    code = models.CharField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    type = models.CharField(_("type"), max_length=16, choices=AccountType.choices)
+    debit_fen = models.BigIntegerField(_("debits (fen)"), default=0)
+    credit_fen = models.BigIntegerField(_("credits (fen)"), default=0)
+    line_count = models.BigIntegerField(_("lines"), default=0)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["book_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "code"], name="ledger_account_code_per_book"),
+            models.CheckConstraint(
+                condition=Q(debit_fen__gte=0) & Q(credit_fen__gte=0) & Q(line_count__gte=0),
+                name="ledger_account_totals_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_debit_normal(self) -> bool:
+        return self.type in DEBIT_NORMAL
+
+    @property
+    def net_fen(self) -> int:
+        """Debits minus credits."""
+        return self.debit_fen - self.credit_fen
+
+    @property
+    def balance_fen(self) -> int:
+        """The balance in the account's normal direction (a payable owed is positive)."""
+        return self.net_fen if self.is_debit_normal else -self.net_fen
+
+    @property
+    def balance(self) -> Money:
+        return fen_to_money(self.balance_fen, self.book.currency)
+
+
+class Entry(models.Model):
+    """A journal voucher (记账凭证). Never updated or deleted once inserted."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries")
+    seq = models.BigIntegerField(_("number"))
+    date = models.DateField(_("date"))
+    memo = models.CharField(_("memo"), max_length=500)
+    actor = models.CharField(_("recorded by"), max_length=150)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=200, null=True, blank=True
+    )
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
+    line_count = models.PositiveSmallIntegerField(_("number of lines"))
+    created_at = models.DateTimeField(_("posted at"))
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["book_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "seq"], name="ledger_entry_seq_per_book"),
+            models.UniqueConstraint(
+                fields=["book", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="ledger_entry_idempotency_per_book",
+            ),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="ledger_entry_seq_gte_1"),
+            models.CheckConstraint(
+                condition=Q(line_count__gte=2), name="ledger_entry_two_lines_or_more"
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | ~Q(reason=""),
+                name="ledger_entry_reversal_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["book", "date"], name="ledger_entry_book_date")]
+
+    def __str__(self) -> str:
+        return f"{self.book.code}#{self.seq} {self.memo}"
+
+
+class Line(models.Model):
+    """One leg of an entry: a signed amount in fen, debit positive, credit negative."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    description = models.CharField(_("description"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+        ordering = ["entry_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "position"], name="ledger_line_position"),
+            models.CheckConstraint(condition=~Q(amount_fen=0), name="ledger_line_nonzero"),
+        ]
+        indexes = [models.Index(fields=["account", "entry"], name="ledger_line_account_entry")]
+
+    @property
+    def amount(self) -> Money:
+        return fen_to_money(self.amount_fen, self.currency)
+
+    @property
+    def is_debit(self) -> bool:
+        return self.amount_fen > 0

@@ -1,0 +1,296 @@
+"""The only write path into the ledger: `post` and `reverse`, each one transaction.
+
+Every posting locks its book's row (select_for_update) to take the next sequence
+number and the chain head: without the lock two concurrent postings could both read
+head N and both write entry N+1. Different books never wait for each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from djmoney.money import Money
+
+from .chain import EntryRecord, LineRecord, entry_hash
+from .models import Account, Book, Entry, Line
+
+# ¥10,000,000,000,000 per line: far beyond any community's books, and far enough from
+# the 64-bit limit that no account total can overflow.
+MAX_LINE_FEN = 10**15
+MEMO_MAX = 500
+
+
+class LedgerError(ValueError):
+    """A posting the ledger refuses. `code` is stable for callers and tests."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One line to post: an account and a signed amount in fen (debit > 0 > credit)."""
+
+    account: Account
+    amount_fen: int
+    currency: str
+    description: str = ""
+
+
+def to_fen(amount: Money) -> int:
+    """Exact conversion of a Money to integer fen; refuses what is not whole fen."""
+    if not isinstance(amount, Money):
+        raise LedgerError("not_money", f"amount must be Money, not {type(amount).__name__}")
+    value = amount.amount
+    try:
+        if not value.is_finite():
+            raise LedgerError("not_finite", f"amount {value} is not a finite number")
+        scaled = value.scaleb(2)
+        if scaled != scaled.to_integral_value():
+            raise LedgerError(
+                "too_many_places", f"amount {value} has more than 2 decimal places"
+            )
+    except InvalidOperation as exc:  # pragma: no cover - Decimal traps
+        raise LedgerError("not_finite", f"amount {value} is not a number") from exc
+    fen = int(scaled)
+    if abs(fen) > MAX_LINE_FEN:
+        raise LedgerError("too_large", f"amount {value} is beyond the ledger's limit")
+    return fen
+
+
+def _leg(account: Account, amount: Money, sign: int, description: str) -> Leg:
+    fen = to_fen(amount)
+    if fen <= 0:
+        raise LedgerError(
+            "not_positive", f"a debit or credit must be more than zero, not {amount.amount}"
+        )
+    return Leg(account, sign * fen, str(amount.currency), description)
+
+
+def debit(account: Account, amount: Money, description: str = "") -> Leg:
+    return _leg(account, amount, +1, description)
+
+
+def credit(account: Account, amount: Money, description: str = "") -> Leg:
+    return _leg(account, amount, -1, description)
+
+
+def _validate(book: Book, legs: Sequence[Leg], memo: str, actor: str) -> None:
+    if len(legs) < 2:
+        raise LedgerError("too_few_lines", "an entry needs at least two lines")
+    if len(legs) > 1000:
+        raise LedgerError("too_many_lines", "an entry has at most 1000 lines")
+    if not memo or not memo.strip():
+        raise LedgerError("memo_required", "an entry needs a memo")
+    if len(memo) > MEMO_MAX:
+        raise LedgerError("memo_too_long", f"a memo has at most {MEMO_MAX} characters")
+    if not actor or not actor.strip():
+        raise LedgerError("actor_required", "an entry needs the name of who posts it")
+    for leg in legs:
+        if leg.account.book_id != book.pk:
+            raise LedgerError(
+                "foreign_account", f"account {leg.account.code} is not in book {book.code}"
+            )
+        if leg.currency != book.currency:
+            raise LedgerError(
+                "currency_mismatch",
+                f"book {book.code} keeps {book.currency}; a line in {leg.currency} is refused",
+            )
+        if leg.amount_fen == 0 or type(leg.amount_fen) is not int:
+            raise LedgerError("zero_line", "a line must have a non-zero amount in whole fen")
+        if abs(leg.amount_fen) > MAX_LINE_FEN:
+            raise LedgerError("too_large", "a line is beyond the ledger's limit")
+    total = sum(leg.amount_fen for leg in legs)
+    if total != 0:
+        raise LedgerError(
+            "unbalanced",
+            f"debits and credits differ by {Decimal(total).scaleb(-2)} {book.currency}",
+        )
+
+
+def _same_lines(entry: Entry, legs: Sequence[Leg]) -> bool:
+    stored = list(entry.lines.order_by("position").values_list("account_id", "amount_fen"))
+    return stored == [(leg.account.pk, leg.amount_fen) for leg in legs]
+
+
+def _existing(book: Book, key: str, legs: Sequence[Leg]) -> Entry | None:
+    entry = Entry.objects.filter(book=book, idempotency_key=key).first()
+    if entry is not None and not _same_lines(entry, legs):
+        raise LedgerError(
+            "idempotency_conflict",
+            f"idempotency key {key!r} was already used for entry #{entry.seq} "
+            "with different lines",
+        )
+    return entry
+
+
+def post(
+    *,
+    book: Book,
+    legs: Sequence[Leg],
+    date: dt.date,
+    memo: str,
+    actor: str,
+    idempotency_key: str | None = None,
+) -> Entry:
+    """Post a balanced entry. With an idempotency key already used in this book, the
+    existing entry is returned (a retry) - or refused if its lines differ."""
+    return _post(
+        book=book, legs=legs, date=date, memo=memo, actor=actor, idempotency_key=idempotency_key
+    )
+
+
+def _post(
+    *,
+    book: Book,
+    legs: Sequence[Leg],
+    date: dt.date,
+    memo: str,
+    actor: str,
+    idempotency_key: str | None = None,
+    reverses: Entry | None = None,
+    reason: str = "",
+) -> Entry:
+    _validate(book, legs, memo, actor)
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise LedgerError("bad_date", "an entry's date must be a date")
+    if idempotency_key is not None and not idempotency_key.strip():
+        idempotency_key = None
+
+    with transaction.atomic():
+        if idempotency_key and (found := _existing(book, idempotency_key, legs)):
+            return found
+        locked = Book.objects.select_for_update().get(pk=book.pk)
+        if idempotency_key and (found := _existing(locked, idempotency_key, legs)):
+            # Another writer committed the same key while we waited for the lock.
+            return found
+        if reverses is not None:
+            reverses = Entry.objects.get(pk=reverses.pk)
+            if Entry.objects.filter(reverses=reverses).exists():
+                raise LedgerError(
+                    "already_reversed", f"entry #{reverses.seq} has already been reversed"
+                )
+
+        seq = locked.last_seq + 1
+        posted_at = timezone.now()
+        record = EntryRecord(
+            book=locked.code,
+            seq=seq,
+            date=date,
+            memo=memo,
+            actor=actor,
+            posted_at=posted_at,
+            idempotency_key=idempotency_key,
+            reverses=reverses.seq if reverses is not None else None,
+            reason=reason,
+            lines=tuple(
+                LineRecord(leg.account.code, leg.amount_fen, leg.currency, leg.description)
+                for leg in legs
+            ),
+        )
+        digest = entry_hash(locked.head_hash, record)
+        try:
+            entry = Entry.objects.create(
+                book=locked,
+                seq=seq,
+                date=date,
+                memo=memo,
+                actor=actor,
+                idempotency_key=idempotency_key,
+                reverses=reverses,
+                reason=reason,
+                line_count=len(legs),
+                created_at=posted_at,
+                prev_hash=locked.head_hash,
+                hash=digest,
+            )
+        except IntegrityError as exc:
+            if reverses is not None:
+                raise LedgerError(
+                    "already_reversed", f"entry #{reverses.seq} has already been reversed"
+                ) from exc
+            raise
+        Line.objects.bulk_create(
+            Line(
+                entry=entry,
+                position=position,
+                account_id=leg.account.pk,
+                amount_fen=leg.amount_fen,
+                currency=leg.currency,
+                description=leg.description,
+            )
+            for position, leg in enumerate(legs, start=1)
+        )
+
+        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for leg in legs:
+            t = totals[leg.account.pk]
+            if leg.amount_fen > 0:
+                t[0] += leg.amount_fen
+            else:
+                t[1] -= leg.amount_fen
+            t[2] += 1
+        # A fixed order, so concurrent postings never wait on each other's rows in
+        # opposite orders (they already queue on the book lock; this keeps it so).
+        for account_id in sorted(totals):
+            dr, cr, n = totals[account_id]
+            Account.objects.filter(pk=account_id).update(
+                debit_fen=F("debit_fen") + dr,
+                credit_fen=F("credit_fen") + cr,
+                line_count=F("line_count") + n,
+            )
+        Book.objects.filter(pk=locked.pk).update(last_seq=seq, head_hash=digest)
+        book.last_seq, book.head_hash = seq, digest
+    return entry
+
+
+def reverse(
+    entry: Entry,
+    *,
+    reason: str,
+    actor: str,
+    date: dt.date | None = None,
+    memo: str | None = None,
+) -> Entry:
+    """Post the mirror of `entry`, linked to it, with a reason. An entry is reversed at
+    most once, and a reversal is not itself reversed (post the entry again instead)."""
+    if not reason or not reason.strip():
+        raise LedgerError("reason_required", "a reversal needs a reason")
+    if len(reason) > MEMO_MAX:
+        raise LedgerError("reason_too_long", f"a reason has at most {MEMO_MAX} characters")
+    if entry.reverses_id is not None:
+        raise LedgerError(
+            "reversal_of_reversal", f"entry #{entry.seq} is a reversal and cannot be reversed"
+        )
+    lines = list(entry.lines.select_related("account").order_by("position"))
+    legs = [
+        Leg(line.account, -line.amount_fen, line.currency, line.description) for line in lines
+    ]
+    if memo is None:
+        memo = f"冲销 #{entry.seq} {entry.memo}"[:MEMO_MAX]
+    return _post(
+        book=entry.book,
+        legs=legs,
+        date=date or timezone.localdate(),
+        memo=memo,
+        actor=actor,
+        reverses=entry,
+        reason=reason,
+    )
+
+
+def create_book(*, code: str, name: str, currency: str = "CNY") -> Book:
+    return Book.objects.create(code=code, name=name, currency=currency)
+
+
+def open_account(*, book: Book, code: str, name: str, type: str) -> Account:
+    return Account.objects.create(book=book, code=code, name=name, type=type)

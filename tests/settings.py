@@ -1,0 +1,18 @@
+"""Test settings: the product's one settings file, with a test-only secret.
+
+Only environment defaults are set here; DATABASE_URL and CELERY_BROKER_URL pass through,
+so the same suite runs on SQLite (default) and on PostgreSQL with a real broker.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from fundmgr.settings import *  # noqa: E402,F403
+
+# Production security settings stay on (DEBUG is off) except the HTTPS redirect, which
+# would turn every test request into a 301.
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -109,7 +109,8 @@ class Entry(models.Model):
     date = models.DateField(_("date"))
     memo = models.CharField(_("memo"), max_length=500)
     actor = models.CharField(_("recorded by"), max_length=150)
-    idempotency_key = models.CharField(
+    # NULL, not "", means "no key": the unique constraint below only covers real keys.
+    idempotency_key = models.CharField(  # noqa: DJ001
         _("idempotency key"), max_length=200, null=True, blank=True
     )
     reverses = models.OneToOneField(
@@ -171,6 +172,9 @@ class Line(models.Model):
             models.CheckConstraint(condition=~Q(amount_fen=0), name="ledger_line_nonzero"),
         ]
         indexes = [models.Index(fields=["account", "entry"], name="ledger_line_account_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.amount_fen} {self.currency}"
 
     @property
     def amount(self) -> Money:

@@ -10,7 +10,7 @@ from djmoney.money import Money
 from ledger import services
 from ledger.chain import GENESIS_HASH
 from ledger.models import Account, Book, Entry, Line
-from ledger.services import Leg, LedgerError, credit, debit
+from ledger.services import LedgerError, Leg, credit, debit
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_an_income_posts_one_balanced_entry_and_moves_the_balances():
     assert entry.seq == 1
     assert entry.prev_hash == GENESIS_HASH
     assert len(entry.hash) == 64
-    assert [(l.account.code, l.amount) for l in entry.lines.order_by("position")] == [
+    assert [(ln.account.code, ln.amount) for ln in entry.lines.order_by("position")] == [
         ("1001", Money("100.00", "CNY")),
         ("2201", Money("-70.00", "CNY")),
         ("2202", Money("-25.00", "CNY")),

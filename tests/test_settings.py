@@ -1,0 +1,78 @@
+"""Settings come from the environment only, refuse bad values, and are deploy-safe."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, env_overrides, tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG",
+                        "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+    env["FUNDMGR_VAR_DIR"] = str(tmp_path)
+    env.update(env_overrides)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+PRODUCTION = {
+    "SECRET_KEY": "p" * 20 + "a-real-looking-production-secret-key-1234567890",
+    "ALLOWED_HOSTS": "funds.example.org",
+}
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
+                        env_overrides=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path):
+    result = run_manage("check", env_overrides={"ALLOWED_HOSTS": "x.org"}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL must be postgres://"),
+        ("CELERY_BROKER_URL", "kafka://x", "CELERY_BROKER_URL must be redis://"),
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("SECURE_HSTS_SECONDS", "a year", "is not an integer"),
+    ],
+)
+def test_a_bad_value_is_refused_by_name(tmp_path, name, value, message):
+    result = run_manage("check", env_overrides={**PRODUCTION, name: value}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_default_database_is_sqlite_under_the_var_directory(tmp_path):
+    result = run_manage(
+        "shell", "-c",
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME']); print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        env_overrides={"DEBUG": "1"}, tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    engine_line, eager_line = result.stdout.strip().splitlines()[-2:]
+    assert engine_line == f"django.db.backends.sqlite3 {tmp_path / 'fundmgr.sqlite3'}"
+    assert eager_line == "True"
+
+
+def test_a_broker_url_turns_inline_tasks_off(tmp_path):
+    result = run_manage(
+        "shell", "-c",
+        "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER, "
+        "settings.CELERY_RESULT_BACKEND)",
+        env_overrides={"DEBUG": "1", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5"},
+        tmp_path=tmp_path,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False redis://127.0.0.1:6379/5"

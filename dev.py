@@ -15,7 +15,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import tomllib
 import venv
 from pathlib import Path
 
@@ -36,8 +35,10 @@ def check(*args, env=None):
 
 
 def ensure_env(with_tests: bool) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - a plain message, not an ImportError
         sys.exit("fundmgr needs Python 3.11 or newer")
+    import tomllib
+
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

@@ -1,4 +1,5 @@
-"""The only write path into the ledger: `post` and `reverse`, each one transaction.
+"""The only write path into the ledger: `post`, `post_many` and `reverse`, each one
+transaction.
 
 Every posting locks its book's row (select_for_update) to take the next sequence
 number and the chain head: without the lock two concurrent postings could both read
@@ -10,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from djmoney.money import Money
@@ -117,20 +118,64 @@ def _validate(book: Book, legs: Sequence[Leg], memo: str, actor: str) -> None:
         )
 
 
-def _same_lines(entry: Entry, legs: Sequence[Leg]) -> bool:
-    stored = list(entry.lines.order_by("position").values_list("account_id", "amount_fen"))
-    return stored == [(leg.account.pk, leg.amount_fen) for leg in legs]
+@dataclass(frozen=True)
+class Posting:
+    """One entry to post: balanced legs, the accounting date, a memo and who posts it."""
+
+    legs: Sequence[Leg]
+    date: dt.date
+    memo: str
+    actor: str
+    idempotency_key: str | None = None
+    reverses: Entry | None = None
+    reason: str = ""
 
 
-def _existing(book: Book, key: str, legs: Sequence[Leg]) -> Entry | None:
-    entry = Entry.objects.filter(book=book, idempotency_key=key).first()
-    if entry is not None and not _same_lines(entry, legs):
-        raise LedgerError(
-            "idempotency_conflict",
-            f"idempotency key {key!r} was already used for entry #{entry.seq} "
-            "with different lines",
-        )
-    return entry
+def _lines_of(entry_ids) -> dict[int, list[tuple[int, int]]]:
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for entry_id, account_id, amount in (
+        Line.objects.filter(entry_id__in=entry_ids)
+        .order_by("entry_id", "position")
+        .values_list("entry_id", "account_id", "amount_fen")
+    ):
+        found[entry_id].append((account_id, amount))
+    return found
+
+
+def _existing(book: Book, postings: Sequence[Posting]) -> dict[str, Entry]:
+    """Entries already posted under these postings' idempotency keys; a key reused for
+    different lines is refused."""
+    keys = {p.idempotency_key for p in postings if p.idempotency_key}
+    if not keys:
+        return {}
+    entries = {
+        e.idempotency_key: e
+        for e in Entry.objects.filter(book=book, idempotency_key__in=keys)
+    }
+    if entries:
+        stored = _lines_of([e.pk for e in entries.values()])
+        for p in postings:
+            entry = entries.get(p.idempotency_key or "")
+            wanted = [(leg.account.pk, leg.amount_fen) for leg in p.legs]
+            if entry is not None and stored[entry.pk] != wanted:
+                raise LedgerError(
+                    "idempotency_conflict",
+                    f"idempotency key {p.idempotency_key!r} was already used for entry "
+                    f"#{entry.seq} with different lines",
+                )
+    return entries
+
+
+def _check(book: Book, posting: Posting) -> Posting:
+    _validate(book, posting.legs, posting.memo, posting.actor)
+    if not isinstance(posting.date, dt.date) or isinstance(posting.date, dt.datetime):
+        raise LedgerError("bad_date", "an entry's date must be a date")
+    key = posting.idempotency_key
+    if key is not None and not key.strip():
+        return replace(posting, idempotency_key=None)
+    if key is not None and len(key) > 200:
+        raise LedgerError("key_too_long", "an idempotency key has at most 200 characters")
+    return posting
 
 
 def post(
@@ -144,113 +189,105 @@ def post(
 ) -> Entry:
     """Post a balanced entry. With an idempotency key already used in this book, the
     existing entry is returned (a retry) - or refused if its lines differ."""
-    return _post(
-        book=book, legs=legs, date=date, memo=memo, actor=actor, idempotency_key=idempotency_key
-    )
+    posting = Posting(legs=legs, date=date, memo=memo, actor=actor,
+                      idempotency_key=idempotency_key)
+    return post_many(book=book, postings=[posting])[0]
 
 
-def _post(
-    *,
-    book: Book,
-    legs: Sequence[Leg],
-    date: dt.date,
-    memo: str,
-    actor: str,
-    idempotency_key: str | None = None,
-    reverses: Entry | None = None,
-    reason: str = "",
-) -> Entry:
-    _validate(book, legs, memo, actor)
-    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        raise LedgerError("bad_date", "an entry's date must be a date")
-    if idempotency_key is not None and not idempotency_key.strip():
-        idempotency_key = None
+def _tally(lines: Sequence[Line]) -> dict[int, list[int]]:
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for line in lines:
+        t = totals[line.account_id]
+        if line.amount_fen > 0:
+            t[0] += line.amount_fen
+        else:
+            t[1] -= line.amount_fen
+        t[2] += 1
+    return totals
 
+
+def post_many(*, book: Book, postings: Sequence[Posting]) -> list[Entry]:
+    """Post several entries to one book in one transaction, in order, taking the book
+    lock once: the path for imports, and (with one posting) for everything else.
+
+    All postings are validated before anything is written; one refusal writes nothing.
+    Returns one entry per posting: the existing one where its idempotency key was
+    already used (also twice within this batch)."""
+    postings = [_check(book, p) for p in postings]
+    if not postings:
+        return []
     with transaction.atomic():
-        if idempotency_key and (found := _existing(book, idempotency_key, legs)):
-            return found
         locked = Book.objects.select_for_update().get(pk=book.pk)
-        if idempotency_key and (found := _existing(locked, idempotency_key, legs)):
-            # Another writer committed the same key while we waited for the lock.
-            return found
-        if reverses is not None:
-            reverses = Entry.objects.get(pk=reverses.pk)
-            if Entry.objects.filter(reverses=reverses).exists():
+        # Read after the lock: a writer holding it may have committed one of our keys.
+        found = _existing(locked, postings)
+        seq, head = locked.last_seq, locked.head_hash
+        new_entries: list[Entry] = []
+        new_lines: list[Line] = []
+        results: list[Entry] = []
+        for posting in postings:
+            key = posting.idempotency_key
+            if key and key in found:
+                results.append(found[key])
+                continue
+            reverses = posting.reverses
+            if reverses is not None and (
+                any(e.reverses_id == reverses.pk for e in new_entries)
+                or Entry.objects.filter(reverses=reverses).exists()
+            ):
                 raise LedgerError(
                     "already_reversed", f"entry #{reverses.seq} has already been reversed"
                 )
-
-        seq = locked.last_seq + 1
-        posted_at = timezone.now()
-        record = EntryRecord(
-            book=locked.code,
-            seq=seq,
-            date=date,
-            memo=memo,
-            actor=actor,
-            posted_at=posted_at,
-            idempotency_key=idempotency_key,
-            reverses=reverses.seq if reverses is not None else None,
-            reason=reason,
-            lines=tuple(
-                LineRecord(leg.account.code, leg.amount_fen, leg.currency, leg.description)
-                for leg in legs
-            ),
-        )
-        digest = entry_hash(locked.head_hash, record)
-        try:
-            entry = Entry.objects.create(
-                book=locked,
+            seq += 1
+            posted_at = timezone.now()
+            record = EntryRecord(
+                book=locked.code,
                 seq=seq,
-                date=date,
-                memo=memo,
-                actor=actor,
-                idempotency_key=idempotency_key,
-                reverses=reverses,
-                reason=reason,
-                line_count=len(legs),
-                created_at=posted_at,
-                prev_hash=locked.head_hash,
-                hash=digest,
+                date=posting.date,
+                memo=posting.memo,
+                actor=posting.actor,
+                posted_at=posted_at,
+                idempotency_key=key,
+                reverses=reverses.seq if reverses is not None else None,
+                reason=posting.reason,
+                lines=tuple(
+                    LineRecord(leg.account.code, leg.amount_fen, leg.currency, leg.description)
+                    for leg in posting.legs
+                ),
             )
-        except IntegrityError as exc:
-            if reverses is not None:
-                raise LedgerError(
-                    "already_reversed", f"entry #{reverses.seq} has already been reversed"
-                ) from exc
-            raise
-        Line.objects.bulk_create(
-            Line(
-                entry=entry,
-                position=position,
-                account_id=leg.account.pk,
-                amount_fen=leg.amount_fen,
-                currency=leg.currency,
-                description=leg.description,
+            digest = entry_hash(head, record)
+            entry = Entry(
+                book=locked, seq=seq, date=posting.date, memo=posting.memo,
+                actor=posting.actor, idempotency_key=key, reverses=reverses,
+                reason=posting.reason, line_count=len(posting.legs), created_at=posted_at,
+                prev_hash=head, hash=digest,
             )
-            for position, leg in enumerate(legs, start=1)
-        )
+            head = digest
+            new_entries.append(entry)
+            new_lines.extend(
+                Line(entry=entry, position=position, account_id=leg.account.pk,
+                     amount_fen=leg.amount_fen, currency=leg.currency,
+                     description=leg.description)
+                for position, leg in enumerate(posting.legs, start=1)
+            )
+            results.append(entry)
+            if key:
+                found[key] = entry
+        if not new_entries:
+            return results
 
-        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for leg in legs:
-            t = totals[leg.account.pk]
-            if leg.amount_fen > 0:
-                t[0] += leg.amount_fen
-            else:
-                t[1] -= leg.amount_fen
-            t[2] += 1
-        # A fixed order, so concurrent postings never wait on each other's rows in
+        Entry.objects.bulk_create(new_entries, batch_size=1000)
+        Line.objects.bulk_create(new_lines, batch_size=2000)
+        # A fixed order, so two transactions never wait on each other's rows in
         # opposite orders (they already queue on the book lock; this keeps it so).
-        for account_id in sorted(totals):
-            dr, cr, n = totals[account_id]
+        for account_id, (dr, cr, n) in sorted(_tally(new_lines).items()):
             Account.objects.filter(pk=account_id).update(
                 debit_fen=F("debit_fen") + dr,
                 credit_fen=F("credit_fen") + cr,
                 line_count=F("line_count") + n,
             )
-        Book.objects.filter(pk=locked.pk).update(last_seq=seq, head_hash=digest)
-        book.last_seq, book.head_hash = seq, digest
-    return entry
+        Book.objects.filter(pk=locked.pk).update(last_seq=seq, head_hash=head)
+        book.last_seq, book.head_hash = seq, head
+    return results
 
 
 def reverse(
@@ -277,15 +314,9 @@ def reverse(
     ]
     if memo is None:
         memo = f"冲销 #{entry.seq} {entry.memo}"[:MEMO_MAX]
-    return _post(
-        book=entry.book,
-        legs=legs,
-        date=date or timezone.localdate(),
-        memo=memo,
-        actor=actor,
-        reverses=entry,
-        reason=reason,
-    )
+    posting = Posting(legs=legs, date=date or timezone.localdate(), memo=memo, actor=actor,
+                      reverses=entry, reason=reason)
+    return post_many(book=entry.book, postings=[posting])[0]
 
 
 def create_book(*, code: str, name: str, currency: str = "CNY") -> Book:

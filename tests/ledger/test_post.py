@@ -179,3 +179,47 @@ def test_an_entry_in_another_currency_book_is_kept_in_that_currency():
     book = f.book(currency="HKD")
     f.income(book, "10.00", "7.00", "2.50", "0.50")
     assert f.account(book, "1001").balance == Money("10.00", "HKD")
+
+
+def _posting(book, gross="10.00", key=None, memo="批量导入"):
+    return services.Posting(
+        legs=[debit(f.account(book, "1001"), Money(gross, "CNY")),
+              credit(f.account(book, "3001"), Money(gross, "CNY"))],
+        date=dt.date(2026, 4, 1), memo=memo, actor="importer", idempotency_key=key,
+    )
+
+
+def test_a_batch_posts_in_order_under_one_chain():
+    from ledger.verify import verify_book
+
+    book = f.book()
+    f.income(book)
+    entries = services.post_many(book=book, postings=[_posting(book, f"{i}.00") for i in
+                                                      range(1, 301)])
+    assert [e.seq for e in entries] == list(range(2, 302))
+    assert entries[0].prev_hash == book.entries.get(seq=1).hash
+    assert f.account(book, "3001").credit_fen == 500 + sum(range(1, 301)) * 100
+    assert verify_book(book).ok
+
+
+def test_one_bad_posting_in_a_batch_writes_nothing():
+    book = f.book()
+    before = snapshot()
+    bad = services.Posting(legs=[debit(f.account(book, "1001"), Money("1.00", "CNY"))],
+                           date=dt.date(2026, 4, 1), memo="m", actor="a")
+    with pytest.raises(LedgerError) as err:
+        services.post_many(book=book, postings=[_posting(book), _posting(book), bad])
+    assert err.value.code == "too_few_lines"
+    assert snapshot() == before
+
+
+def test_a_key_repeated_within_a_batch_or_already_posted_records_once():
+    book = f.book()
+    first = services.post(book=book, legs=_posting(book).legs, date=dt.date(2026, 4, 1),
+                          memo="m", actor="a", idempotency_key="K0")
+    entries = services.post_many(book=book, postings=[
+        _posting(book, key="K0"), _posting(book, key="K1"), _posting(book, key="K1"),
+    ])
+    assert entries[0].pk == first.pk
+    assert entries[1].pk == entries[2].pk
+    assert book.entries.count() == 2

@@ -14,9 +14,10 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 CURRENT = "guards_v1"
 
 
-def statements(name: str, vendor: str, *, reverse: bool = False) -> list[str]:
+def statements(name: str, vendor: str, *, reverse: bool = False,
+               sql_dir: Path = SQL_DIR) -> list[str]:
     suffix = ".reverse.sql" if reverse else ".sql"
-    path = SQL_DIR / f"{name}.{vendor}{suffix}"
+    path = sql_dir / f"{name}.{vendor}{suffix}"
     if not path.exists():
         raise RuntimeError(f"the ledger has no guards for the {vendor} database ({path.name})")
     text = path.read_text(encoding="utf-8")
@@ -24,24 +25,34 @@ def statements(name: str, vendor: str, *, reverse: bool = False) -> list[str]:
                         for s in sqlparse.split(text)) if s]
 
 
-def install(connection: BaseDatabaseWrapper, name: str = CURRENT) -> None:
+def install(connection: BaseDatabaseWrapper, name: str = CURRENT,
+            sql_dir: Path = SQL_DIR) -> None:
+    """Run <sql_dir>/<name>.<vendor>.sql: also for other apps' guards of their own."""
     with connection.cursor() as cursor:
-        for statement in statements(name, connection.vendor):
+        for statement in statements(name, connection.vendor, sql_dir=sql_dir):
             cursor.execute(statement)
 
 
-def remove(connection: BaseDatabaseWrapper, name: str = CURRENT) -> None:
+def remove(connection: BaseDatabaseWrapper, name: str = CURRENT,
+           sql_dir: Path = SQL_DIR) -> None:
     with connection.cursor() as cursor:
-        for statement in statements(name, connection.vendor, reverse=True):
+        for statement in statements(name, connection.vendor, reverse=True, sql_dir=sql_dir):
             cursor.execute(statement)
 
 
-def purge(connection: BaseDatabaseWrapper) -> None:
-    """Empty the ledger's tables. For test databases only."""
+def purge(connection: BaseDatabaseWrapper, before=()) -> None:
+    """Empty the ledger's tables. For test databases only. `before` lists (table, guard
+    name, sql dir) of other guarded tables that refer to entries and go first."""
+    for _table, name, sql_dir in before:
+        remove(connection, name, sql_dir)
     remove(connection)
     try:
         with connection.cursor() as cursor:
+            for table, _name, _dir in before:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
             cursor.execute("DELETE FROM ledger_line")
             cursor.execute("DELETE FROM ledger_entry")
     finally:
         install(connection)
+        for _table, name, sql_dir in before:
+            install(connection, name, sql_dir)

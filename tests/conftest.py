@@ -21,4 +21,6 @@ def ledger_purge(transactional_db):
 
     for conn in connections.all():
         conn.close()
-    guards.purge(connection)
+    from fundmgr.guards import GUARDED_TABLES
+
+    guards.purge(connection, before=GUARDED_TABLES)

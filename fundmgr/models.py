@@ -1,0 +1,332 @@
+"""The allocator's domain: communities, the parties that share income, packages, split
+policies, roles and income records. Money is django-money `Money` (Decimal, 2 places);
+the ledger underneath keeps integer fen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+from djmoney.money import Money
+
+from ledger.models import Book
+
+CODE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$",
+    _("2-32 letters, digits, dashes or underscores, starting with a letter or digit."),
+)
+MONEY = {"max_digits": 14, "decimal_places": 2, "default_currency": "CNY"}
+
+
+class Tier(models.TextChoices):
+    PUBLIC_BENEFIT = "public_benefit", _("Public benefit (free to residents)")
+    PAID = "paid", _("Paid (market price)")
+    LOW_COST = "low_cost", _("Low cost (reduced price)")
+
+
+# Stored in ledger memos, which never change with the reader's language.
+TIER_ZH = {Tier.PUBLIC_BENEFIT: "公益", Tier.PAID: "有偿", Tier.LOW_COST: "低偿"}
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    BANK = "bank", _("Bank transfer")
+    OTHER = "other", _("Other")
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Finance officer")
+    REVIEWER = "reviewer", _("Reviewer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class ProviderCategory(models.TextChoices):
+    ELDERLY = "elderly", _("Elderly care")
+    CHILDCARE = "childcare", _("Childcare")
+    MEALS = "meals", _("Community meals")
+    CULTURE = "culture", _("Culture and education")
+    HOUSEKEEPING = "housekeeping", _("Housekeeping")
+    REHAB = "rehab", _("Rehabilitation")
+    HEALTH = "health", _("Health")
+    OTHER = "other", _("Other")
+
+
+class HubEnterprise(models.Model):
+    """枢纽型社会企业: runs the incubation platform, receives 25 %."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR])
+    name = models.CharField(_("name"), max_length=200)
+    subdistrict = models.CharField(_("subdistrict"), max_length=100)
+
+    class Meta:
+        verbose_name = _("hub social enterprise")
+        verbose_name_plural = _("hub social enterprises")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(models.Model):
+    """专业机构 / 社会组织: delivers the services, keeps 70 %."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR])
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=20, choices=ProviderCategory.choices)
+
+    class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    """社区: keeps one book of accounts; its fund receives 5 %."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR])
+    name = models.CharField(_("name"), max_length=200)
+    subdistrict = models.CharField(_("subdistrict"), max_length=100)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    hub = models.ForeignKey(HubEnterprise, on_delete=models.PROTECT, related_name="communities",
+                            verbose_name=_("hub social enterprise"))
+    book = models.OneToOneField(Book, on_delete=models.PROTECT, related_name="community",
+                                editable=False)
+    review_threshold = MoneyField(
+        _("review threshold"), default=Money(5000, "CNY"), **MONEY,
+        help_text=_("Income above this amount waits for a reviewer before it is posted."),
+    )
+    max_income = MoneyField(
+        _("largest single income"), default=Money(1_000_000, "CNY"), **MONEY,
+        help_text=_("Anything larger is refused as a likely typing error."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommunityFund(models.Model):
+    """社区基金: one per community."""
+
+    community = models.OneToOneField(Community, on_delete=models.PROTECT, related_name="fund")
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("community fund")
+        verbose_name_plural = _("community funds")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServicePackage(models.Model):
+    """服务包: offered in one community by one provider, priced per tier."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="packages")
+    code = models.CharField(_("code"), max_length=32, validators=[CODE_VALIDATOR])
+    name = models.CharField(_("name"), max_length=200)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="packages",
+                                 verbose_name=_("provider"))
+    description = models.TextField(_("description"), blank=True)
+    price_public_benefit = MoneyField(_("public-benefit price (paid by the purchaser)"),
+                                      null=True, blank=True, **MONEY)
+    price_paid = MoneyField(_("paid price"), null=True, blank=True, **MONEY)
+    price_low_cost = MoneyField(_("low-cost price"), null=True, blank=True, **MONEY)
+    low_cost_eligibility = models.CharField(
+        _("who is eligible for the low-cost price"), max_length=200, blank=True,
+        help_text=_("e.g. residents over 70, children, low-income and disabled residents"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service package")
+        verbose_name_plural = _("service packages")
+        ordering = ["community_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "code"],
+                                    name="package_code_per_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def price(self, tier: str) -> Money | None:
+        return getattr(self, f"price_{tier}", None)
+
+    @property
+    def tiers(self) -> list[str]:
+        return [t for t in Tier.values if self.price(t) is not None]
+
+
+class SplitPolicy(models.Model):
+    """分配方案: basis points per party, in force from a date until the next version.
+    Never edited: a change is a new version, so every income keeps the policy it was
+    split under."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="policies")
+    version = models.PositiveIntegerField(_("version"))
+    provider_bp = models.PositiveIntegerField(_("provider share (basis points)"), default=7000)
+    hub_bp = models.PositiveIntegerField(_("hub share (basis points)"), default=2500)
+    fund_bp = models.PositiveIntegerField(_("fund share (basis points)"), default=500)
+    effective_from = models.DateField(_("in force from"))
+    approved_by = models.CharField(_("approved by"), max_length=200)
+    decision_ref = models.CharField(_("decision reference"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("split policy")
+        verbose_name_plural = _("split policies")
+        ordering = ["community_id", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "version"], name="policy_version"),
+            models.UniqueConstraint(fields=["community", "effective_from"],
+                                    name="policy_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(provider_bp__lte=10000, hub_bp__lte=10000, fund_bp__lte=10000),
+                name="policy_bp_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_bp__gte=0, hub_bp__gte=0, fund_bp__gte=0),
+                name="policy_bp_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (f"v{self.version} {self.provider_bp / 100:g}/{self.hub_bp / 100:g}/"
+                f"{self.fund_bp / 100:g} from {self.effective_from}")
+
+    @property
+    def bps(self) -> tuple[int, int, int]:
+        return (self.provider_bp, self.hub_bp, self.fund_bp)
+
+    @classmethod
+    def in_force(cls, community: Community, on: dt.date) -> SplitPolicy | None:
+        return (cls.objects.filter(community=community, effective_from__lte=on)
+                .order_by("-effective_from").first())
+
+
+class Membership(models.Model):
+    """Gives a user a role in one community; every officer query is scoped by these."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE,
+                                  related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community", "role"], name="membership_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.community} · {self.get_role_display()}"
+
+
+class IncomeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    POSTED = "posted", _("Posted")
+    REJECTED = "rejected", _("Rejected")
+    REVERSED = "reversed", _("Reversed")
+
+
+class Income(models.Model):
+    """收入登记: one payment for a service package, split and (once approved) posted.
+
+    The recorded facts (amounts, split, package, payer, dates, receipt code) are fixed
+    by database triggers (fundmgr/sql/); only the workflow columns move on."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="incomes",
+                                  verbose_name=_("community"))
+    package = models.ForeignKey(ServicePackage, on_delete=models.PROTECT,
+                                related_name="incomes", verbose_name=_("service package"))
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    amount = MoneyField(_("amount"), **MONEY)
+    provider_share = MoneyField(_("provider share"), **MONEY)
+    hub_share = MoneyField(_("hub share"), **MONEY)
+    fund_share = MoneyField(_("community fund share"), **MONEY)
+    policy = models.ForeignKey(SplitPolicy, on_delete=models.PROTECT, related_name="incomes",
+                               verbose_name=_("split policy"))
+    paid_at = models.DateTimeField(_("paid at"))
+    payer = models.CharField(_("payer"), max_length=100, blank=True)
+    method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
+    # NULL, not "": only real references are unique per community.
+    external_ref = models.CharField(  # noqa: DJ001
+        _("payment reference"), max_length=64, null=True, blank=True)
+    receipt_code = models.CharField(_("receipt code"), max_length=16, unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=IncomeStatus.choices)
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="income")
+    reversal_entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, null=True,
+                                          blank=True, related_name="reversed_income")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="incomes_recorded",
+                                    verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="incomes_reviewed",
+                                    verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="incomes_reversed",
+                                    verbose_name=_("reversed by"))
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reverse_reason = models.CharField(_("reason for reversal"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("income")
+        verbose_name_plural = _("incomes")
+        ordering = ["-paid_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "external_ref"],
+                condition=Q(external_ref__isnull=False) & ~Q(status="rejected"),
+                name="income_external_ref_per_community",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="income_quantity_gte_1"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="income_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "rejected"], entry__isnull=True)
+                | Q(status__in=["posted", "reversed"], entry__isnull=False),
+                name="income_posted_iff_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="reversed", reversal_entry__isnull=False)
+                | (~Q(status="reversed") & Q(reversal_entry__isnull=True)),
+                name="income_reversed_iff_reversal",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "paid_at"], name="income_community_paid"),
+            models.Index(fields=["community", "status"], name="income_community_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_code} {self.amount}"
+
+    @property
+    def receipt_display(self) -> str:
+        from .receipts import display
+
+        return display(self.receipt_code)

@@ -1,0 +1,448 @@
+"""Business actions of the allocator: each one transaction, each posting to the ledger
+through ledger.services. Views, commands, admin actions and tasks call these; they never
+write the models directly.
+
+Refusals are django ValidationErrors keyed by field (or by "__all__"), in the active
+language, so a form shows them beside the field and a command prints them by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from ledger import services as ledger
+from ledger.models import Account, AccountType
+
+from . import receipts
+from .models import (
+    TIER_ZH,
+    Community,
+    CommunityFund,
+    HubEnterprise,
+    Income,
+    IncomeStatus,
+    Membership,
+    PaymentMethod,
+    Provider,
+    Role,
+    ServicePackage,
+    SplitPolicy,
+    Tier,
+)
+from .split import split, validate_bp
+
+# --- Chart of accounts of a community's book -----------------------------------------
+METHOD_ACCOUNTS = {
+    PaymentMethod.CASH: ("1001", "库存现金"),
+    PaymentMethod.BANK: ("1002", "银行存款"),
+    PaymentMethod.WECHAT: ("1012.01", "其他货币资金—微信"),
+    PaymentMethod.ALIPAY: ("1012.02", "其他货币资金—支付宝"),
+    PaymentMethod.OTHER: ("1012.99", "其他货币资金—其他"),
+}
+HUB_ACCOUNT = "2241"
+FUND_ACCOUNT = "3101"
+PROVIDER_ACCOUNT_PREFIX = "2202."
+EARLIEST = dt.date(2000, 1, 1)
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+def provider_account_code(provider: Provider) -> str:
+    return PROVIDER_ACCOUNT_PREFIX + provider.code
+
+
+def _account(community: Community, code: str) -> Account:
+    return Account.objects.get(book_id=community.book_id, code=code)
+
+
+def _ensure_provider_account(community: Community, provider: Provider) -> Account:
+    account, _created = Account.objects.get_or_create(
+        book_id=community.book_id,
+        code=provider_account_code(provider),
+        defaults={"name": f"应付账款—{provider.name}", "type": AccountType.LIABILITY},
+    )
+    return account
+
+
+# --- Set-up -----------------------------------------------------------------------------
+@transaction.atomic
+def community_create(
+    *,
+    code: str,
+    name: str,
+    subdistrict: str,
+    hub: HubEnterprise,
+    currency: str = "CNY",
+    fund_name: str | None = None,
+    policy_from: dt.date = EARLIEST,
+    policy_approved_by: str = "默认方案",
+    review_threshold: Decimal = Decimal("5000"),
+) -> Community:
+    """A community with its book, chart of accounts, fund and the default 70/25/5 policy."""
+    book = ledger.create_book(code=code, name=f"{name}服务包资金账簿", currency=currency)
+    for account_code, account_name in METHOD_ACCOUNTS.values():
+        ledger.open_account(book=book, code=account_code, name=account_name,
+                            type=AccountType.ASSET)
+    ledger.open_account(book=book, code=HUB_ACCOUNT, name=f"其他应付款—{hub.name}",
+                        type=AccountType.LIABILITY)
+    ledger.open_account(book=book, code=FUND_ACCOUNT, name="社区基金", type=AccountType.EQUITY)
+    community = Community(
+        code=code, name=name, subdistrict=subdistrict, hub=hub, currency=currency, book=book,
+        review_threshold=Money(review_threshold, currency),
+        max_income=Money(1_000_000, currency),
+    )
+    community.full_clean(exclude=["book"])
+    community.save()
+    CommunityFund.objects.create(community=community, name=fund_name or f"{name}社区基金")
+    SplitPolicy.objects.create(community=community, version=1, effective_from=policy_from,
+                               approved_by=policy_approved_by)
+    return community
+
+
+@transaction.atomic
+def package_create(*, community: Community, code: str, name: str, provider: Provider,
+                   prices: dict[str, Decimal | None], low_cost_eligibility: str = "",
+                   description: str = "") -> ServicePackage:
+    package = ServicePackage(community=community, code=code, name=name, provider=provider,
+                             low_cost_eligibility=low_cost_eligibility, description=description)
+    for tier in Tier.values:
+        value = prices.get(tier)
+        setattr(package, f"price_{tier}",
+                Money(value, community.currency) if value is not None else None)
+    if not package.tiers:
+        raise ValidationError({"price_paid": _("A package needs a price for at least one tier.")})
+    package.full_clean()
+    package.save()
+    _ensure_provider_account(community, provider)
+    return package
+
+
+@transaction.atomic
+def policy_create(*, community: Community, provider_bp: int, hub_bp: int, fund_bp: int,
+                  effective_from: dt.date, approved_by: str,
+                  decision_ref: str = "") -> SplitPolicy:
+    """A new version of the split. It may not start on or before a day that already has
+    income: that would change the rule those incomes were split under."""
+    try:
+        validate_bp(provider_bp, hub_bp, fund_bp)
+    except ValueError as exc:
+        raise ValidationError({"provider_bp": str(exc)}) from exc
+    if not approved_by.strip():
+        raise ValidationError({"approved_by": _("Say who approved the new split.")})
+    last = (Income.objects.filter(community=community).order_by("-paid_at")
+            .values_list("paid_at", flat=True).first())
+    if last is not None and effective_from <= timezone.localtime(last).date():
+        raise ValidationError({"effective_from": _(
+            "Income is already recorded up to %(date)s; a new split can start only after it."
+        ) % {"date": timezone.localtime(last).date().isoformat()}})
+    latest = SplitPolicy.objects.filter(community=community).order_by("-version").first()
+    return SplitPolicy.objects.create(
+        community=community, version=(latest.version + 1) if latest else 1,
+        provider_bp=provider_bp, hub_bp=hub_bp, fund_bp=fund_bp,
+        effective_from=effective_from, approved_by=approved_by, decision_ref=decision_ref,
+    )
+
+
+def membership_grant(*, user: AbstractBaseUser, community: Community, role: str) -> Membership:
+    membership, _created = Membership.objects.get_or_create(user=user, community=community,
+                                                            role=role)
+    return membership
+
+
+def has_role(user, community: Community, *roles: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(user=user, community=community, role__in=roles).exists()
+
+
+def _require_role(user, community: Community, *roles: str) -> None:
+    if not has_role(user, community, *roles):
+        raise PermissionError(_("You have no %(roles)s role in %(community)s.") % {
+            "roles": "/".join(str(Role(r).label) for r in roles), "community": community.name})
+
+
+# --- Income ---------------------------------------------------------------------------------
+@dataclass
+class IncomeDraft:
+    """What an officer (or a file row) says was paid, before it is recorded."""
+
+    community: Community
+    package: ServicePackage | None
+    tier: str
+    amount: Money | None
+    paid_at: dt.datetime | None
+    method: str
+    payer: str = ""
+    external_ref: str | None = None
+    quantity: int = 1
+    note: str = ""
+    policy: SplitPolicy | None = field(default=None, repr=False)
+
+
+def validate_draft(draft: IncomeDraft, *, now: dt.datetime | None = None,
+                   policies: Sequence[SplitPolicy] | None = None) -> dict[str, list[str]]:
+    """Every reason the draft cannot be recorded, by field. Fills draft.policy.
+
+    `policies` (the community's, newest first) may be passed by a caller that checks
+    many rows, to avoid a query per row."""
+    errors: dict[str, list[str]] = {}
+
+    def bad(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    community = draft.community
+    package = draft.package
+    if package is None:
+        bad("package", _("Choose a service package."))
+    elif package.community_id != community.pk:
+        bad("package", _("Package %(code)s is not offered in %(community)s.")
+            % {"code": package.code, "community": community.name})
+    elif not package.active:
+        bad("package", _("Package %(code)s is no longer offered.") % {"code": package.code})
+    if draft.tier not in Tier.values:
+        bad("tier", _("Tier must be public_benefit, paid or low_cost (公益 / 有偿 / 低偿)."))
+    elif package is not None and draft.tier not in package.tiers:
+        bad("tier", _("Package %(code)s has no %(tier)s price.")
+            % {"code": package.code, "tier": Tier(draft.tier).label})
+
+    amount = draft.amount
+    if amount is None:
+        bad("amount", _("Enter the amount."))
+    elif str(amount.currency) != community.currency:
+        bad("currency", _("%(community)s keeps its books in %(expected)s, not %(got)s.")
+            % {"community": community.name, "expected": community.currency,
+               "got": amount.currency})
+    elif not amount.amount.is_finite() or amount.amount <= 0:
+        bad("amount", _("The amount must be more than zero."))
+    elif amount.amount != amount.amount.quantize(Decimal("0.01")):
+        bad("amount", _("The amount has more than two decimal places (fen)."))
+    elif amount > community.max_income:
+        bad("amount", _("%(amount)s is more than the largest single income allowed "
+                        "(%(limit)s); check the amount.")
+            % {"amount": amount.amount, "limit": community.max_income.amount})
+
+    now = now or timezone.now()
+    if draft.paid_at is None:
+        bad("paid_at", _("Enter when it was paid."))
+    elif timezone.is_naive(draft.paid_at):
+        bad("paid_at", _("The payment time needs a time zone."))
+    elif draft.paid_at > now + CLOCK_SKEW:
+        bad("paid_at", _("The payment time is in the future."))
+    elif timezone.localtime(draft.paid_at).date() < EARLIEST:
+        bad("paid_at", _("The payment date is before 2000."))
+    else:
+        on = timezone.localtime(draft.paid_at).date()
+        if policies is None:
+            draft.policy = SplitPolicy.in_force(community, on)
+        else:
+            draft.policy = next((p for p in policies if p.effective_from <= on), None)
+        if draft.policy is None:
+            bad("paid_at", _("No split policy is in force on %(date)s.") % {"date": on})
+
+    if draft.method not in PaymentMethod.values:
+        bad("method", _("Payment method must be cash, wechat, alipay, bank or other."))
+    if len(draft.payer) > 100:
+        bad("payer", _("The payer has at most 100 characters."))
+    if draft.external_ref is not None:
+        if len(draft.external_ref) > 64:
+            bad("external_ref", _("The payment reference has at most 64 characters."))
+        elif any(ord(c) < 32 for c in draft.external_ref):
+            bad("external_ref", _("The payment reference contains control characters."))
+    if not 1 <= draft.quantity <= 100_000:
+        bad("quantity", _("Quantity must be from 1 to 100000."))
+    if len(draft.note) > 200:
+        bad("note", _("The note has at most 200 characters."))
+    return errors
+
+
+def _fen(money: Money) -> int:
+    return ledger.to_fen(money)
+
+
+def build_income(draft: IncomeDraft, *, recorded_by, now: dt.datetime) -> Income:
+    """An unsaved Income with its split, receipt code and status; the draft is valid."""
+    community, policy = draft.community, draft.policy
+    assert policy is not None and draft.amount is not None
+    shares = split(_fen(draft.amount), *policy.bps)
+    cur = community.currency
+    status = (IncomeStatus.PENDING if draft.amount > community.review_threshold
+              else IncomeStatus.POSTED)
+    return Income(
+        community=community, package=draft.package, tier=draft.tier, quantity=draft.quantity,
+        amount=draft.amount,
+        provider_share=Money(Decimal(shares.provider).scaleb(-2), cur),
+        hub_share=Money(Decimal(shares.hub).scaleb(-2), cur),
+        fund_share=Money(Decimal(shares.fund).scaleb(-2), cur),
+        policy=policy, paid_at=draft.paid_at, payer=draft.payer.strip(), method=draft.method,
+        external_ref=draft.external_ref or None, receipt_code=receipts.new_code(),
+        note=draft.note.strip(), status=status, recorded_by=recorded_by, recorded_at=now,
+    )
+
+
+class AccountCache:
+    """The accounts of one community's book, fetched once per batch."""
+
+    def __init__(self, community: Community):
+        self.community = community
+        self._by_code = {a.code: a for a in Account.objects.filter(book_id=community.book_id)}
+
+    def get(self, code: str) -> Account:
+        if code not in self._by_code:
+            self._by_code[code] = _account(self.community, code)
+        return self._by_code[code]
+
+    def provider(self, provider: Provider) -> Account:
+        code = provider_account_code(provider)
+        if code not in self._by_code:
+            self._by_code[code] = _ensure_provider_account(self.community, provider)
+        return self._by_code[code]
+
+
+def _posting(income: Income, accounts: AccountCache, actor: str) -> ledger.Posting:
+    receipt = receipts.display(income.receipt_code)
+    legs = [ledger.debit(accounts.get(METHOD_ACCOUNTS[income.method][0]), income.amount,
+                         f"收据 {receipt}")]
+    for account, share, label in (
+        (accounts.provider(income.package.provider), income.provider_share, "专业机构分成"),
+        (accounts.get(HUB_ACCOUNT), income.hub_share, "枢纽社会企业分成"),
+        (accounts.get(FUND_ACCOUNT), income.fund_share, "社区基金分成"),
+    ):
+        if share.amount:  # ¥0.01 gives the hub and the fund nothing: no zero lines
+            legs.append(ledger.credit(account, share, label))
+    return ledger.Posting(
+        legs=legs,
+        date=timezone.localtime(income.paid_at).date(),
+        memo=f"服务包收入 {income.package.name}·{TIER_ZH[income.tier]} 收据{receipt}",
+        actor=actor,
+        idempotency_key=f"income/{income.receipt_code}",
+    )
+
+
+def post_incomes(community: Community, incomes: Sequence[Income], actor: str) -> None:
+    """Post the incomes (all of this community, status posted) in one batch and link
+    each to its entry."""
+    if not incomes:
+        return
+    accounts = AccountCache(community)
+    entries = ledger.post_many(book=community.book,
+                               postings=[_posting(i, accounts, actor) for i in incomes])
+    for income, entry in zip(incomes, entries, strict=True):
+        income.entry = entry
+
+
+def _actor(user) -> str:
+    return user.get_username() if user is not None else "system"
+
+
+def _same_payment(existing: Income, draft: IncomeDraft) -> bool:
+    return (existing.package_id == getattr(draft.package, "pk", None)
+            and existing.tier == draft.tier and existing.amount == draft.amount
+            and existing.paid_at == draft.paid_at)
+
+
+def record_income(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
+    """Record one income: validated, split under the policy in force on its date, and
+    posted at once - or left pending when above the community's review threshold.
+    Idempotent on (community, external_ref): returns (income, created)."""
+    if recorded_by is not None:
+        _require_role(recorded_by, draft.community, Role.OFFICER)
+    errors = validate_draft(draft)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            if draft.external_ref:
+                existing = (Income.objects.filter(community=draft.community,
+                                                  external_ref=draft.external_ref)
+                            .exclude(status=IncomeStatus.REJECTED).first())
+                if existing is not None:
+                    return _existing_or_conflict(existing, draft), False
+            income = build_income(draft, recorded_by=recorded_by, now=timezone.now())
+            if income.status == IncomeStatus.POSTED:
+                post_incomes(draft.community, [income], _actor(recorded_by))
+            income.save()
+            return income, True
+    except IntegrityError:
+        # Another officer recorded the same payment reference a moment ago.
+        existing = Income.objects.filter(community=draft.community,
+                                         external_ref=draft.external_ref).exclude(
+            status=IncomeStatus.REJECTED).first()
+        if existing is None:
+            raise
+        return _existing_or_conflict(existing, draft), False
+
+
+def _existing_or_conflict(existing: Income, draft: IncomeDraft) -> Income:
+    if _same_payment(existing, draft):
+        return existing
+    raise ValidationError({"external_ref": _(
+        "Payment reference %(ref)s is already recorded (receipt %(receipt)s) with "
+        "different details."
+    ) % {"ref": draft.external_ref, "receipt": existing.receipt_display}})
+
+
+def _locked(income: Income) -> Income:
+    return Income.objects.select_for_update().select_related(
+        "community__book", "package__provider").get(pk=income.pk)
+
+
+@transaction.atomic
+def approve_income(*, income: Income, reviewer, note: str = "") -> Income:
+    """A reviewer who did not record it approves a pending income; it is posted now."""
+    income = _locked(income)
+    _require_role(reviewer, income.community, Role.REVIEWER)
+    if income.status != IncomeStatus.PENDING:
+        raise ValidationError(_("Only an income waiting for review can be approved."))
+    if income.recorded_by_id == reviewer.pk:
+        raise ValidationError(_("Nobody may approve an income they recorded themselves."))
+    post_incomes(income.community, [income], _actor(income.recorded_by))
+    income.status = IncomeStatus.POSTED
+    income.reviewed_by, income.reviewed_at, income.review_note = reviewer, timezone.now(), note
+    income.save(update_fields=["status", "entry", "reviewed_by", "reviewed_at", "review_note"])
+    return income
+
+
+@transaction.atomic
+def reject_income(*, income: Income, reviewer, reason: str) -> Income:
+    income = _locked(income)
+    _require_role(reviewer, income.community, Role.REVIEWER)
+    if income.status != IncomeStatus.PENDING:
+        raise ValidationError(_("Only an income waiting for review can be rejected."))
+    if income.recorded_by_id == reviewer.pk:
+        raise ValidationError(_("Nobody may review an income they recorded themselves."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("A rejection needs a reason.")})
+    income.status = IncomeStatus.REJECTED
+    income.reviewed_by, income.reviewed_at, income.review_note = reviewer, timezone.now(), reason
+    income.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    return income
+
+
+@transaction.atomic
+def reverse_income(*, income: Income, actor, reason: str) -> Income:
+    """Correct a posted income by a reversing entry; the original stays on the books."""
+    income = _locked(income)
+    _require_role(actor, income.community, Role.OFFICER)
+    if income.status != IncomeStatus.POSTED:
+        raise ValidationError(_("Only a posted income can be reversed."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("A reversal needs a reason.")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("A reason has at most 500 characters.")})
+    income.reversal_entry = ledger.reverse(income.entry, reason=reason.strip(),
+                                           actor=_actor(actor))
+    income.status = IncomeStatus.REVERSED
+    income.reversed_by, income.reversed_at = actor, timezone.now()
+    income.reverse_reason = reason.strip()
+    income.save(update_fields=["status", "reversal_entry", "reversed_by", "reversed_at",
+                               "reverse_reason"])
+    return income

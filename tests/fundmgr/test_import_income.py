@@ -143,7 +143,7 @@ def test_one_bad_row_fails_the_file_names_the_row_and_writes_nothing(world, tmp_
     path = write_csv(tmp_path, [row("A"), row("C"), bad])
     summary, err = fails(path, "--report", str(tmp_path / "r.csv"))
     assert "1 bad rows: nothing was written" in summary
-    assert f"row 4: " in err and message in err
+    assert "row 4: " in err and message in err
     assert Income.objects.count() == 0 and Entry.objects.count() == 0
     report = read_report(tmp_path / "r.csv")
     assert [(r["row"], r["status"]) for r in report] == [("2", "skipped"), ("3", "skipped"),

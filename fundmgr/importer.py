@@ -512,13 +512,7 @@ def import_file(path, *, user=None, allowed_communities=None, dry_run: bool = Fa
                     continue
                 fresh.append((item.row, fs.build_income(item.draft, recorded_by=user,
                                                         now=ctx2.now)))
-            by_community: dict[int, list[Income]] = {}
-            for _number, income in fresh:
-                if income.status == IncomeStatus.POSTED:
-                    by_community.setdefault(income.community.pk, []).append(income)
-            for incomes in by_community.values():
-                fs.post_incomes(incomes[0].community, incomes, actor)
-            Income.objects.bulk_create([income for _n, income in fresh], batch_size=CHUNK)
+            fs.save_incomes([income for _n, income in fresh], actor)
             for number, income in fresh:
                 if income.status == IncomeStatus.PENDING:
                     summary.pending += 1

@@ -339,6 +339,19 @@ def post_incomes(community: Community, incomes: Sequence[Income], actor: str) ->
         income.entry = entry
 
 
+def save_incomes(incomes: Sequence[Income], actor: str) -> None:
+    """Save built incomes (validated drafts through build_income), posting those not
+    waiting for review, a batch per community: the bulk path of imports and the demo.
+    Call inside a transaction."""
+    by_community: dict[int, list[Income]] = {}
+    for income in incomes:
+        if income.status == IncomeStatus.POSTED:
+            by_community.setdefault(income.community.pk, []).append(income)
+    for batch in by_community.values():
+        post_incomes(batch[0].community, batch, actor)
+    Income.objects.bulk_create(incomes, batch_size=1000)
+
+
 def _actor(user) -> str:
     return user.get_username() if user is not None else "system"
 

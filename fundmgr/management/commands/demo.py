@@ -1,19 +1,33 @@
-"""manage.py demo - a stub until income recording lands (issue "income"): it creates
-the demo administrator only. Running it twice changes nothing."""
+"""manage.py demo: load the demo (idempotent: a second run changes nothing)."""
 
-from django.contrib.auth import get_user_model
+import time
+
 from django.core.management.base import BaseCommand
 
-DEMO_ADMIN = ("admin", "demo-admin-2026")
+from fundmgr.demo import PASSWORDS, Demo
+from fundmgr.models import Income
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (idempotent)."
+    help = "Load a realistic demo: communities, providers, packages, a year of income, users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0,
+                            help="multiply the daily number of incomes (default 1)")
 
     def handle(self, *args, **options):
-        User = get_user_model()
-        username, password = DEMO_ADMIN
-        if not User.objects.filter(username=username).exists():
-            User.objects.create_superuser(username=username, password=password,
-                                          email="admin@example.org")
-        self.stdout.write(f"demo administrator: {username} / {password}")
+        demo = Demo(scale=options["scale"])
+        started = time.perf_counter()
+        already = demo.exists()
+        demo.load()
+        if already:
+            self.stdout.write("the demo is already loaded; nothing changed")
+        else:
+            self.stdout.write(f"demo loaded: {Income.objects.count()} incomes in "
+                              f"{time.perf_counter() - started:.1f}s")
+        self.stdout.write("demo users (username / password):")
+        roles = {"admin": "administrator (/admin/)", "officer": "finance officer: 桥一, 花园",
+                 "officer2": "finance officer: 南湖", "reviewer": "reviewer: all three",
+                 "auditor": "auditor: all three"}
+        for username, password in PASSWORDS.items():
+            self.stdout.write(f"  {username:<9} {password:<22} {roles[username]}")

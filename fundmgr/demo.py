@@ -1,0 +1,182 @@
+"""A realistic, deterministic demo: three communities in three subdistricts, a hub per
+subdistrict, ten providers, packages in all tiers, a year of income with reversals and
+pending reviews, and a user for each role. Everything goes through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from . import services as fs
+from .models import Community, HubEnterprise, Income, IncomeStatus, Provider, Role
+
+SEED = 20261124
+PASSWORDS = {
+    "admin": "demo-admin-2026",
+    "officer": "demo-officer-2026",
+    "officer2": "demo-officer2-2026",
+    "reviewer": "demo-reviewer-2026",
+    "auditor": "demo-auditor-2026",
+}
+SUBDISTRICTS = [
+    ("WLQ", "五里桥街道", "五里桥社区服务枢纽社会企业"),
+    ("WJ", "望京街道", "望京邻里汇枢纽社会企业"),
+    ("SQP", "石桥铺街道", "石桥铺社区营造枢纽社会企业"),
+]
+COMMUNITIES = [
+    ("WLQ-QY", "桥一社区", "WLQ"),
+    ("WJ-HY", "花园社区", "WJ"),
+    ("SQP-NH", "南湖社区", "SQP"),
+]
+PROVIDERS = [
+    ("LLYL", "乐龄居家养老服务中心", "elderly"),
+    ("XSM", "小树苗托育服务中心", "childcare"),
+    ("LLST", "邻里长者食堂", "meals"),
+    ("SQWY", "社区文化艺术团", "culture"),
+    ("HBS", "好帮手家政服务社", "housekeeping"),
+    ("KFYZ", "康复驿站", "rehab"),
+    ("JKXW", "健康小屋", "health"),
+    ("SDB", "四点半课堂", "culture"),
+    ("QSJZ", "巧手家政", "housekeeping"),
+    ("YLHZ", "颐乐互助社", "elderly"),
+]
+# code, name, provider, (public-benefit, paid, low-cost) prices, eligibility
+PACKAGES = [
+    ("YL-HOME", "居家养老上门服务（月）", "LLYL", ("600", "800", "320"), "80岁以上独居老人、低保老人"),
+    ("ZC-MEAL", "长者助餐（每餐）", "LLST", ("12", "18", "8"), "70岁以上老人"),
+    ("TY-HALF", "半日托育（月）", "XSM", (None, "1500", "900"), "双职工家庭3岁以下幼儿"),
+    ("WH-CLASS", "社区文化课程（期）", "SQWY", ("200", "300", "120"), "老人、儿童"),
+    ("JZ-CLEAN", "家政保洁（次）", "HBS", (None, "120", "60"), "残疾人家庭、低保户"),
+    ("KF-REHAB", "康复训练（疗程）", "KFYZ", ("900", "1200", "480"), "残疾人、术后康复老人"),
+    ("JK-CHECK", "健康监测包（年）", "JKXW", ("150", "260", "80"), "65岁以上老人"),
+    ("SD-AFTER", "四点半课堂（月）", "SDB", ("300", "500", "200"), "小学生"),
+    ("JZ-REPAIR", "居家小修（次）", "QSJZ", (None, "80", "30"), "独居老人"),
+    ("YL-VISIT", "互助探访（月）", "YLHZ", ("200", None, "50"), "空巢老人"),
+]
+SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰涛明超兰霞平刚桂英华玉珍建国志强淑珍"
+METHODS = ["wechat"] * 5 + ["alipay"] * 3 + ["cash"] * 2 + ["bank"]
+START = dt.date(2025, 11, 1)
+
+
+class Demo:
+    def __init__(self, today: dt.date | None = None, scale: float = 1.0):
+        self.rng = random.Random(SEED)
+        self.today = today or timezone.localdate()
+        self.scale = scale
+
+    def exists(self) -> bool:
+        return Community.objects.filter(code=COMMUNITIES[0][0]).exists()
+
+    def users(self):
+        User = get_user_model()
+        made = {}
+        for username, password in PASSWORDS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                if username == "admin":
+                    user = User.objects.create_superuser(username, "admin@example.org",
+                                                         password)
+                else:
+                    user = User.objects.create_user(username, password=password)
+            made[username] = user
+        return made
+
+    @transaction.atomic
+    def load(self) -> dict:
+        users = self.users()
+        if self.exists():
+            return users
+        hubs = {code: HubEnterprise.objects.create(code=f"HUB-{code}", name=hub_name,
+                                                   subdistrict=name)
+                for code, name, hub_name in SUBDISTRICTS}
+        providers = {code: Provider.objects.create(code=code, name=name, category=category)
+                     for code, name, category in PROVIDERS}
+        names = {code: name for code, name, _ in SUBDISTRICTS}
+        communities = []
+        for index, (code, name, sub) in enumerate(COMMUNITIES):
+            community = fs.community_create(code=code, name=name, subdistrict=names[sub],
+                                            hub=hubs[sub], policy_approved_by="街道党工委会议")
+            for role, usernames in ((Role.OFFICER, ["officer"] if index < 2 else ["officer2"]),
+                                    (Role.REVIEWER, ["reviewer"]),
+                                    (Role.AUDITOR, ["auditor"])):
+                for username in usernames:
+                    fs.membership_grant(user=users[username], community=community, role=role)
+            # Each community offers seven of the ten packages, in a fixed pattern.
+            offered = [p for i, p in enumerate(PACKAGES) if (i + index) % 10 < 7]
+            packages = []
+            for pcode, pname, provider, prices, eligible in offered:
+                packages.append(fs.package_create(
+                    community=community, code=pcode, name=pname, provider=providers[provider],
+                    prices={tier: Decimal(v) if v else None for tier, v in
+                            zip(("public_benefit", "paid", "low_cost"), prices, strict=True)},
+                    low_cost_eligibility=eligible,
+                ))
+            communities.append((community, packages))
+        # The second community changed its split from April (a recorded decision).
+        fs.policy_create(community=communities[1][0], provider_bp=6500, hub_bp=2500,
+                         fund_bp=1000, effective_from=dt.date(2026, 4, 1),
+                         approved_by="花园社区居民代表会议", decision_ref="花居议〔2026〕3号")
+        for community, packages in communities:
+            officer = users["officer" if community.code != "SQP-NH" else "officer2"]
+            self._income(community, packages, officer, users["reviewer"])
+        return users
+
+    def _payer(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.choice([1, 2])))
+
+    def _income(self, community, packages, officer, reviewer) -> None:
+        rng = self.rng
+        built: list[Income] = []
+        day = START
+        serial = 0
+        while day < self.today:
+            for _ in range(round(rng.choice([2, 3, 4, 5, 6]) * self.scale)):
+                package = rng.choice(packages)
+                tier = rng.choice(package.tiers)
+                price = package.price(tier).amount
+                quantity = rng.choice([1, 1, 1, 2, 3]) if price < 100 else 1
+                when = timezone.make_aware(dt.datetime.combine(
+                    day, dt.time(rng.randint(8, 19), rng.randint(0, 59))))
+                serial += 1
+                payer = ("街道办事处（政府购买服务）" if tier == "public_benefit"
+                         else self._payer())
+                amount = price * quantity
+                if tier == "public_benefit" and rng.random() < 0.08:
+                    amount = price * rng.choice([10, 12, 15, 20])  # a monthly purchase order
+                draft = fs.IncomeDraft(
+                    community=community, package=package, tier=tier,
+                    amount=Money(amount, community.currency), paid_at=when,
+                    method="bank" if tier == "public_benefit" else rng.choice(METHODS),
+                    payer=payer, quantity=quantity,
+                    external_ref=f"{community.code}-{day:%Y%m%d}-{serial:05d}",
+                )
+                errors = fs.validate_draft(draft, now=timezone.now())
+                assert not errors, errors
+                recorded = when + dt.timedelta(minutes=rng.randint(5, 600))
+                built.append(fs.build_income(draft, recorded_by=officer, now=recorded))
+            day += dt.timedelta(days=1)
+        fs.save_incomes(built, officer.get_username())
+        # Reviews: older large incomes were approved; the last fortnight's still wait.
+        cutoff = timezone.make_aware(dt.datetime.combine(self.today - dt.timedelta(days=14),
+                                                         dt.time()))
+        for income in Income.objects.filter(community=community, status=IncomeStatus.PENDING,
+                                            paid_at__lt=cutoff).order_by("paid_at"):
+            if rng.random() < 0.1:
+                fs.reject_income(income=income, reviewer=reviewer,
+                                 reason="采购合同金额与发票不符，请核对后重新登记")
+            else:
+                fs.approve_income(income=income, reviewer=reviewer, note="已核对采购合同和发票")
+        # About one in a hundred postings was a mistake, corrected by reversal.
+        posted = list(Income.objects.filter(community=community, status=IncomeStatus.POSTED)
+                      .order_by("paid_at").values_list("pk", flat=True))
+        for pk in rng.sample(posted, k=max(1, len(posted) // 100)):
+            fs.reverse_income(income=Income.objects.get(pk=pk), actor=officer,
+                              reason=rng.choice(["重复登记", "服务包选错", "金额录入错误",
+                                                 "居民退费"]))

@@ -48,7 +48,8 @@ PROVIDERS = [
 ]
 # code, name, provider, (public-benefit, paid, low-cost) prices, eligibility
 PACKAGES = [
-    ("YL-HOME", "居家养老上门服务（月）", "LLYL", ("600", "800", "320"), "80岁以上独居老人、低保老人"),
+    ("YL-HOME", "居家养老上门服务（月）", "LLYL", ("600", "800", "320"),
+     "80岁以上独居老人、低保老人"),
     ("ZC-MEAL", "长者助餐（每餐）", "LLST", ("12", "18", "8"), "70岁以上老人"),
     ("TY-HALF", "半日托育（月）", "XSM", (None, "1500", "900"), "双职工家庭3岁以下幼儿"),
     ("WH-CLASS", "社区文化课程（期）", "SQWY", ("200", "300", "120"), "老人、儿童"),
@@ -129,7 +130,8 @@ class Demo:
         return users
 
     def _payer(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.choice([1, 2])))
+        given = self.rng.choices(GIVEN, k=self.rng.choice([1, 2]))
+        return self.rng.choice(SURNAMES) + "".join(given)
 
     def _income(self, community, packages, officer, reviewer) -> None:
         rng = self.rng

@@ -330,3 +330,52 @@ class Income(models.Model):
         from .receipts import display
 
         return display(self.receipt_code)
+
+
+class ImportState(models.TextChoices):
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked: ready to record")
+    REFUSED = "refused", _("Refused: the file has errors")
+    IMPORTING = "importing", _("Recording")
+    DONE = "done", _("Recorded")
+    FAILED = "failed", _("Failed: nothing recorded")
+
+
+def _import_path(job: ImportJob, filename: str) -> str:
+    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    return f"imports/{job.pk}{suffix}"
+
+
+class ImportJob(models.Model):
+    """An uploaded income file on its way: checked, confirmed, recorded (in a task)."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="import_jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to=_import_path)
+    original_name = models.CharField(max_length=200)
+    state = models.CharField(max_length=10, choices=ImportState.choices,
+                             default=ImportState.CHECKING)
+    rows = models.PositiveIntegerField(default=0)
+    bad_rows = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    recorded = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    ignored_columns = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    report = models.FileField(upload_to="imports/reports/", blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("income import")
+        verbose_name_plural = _("income imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def ready(self) -> int:
+        return self.rows - self.bad_rows - self.skipped

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from djmoney.money import Money
 from openpyxl import Workbook
 
@@ -17,6 +18,13 @@ from ledger.verify import verify
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English here; the command speaks the active language."""
+    with translation.override("en"):
+        yield
 
 HEADER = ["community", "package", "tier", "amount", "currency", "paid_at", "payer", "method",
           "external_ref"]
@@ -213,3 +221,9 @@ def test_importing_as_a_user_needs_their_officer_role_per_community(world, tmp_p
     assert "row 3: you are not a finance officer of community SQB" in err
     out, _ = run(write_csv(tmp_path, [row("A")], name="ok.csv"), "--user", "li")
     assert Income.objects.get().recorded_by == officer
+
+
+def test_the_command_speaks_chinese_by_default(world, tmp_path):
+    with translation.override("zh-hans"):
+        _, err = fails(write_csv(tmp_path, [row("A", "-1")]))
+    assert "第 2 行：金额必须大于零" in err

@@ -155,7 +155,7 @@ def test_income_above_the_threshold_waits_for_another_reviewer(setup):
 
     both = f.user("both", (c, "officer"), (c, "reviewer"))
     own, _ = fs.record_income(f.draft(c, pkg, "6000.00"), recorded_by=both)
-    with pytest.raises(ValidationError, match="recorded themselves"):
+    with pytest.raises(ValidationError, match="自己登记"):
         fs.approve_income(income=own, reviewer=both)
     with pytest.raises(PermissionError):
         fs.approve_income(income=income, reviewer=officer)

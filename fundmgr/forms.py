@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from djmoney.forms.fields import MoneyField
+
+from . import services as fs
+from .models import Community, PaymentMethod, ServicePackage, Tier
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class IncomeForm(forms.Form):
+    package = forms.ModelChoiceField(queryset=ServicePackage.objects.none(),
+                                     label=_("Service package"))
+    tier = forms.ChoiceField(choices=Tier.choices, label=_("Tier"))
+    quantity = forms.IntegerField(min_value=1, max_value=100_000, initial=1,
+                                  label=_("Quantity"))
+    amount = MoneyField(max_digits=14, decimal_places=2, label=_("Amount received"))
+    paid_at = forms.DateTimeField(
+        label=_("Paid at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Payment method"))
+    payer = forms.CharField(max_length=100, required=False, label=_("Payer"),
+                            help_text=_("Kept private; residents see it masked, e.g. 张*."))
+    external_ref = forms.CharField(max_length=64, required=False,
+                                   label=_("Payment reference (流水号)"),
+                                   help_text=_("The WeChat/Alipay/bank transaction number; "
+                                               "recording the same one twice is refused."))
+    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.fields["package"].queryset = (ServicePackage.objects.filter(
+            community=community, active=True).select_related("provider").order_by("code"))
+        amount = self.fields["amount"]
+        amount.fields[1].choices = [(community.currency, community.currency)]
+        amount.widget.widgets[1].choices = [(community.currency, community.currency)]
+        amount.fields[1].initial = community.currency
+        self.initial.setdefault("paid_at", timezone.localtime().replace(second=0, microsecond=0))
+        self.initial.setdefault("amount", [None, community.currency])
+        self.draft: fs.IncomeDraft | None = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        draft = fs.IncomeDraft(
+            community=self.community, package=data["package"], tier=data["tier"],
+            amount=data["amount"], paid_at=data["paid_at"], method=data["method"],
+            payer=data.get("payer", ""), external_ref=(data.get("external_ref") or "").strip()
+            or None, quantity=data["quantity"], note=data.get("note", ""),
+        )
+        errors = fs.validate_draft(draft)
+        for name, messages in errors.items():
+            target = {"currency": "amount"}.get(name, name)
+            for message in messages:
+                self.add_error(target if target in self.fields else None, message)
+        self.draft = draft
+        return data
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.message_dict.items():
+                for message in errors:
+                    self.add_error(name if name in self.fields else None, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, label=_("Reason"),
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(max_length=500, required=False, label=_("Note or reason"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", _("A rejection needs a reason."))
+        return data
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("Income file (CSV or XLSX)"),
+                           help_text=_("Columns: community, package, tier, amount, paid_at, "
+                                       "payer, method, external_ref (English or Chinese)."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size == 0:
+            raise ValidationError(_("The file is empty."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 50 MB; split it."))
+        return upload

@@ -1,0 +1,110 @@
+"""Upload-page imports: the same importer as `manage.py import_income`, run as Celery
+tasks (inline without a broker), with progress kept in the cache because the recording
+transaction's own writes are invisible to other connections until it commits."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import importer
+from .models import ImportJob, ImportState, Role
+from .selectors import communities_for
+
+
+def progress_key(job_id) -> str:
+    return f"fundmgr:import:{job_id}:progress"
+
+
+def progress(job: ImportJob) -> dict:
+    done, total = cache.get(progress_key(job.pk), (0, 0))
+    if job.state == ImportState.DONE:
+        done = total = max(job.recorded + job.pending + job.skipped, 1)
+    percent = int(100 * done / total) if total else 0
+    return {"state": job.state, "state_label": str(job.get_state_display()), "done": done,
+            "total": total, "percent": percent,
+            "finished": job.state in {ImportState.CHECKED, ImportState.REFUSED,
+                                      ImportState.DONE, ImportState.FAILED}}
+
+
+def job_create(*, user, upload) -> ImportJob:
+    """Store the upload and queue its check (after commit)."""
+    from .tasks import check_import
+
+    job = ImportJob(id=uuid.uuid4(), created_by=user, original_name=upload.name[:200])
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    check_import.delay_on_commit(str(job.pk))
+    return job
+
+
+def _allowed(job: ImportJob) -> set[int]:
+    return set(communities_for(job.created_by, Role.OFFICER).values_list("pk", flat=True))
+
+
+def _run(job: ImportJob, *, dry_run: bool) -> importer.Summary | None:
+    report = io.StringIO()
+
+    def tick(done: int, total: int) -> None:
+        cache.set(progress_key(job.pk), (done, total), 3600)
+
+    try:
+        summary = importer.import_file(job.file.path, user=job.created_by,
+                                       allowed_communities=_allowed(job), dry_run=dry_run,
+                                       report=report, progress=tick)
+    except importer.FileError as exc:
+        job.state, job.message = ImportState.FAILED, str(exc)
+        return None
+    job.rows, job.bad_rows, job.skipped = summary.rows, summary.bad_rows, summary.skipped
+    job.recorded, job.pending = summary.recorded, summary.pending
+    job.errors = [{"row": e.row, "message": e.message} for e in summary.errors]
+    job.ignored_columns = summary.ignored_columns
+    job.message = importer.report_text(summary)
+    job.report.save(f"{job.pk}-report.csv",
+                    ContentFile(("\ufeff" + report.getvalue()).encode("utf-8")), save=False)
+    return summary
+
+
+def check_job(job_id: str) -> str:
+    job = ImportJob.objects.get(pk=job_id)
+    if job.state != ImportState.CHECKING:
+        return job.state
+    summary = _run(job, dry_run=True)
+    if summary is not None:
+        job.state = ImportState.CHECKED if summary.ok else ImportState.REFUSED
+    job.finished_at = timezone.now()
+    job.save()
+    return job.state
+
+
+def job_confirm(*, job: ImportJob, user) -> ImportJob:
+    """Queue the recording of a checked file; a second click changes nothing."""
+    from .tasks import run_import
+
+    if job.created_by_id != user.pk:
+        raise PermissionError(_("Only the officer who uploaded the file may confirm it."))
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job.pk, state=ImportState.CHECKED).update(
+            state=ImportState.IMPORTING)
+        if updated == 1:  # another request did not get there first
+            run_import.delay_on_commit(str(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def run_job(job_id: str) -> str:
+    job = ImportJob.objects.get(pk=job_id)
+    if job.state != ImportState.IMPORTING:
+        return job.state
+    summary = _run(job, dry_run=False)
+    if summary is not None:
+        job.state = ImportState.DONE if summary.written else ImportState.FAILED
+    job.finished_at = timezone.now()
+    job.save()
+    return job.state

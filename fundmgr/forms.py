@@ -47,18 +47,21 @@ class IncomeForm(forms.Form):
         self.draft: fs.IncomeDraft | None = None
 
     def clean(self):
+        """The service's own checks, so the form and the importer refuse the same
+        things. They run even when a field is missing, so every problem shows at once;
+        a field that already has an error gets no second one."""
         data = super().clean()
-        if self.errors:
-            return data
         draft = fs.IncomeDraft(
-            community=self.community, package=data["package"], tier=data["tier"],
-            amount=data["amount"], paid_at=data["paid_at"], method=data["method"],
-            payer=data.get("payer", ""), external_ref=(data.get("external_ref") or "").strip()
-            or None, quantity=data["quantity"], note=data.get("note", ""),
+            community=self.community, package=data.get("package"), tier=data.get("tier", ""),
+            amount=data.get("amount"), paid_at=data.get("paid_at"),
+            method=data.get("method", ""), payer=data.get("payer", ""),
+            external_ref=(data.get("external_ref") or "").strip() or None,
+            quantity=data.get("quantity") or 1, note=data.get("note", ""),
         )
-        errors = fs.validate_draft(draft)
-        for name, messages in errors.items():
+        for name, messages in fs.validate_draft(draft).items():
             target = {"currency": "amount"}.get(name, name)
+            if target in self.errors:
+                continue
             for message in messages:
                 self.add_error(target if target in self.fields else None, message)
         self.draft = draft

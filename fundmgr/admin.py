@@ -1,0 +1,165 @@
+"""Administrator set-up. New communities, packages and policies go through the services
+(a community gets its book, chart of accounts, fund and default split); income, once
+recorded, is only viewed here."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services as fs
+from .models import (
+    Community,
+    CommunityFund,
+    HubEnterprise,
+    ImportJob,
+    Income,
+    Membership,
+    Provider,
+    ServicePackage,
+    SplitPolicy,
+)
+
+
+@admin.register(HubEnterprise)
+class HubAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "subdistrict")
+    search_fields = ("code", "name", "subdistrict")
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "category")
+    list_filter = ("category",)
+    search_fields = ("code", "name")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code names the provider's payable account in every book.
+        return ("code",) if obj else ()
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "subdistrict", "hub", "currency", "review_threshold")
+    list_filter = ("subdistrict", "hub")
+    search_fields = ("code", "name", "subdistrict")
+    inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code", "currency", "hub") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = fs.community_create(
+            code=obj.code, name=obj.name, subdistrict=obj.subdistrict, hub=obj.hub,
+            currency=obj.currency, review_threshold=obj.review_threshold.amount,
+            policy_approved_by=request.user.get_username(),
+        )
+        obj.pk, obj.book_id = created.pk, created.book_id
+
+
+@admin.register(CommunityFund)
+class CommunityFundAdmin(admin.ModelAdmin):
+    list_display = ("name", "community")
+    readonly_fields = ("community",)
+
+    def has_add_permission(self, request):
+        return False  # one per community, made with it
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServicePackage)
+class ServicePackageAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "community", "provider", "price_public_benefit",
+                    "price_paid", "price_low_cost", "active")
+    list_filter = ("community", "active", "provider__category")
+    search_fields = ("code", "name", "provider__name")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("community", "code", "provider") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        prices = {t: getattr(obj, f"price_{t}").amount if getattr(obj, f"price_{t}") else None
+                  for t in ("public_benefit", "paid", "low_cost")}
+        created = fs.package_create(community=obj.community, code=obj.code, name=obj.name,
+                                    provider=obj.provider, prices=prices,
+                                    low_cost_eligibility=obj.low_cost_eligibility,
+                                    description=obj.description)
+        obj.pk = created.pk
+
+
+@admin.register(SplitPolicy)
+class SplitPolicyAdmin(admin.ModelAdmin):
+    """A policy is never edited: a change is a new version from a future date."""
+
+    list_display = ("community", "version", "provider_bp", "hub_bp", "fund_bp",
+                    "effective_from", "approved_by", "decision_ref")
+    list_filter = ("community",)
+    fields = ("community", "provider_bp", "hub_bp", "fund_bp", "effective_from",
+              "approved_by", "decision_ref")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            created = fs.policy_create(
+                community=obj.community, provider_bp=obj.provider_bp, hub_bp=obj.hub_bp,
+                fund_bp=obj.fund_bp, effective_from=obj.effective_from,
+                approved_by=obj.approved_by, decision_ref=obj.decision_ref)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return
+        obj.pk, obj.version = created.pk, created.version
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "community", "role")
+    list_filter = ("role", "community")
+    search_fields = ("user__username", "community__name")
+    autocomplete_fields = ("user",)
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Income)
+class IncomeAdmin(ViewOnlyAdmin):
+    list_display = ("receipt_code", "community", "package", "tier", "amount", "paid_at",
+                    "status")
+    list_filter = ("community", "status", "tier", "method")
+    search_fields = ("receipt_code", "external_ref", "payer")
+    date_hierarchy = "paid_at"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ViewOnlyAdmin):
+    list_display = ("original_name", "created_by", "created_at", "state", "rows", "bad_rows")
+    list_filter = ("state",)
+
+
+admin.site.site_header = _("Community fund accounts · administration")

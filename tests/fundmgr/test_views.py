@@ -235,13 +235,19 @@ def test_pages_are_chinese_unless_the_reader_switches(world):
 
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks):
-    """Tasks are queued on commit; run them as the test's transaction never commits."""
+    """Tasks are queued on commit; run them (inline, even where a broker is configured:
+    test_import_broker.py covers the worker) as the test's transaction never commits."""
+    from fundmgr.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
 
     def run(call, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return call(*args, **kwargs)
 
-    return run
+    yield run
+    app.conf.task_always_eager = eager
 
 
 def upload(client, content: bytes, name="income.csv"):

@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ledger.admin import ReadOnlyAdmin
+
 from . import services as fs
 from .models import (
     Community,
@@ -136,19 +138,8 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Income)
-class IncomeAdmin(ViewOnlyAdmin):
+class IncomeAdmin(ReadOnlyAdmin):
     list_display = ("receipt_code", "community", "package", "tier", "amount", "paid_at",
                     "status")
     list_filter = ("community", "status", "tier", "method")
@@ -157,7 +148,7 @@ class IncomeAdmin(ViewOnlyAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ViewOnlyAdmin):
+class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "created_by", "created_at", "state", "rows", "bad_rows")
     list_filter = ("state",)
 

@@ -253,9 +253,8 @@ def parse_amount(value) -> Decimal:
         raise ValueError(_("amount is not a number")) from exc
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
-_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S",
-                     "%Y/%m/%d %H:%M")
+_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
+            "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 
 def parse_paid_at(value) -> dt.datetime:
@@ -267,19 +266,12 @@ def parse_paid_at(value) -> dt.datetime:
     else:
         text = _text(value)
         moment = None
-        for fmt in _DATE_FORMATS:
+        for fmt in _FORMATS:
             try:
                 moment = dt.datetime.strptime(text, fmt)
                 break
             except ValueError:
                 pass
-        if moment is None:
-            for fmt in _DATETIME_FORMATS:
-                try:
-                    moment = dt.datetime.strptime(text, fmt)
-                    break
-                except ValueError:
-                    pass
         if moment is None:
             try:
                 moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -4,11 +4,11 @@ transaction's own writes are invisible to other connections until it commits."""
 
 from __future__ import annotations
 
-import io
+import tempfile
 import uuid
 
 from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +49,8 @@ def _allowed(job: ImportJob) -> set[int]:
 
 
 def _run(job: ImportJob, *, dry_run: bool) -> importer.Summary | None:
-    report = io.StringIO()
+    # On disk, not in memory: a 100k-row file's report is megabytes.
+    report = tempfile.TemporaryFile("w+", encoding="utf-8-sig", newline="")
 
     def tick(done: int, total: int) -> None:
         cache.set(progress_key(job.pk), (done, total), 3600)
@@ -60,27 +61,37 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.Summary | None:
                                        report=report, progress=tick)
     except importer.FileError as exc:
         job.state, job.message = ImportState.FAILED, str(exc)
+        report.close()
         return None
     job.rows, job.bad_rows, job.skipped = summary.rows, summary.bad_rows, summary.skipped
     job.recorded, job.pending = summary.recorded, summary.pending
     job.errors = [{"row": e.row, "message": e.message} for e in summary.errors]
     job.ignored_columns = summary.ignored_columns
     job.message = importer.report_text(summary)
-    job.report.save(f"{job.pk}-report.csv",
-                    ContentFile(("\ufeff" + report.getvalue()).encode("utf-8")), save=False)
+    report.flush()
+    with open(report.fileno(), "rb", closefd=False) as raw:
+        raw.seek(0)
+        job.report.save(f"{job.pk}-report.csv", File(raw), save=False)
+    report.close()
     return summary
 
 
-def check_job(job_id: str) -> str:
+def _advance(job_id: str, *, expect: str, dry_run: bool, done) -> str:
+    """Run the importer for a job in state `expect`; a repeated task changes nothing."""
     job = ImportJob.objects.get(pk=job_id)
-    if job.state != ImportState.CHECKING:
+    if job.state != expect:
         return job.state
-    summary = _run(job, dry_run=True)
+    summary = _run(job, dry_run=dry_run)
     if summary is not None:
-        job.state = ImportState.CHECKED if summary.ok else ImportState.REFUSED
+        job.state = done(summary)
     job.finished_at = timezone.now()
     job.save()
     return job.state
+
+
+def check_job(job_id: str) -> str:
+    return _advance(job_id, expect=ImportState.CHECKING, dry_run=True,
+                    done=lambda s: ImportState.CHECKED if s.ok else ImportState.REFUSED)
 
 
 def job_confirm(*, job: ImportJob, user) -> ImportJob:
@@ -99,12 +110,5 @@ def job_confirm(*, job: ImportJob, user) -> ImportJob:
 
 
 def run_job(job_id: str) -> str:
-    job = ImportJob.objects.get(pk=job_id)
-    if job.state != ImportState.IMPORTING:
-        return job.state
-    summary = _run(job, dry_run=False)
-    if summary is not None:
-        job.state = ImportState.DONE if summary.written else ImportState.FAILED
-    job.finished_at = timezone.now()
-    job.save()
-    return job.state
+    return _advance(job_id, expect=ImportState.IMPORTING, dry_run=False,
+                    done=lambda s: ImportState.DONE if s.written else ImportState.FAILED)

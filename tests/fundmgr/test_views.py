@@ -302,3 +302,13 @@ def test_uploads_are_private_to_their_officer_and_checked_for_type(world):
     refused = upload(client, b"MZ\x90\x00", name="virus.exe")
     assert refused.status_code == 200 and "file" in refused.context["form"].errors
     assert login(world["auditor"]).get(reverse("officer:import")).status_code == 403
+
+
+def test_an_enormous_upload_is_refused_before_it_is_read(world, monkeypatch):
+    from fundmgr import forms
+
+    monkeypatch.setattr(forms, "MAX_UPLOAD_BYTES", 1000)
+    response = upload(login(world["officer"]), CSV_OK * 20)
+    assert response.status_code == 200
+    assert "50 MB" in " ".join(response.context["form"].errors["file"])
+    assert ImportJob.objects.count() == 0

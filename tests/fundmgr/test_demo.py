@@ -3,7 +3,6 @@ import io
 import pytest
 from django.core.management import call_command
 
-from fundmgr.demo import Demo
 from fundmgr.models import Community, Income, IncomeStatus, Membership, Provider
 from ledger.models import Entry
 from ledger.verify import verify

@@ -1,0 +1,138 @@
+"""An append-only Merkle log in the style of RFC 6962 / RFC 9162 (pure functions).
+
+    leaf hash  = SHA-256(0x00 ‖ leaf bytes)           (leaf bytes: an entry's canonical form)
+    node hash  = SHA-256(0x01 ‖ left ‖ right)
+    MTH(D[n])  = SHA-256(0x01 ‖ MTH(D[0:k]) ‖ MTH(D[k:n])), k the largest power of 2 < n
+
+An inclusion proof shows one entry is in a tree of a given size and root; a consistency
+proof shows a tree of size m is a prefix of a later tree of size n, so nothing published
+earlier was rewritten or cut. The verifiers follow RFC 9162 sections 2.1.3.2 and 2.1.4.2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def root(leaves: Sequence[bytes]) -> bytes:
+    """MTH over leaf hashes, computed bottom-up in O(n)."""
+    n = len(leaves)
+    if n == 0:
+        return EMPTY_ROOT
+    return _mth(leaves, 0, n)
+
+
+def _mth(leaves: Sequence[bytes], start: int, end: int) -> bytes:
+    n = end - start
+    if n == 1:
+        return leaves[start]
+    k = _split(n)
+    return node_hash(_mth(leaves, start, start + k), _mth(leaves, start + k, end))
+
+
+def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
+    """PATH(index, D[n]) of RFC 6962 section 2.1.1."""
+    if not 0 <= index < len(leaves):
+        raise IndexError("leaf index out of range")
+    return _path(leaves, index, 0, len(leaves))
+
+
+def _path(leaves, m: int, start: int, end: int) -> list[bytes]:
+    n = end - start
+    if n == 1:
+        return []
+    k = _split(n)
+    if m < k:
+        return _path(leaves, m, start, start + k) + [_mth(leaves, start + k, end)]
+    return _path(leaves, m - k, start + k, end) + [_mth(leaves, start, start + k)]
+
+
+def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 6962 section 2.1.2, for 0 < m <= n."""
+    n = len(leaves)
+    if not 0 < old_size <= n:
+        raise ValueError("old size must be between 1 and the tree size")
+    return _subproof(leaves, old_size, 0, n, True)
+
+
+def _subproof(leaves, m: int, start: int, end: int, complete: bool) -> list[bytes]:
+    n = end - start
+    if m == n:
+        return [] if complete else [_mth(leaves, start, end)]
+    k = _split(n)
+    if m <= k:
+        return _subproof(leaves, m, start, start + k, complete) + [_mth(leaves, start + k, end)]
+    return _subproof(leaves, m - k, start + k, end, False) + [_mth(leaves, start, start + k)]
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
+                     expected_root: bytes) -> bool:
+    """RFC 9162 2.1.3.2: is the leaf hash at `index` in the tree of `size` and root?"""
+    if not 0 <= index < size:
+        return False
+    fn, sn = index, size - 1
+    r = leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == expected_root
+
+
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
+                       proof: Sequence[bytes]) -> bool:
+    """RFC 9162 2.1.4.2: is the tree (old_size, old_root) a prefix of (new_size, new_root)?"""
+    if old_size < 1 or old_size > new_size:
+        return False
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # a power of two: the old root is a node itself
+        path.insert(0, old_root)
+    if not path:
+        return False
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == old_root and sr == new_root

@@ -307,8 +307,20 @@ class AccountCache:
         return self._by_code[code]
 
 
+def accounting_date(community: Community, on: dt.date) -> dt.date:
+    """The date an entry is posted on: its own, or - when that falls in a closed period -
+    the first open day after it, as a labelled adjustment (DESIGN 4.4)."""
+    closed = community.book.closed_through
+    return closed + dt.timedelta(days=1) if closed is not None and on <= closed else on
+
+
 def _posting(income: Income, accounts: AccountCache, actor: str) -> ledger.Posting:
     receipt = receipts.display(income.receipt_code)
+    paid_on = timezone.localtime(income.paid_at).date()
+    posted_on = accounting_date(income.community, paid_on)
+    memo = f"服务包收入 {income.package.name}·{TIER_ZH[income.tier]} 收据{receipt}"
+    if posted_on != paid_on:
+        memo = f"【调整】{memo}（付款日 {paid_on.isoformat()}，所属期间已结账）"
     legs = [ledger.debit(accounts.get(METHOD_ACCOUNTS[income.method][0]), income.amount,
                          f"收据 {receipt}")]
     for account, share, label in (
@@ -320,8 +332,8 @@ def _posting(income: Income, accounts: AccountCache, actor: str) -> ledger.Posti
             legs.append(ledger.credit(account, share, label))
     return ledger.Posting(
         legs=legs,
-        date=timezone.localtime(income.paid_at).date(),
-        memo=f"服务包收入 {income.package.name}·{TIER_ZH[income.tier]} 收据{receipt}",
+        date=posted_on,
+        memo=memo,
         actor=actor,
         idempotency_key=f"income/{income.receipt_code}",
     )
@@ -451,8 +463,9 @@ def reverse_income(*, income: Income, actor, reason: str) -> Income:
         raise ValidationError({"reason": _("A reversal needs a reason.")})
     if len(reason) > 500:
         raise ValidationError({"reason": _("A reason has at most 500 characters.")})
-    income.reversal_entry = ledger.reverse(income.entry, reason=reason.strip(),
-                                           actor=_actor(actor))
+    income.reversal_entry = ledger.reverse(
+        income.entry, reason=reason.strip(), actor=_actor(actor),
+        date=accounting_date(income.community, timezone.localdate()))
     income.status = IncomeStatus.REVERSED
     income.reversed_by, income.reversed_at = actor, timezone.now()
     income.reverse_reason = reason.strip()

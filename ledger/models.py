@@ -30,6 +30,8 @@ class Book(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     last_seq = models.BigIntegerField(_("last sequence number"), default=0)
     head_hash = models.CharField(_("chain head"), max_length=64, default=GENESIS_HASH)
+    # Periods up to this date are closed: no entry may be dated on or before it.
+    closed_through = models.DateField(_("closed through"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -218,6 +218,14 @@ def post_many(*, book: Book, postings: Sequence[Posting]) -> list[Entry]:
         return []
     with transaction.atomic():
         locked = Book.objects.select_for_update().get(pk=book.pk)
+        if locked.closed_through is not None:
+            for p in postings:
+                if p.date <= locked.closed_through:
+                    raise LedgerError(
+                        "period_closed",
+                        f"book {locked.code} is closed through {locked.closed_through}; "
+                        f"an entry dated {p.date} is refused",
+                    )
         # Read after the lock: a writer holding it may have committed one of our keys.
         found = _existing(locked, postings)
         seq, head = locked.last_seq, locked.head_hash
@@ -317,6 +325,18 @@ def reverse(
     posting = Posting(legs=legs, date=date or timezone.localdate(), memo=memo, actor=actor,
                       reverses=entry, reason=reason)
     return post_many(book=entry.book, postings=[posting])[0]
+
+
+def close_through(*, book: Book, date: dt.date) -> Book:
+    """Close the book up to `date`: later postings must be dated after it. Never reopens."""
+    with transaction.atomic():
+        locked = Book.objects.select_for_update().get(pk=book.pk)
+        if locked.closed_through is not None and date < locked.closed_through:
+            raise LedgerError("reopen", f"book {locked.code} is already closed through "
+                                        f"{locked.closed_through}; it is never reopened")
+        Book.objects.filter(pk=locked.pk).update(closed_through=date)
+        book.closed_through = date
+    return book
 
 
 def create_book(*, code: str, name: str, currency: str = "CNY") -> Book:

@@ -31,7 +31,7 @@ class BookReport:
         return not self.problems
 
 
-def _stored_entries(book: Book) -> Iterator[StoredEntry]:
+def stored_entries(book: Book) -> Iterator[StoredEntry]:
     codes = dict(Account.objects.filter(book=book).values_list("id", "code"))
     last = 0
     while True:
@@ -90,7 +90,7 @@ def verify_book(book: Book) -> BookReport:
     book.refresh_from_db()
     problems = list(
         check_chain(
-            book.code, book.currency, _stored_entries(book),
+            book.code, book.currency, stored_entries(book),
             head_seq=book.last_seq, head_hash=book.head_hash,
         )
     )

@@ -223,3 +223,27 @@ def test_a_key_repeated_within_a_batch_or_already_posted_records_once():
     assert entries[0].pk == first.pk
     assert entries[1].pk == entries[2].pk
     assert book.entries.count() == 2
+
+
+def test_a_closed_period_refuses_entries_dated_inside_it():
+    from django.db import IntegrityError, transaction
+
+    book = f.book()
+    f.income(book, date=dt.date(2026, 3, 31))
+    services.close_through(book=book, date=dt.date(2026, 3, 31))
+    before = snapshot()
+    with pytest.raises(LedgerError) as err:
+        f.income(book, date=dt.date(2026, 3, 31))
+    assert err.value.code == "period_closed"
+    assert snapshot() == before
+    assert f.income(book, date=dt.date(2026, 4, 1)).seq == 2
+    with pytest.raises(LedgerError) as err:
+        services.close_through(book=book, date=dt.date(2026, 2, 28))
+    assert err.value.code == "reopen"
+    # The database refuses it too, past the service.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        from ledger.models import Entry as E
+
+        E.objects.create(book=book, seq=3, date=dt.date(2026, 3, 15), memo="backdated",
+                         actor="x", line_count=2, prev_hash="0" * 64, hash="b" * 64,
+                         created_at=dt.datetime(2026, 4, 2, tzinfo=dt.UTC))

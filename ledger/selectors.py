@@ -1,0 +1,22 @@
+"""Reads of the ledger: balances as at a date, summed over integer fen in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Sum
+
+from .models import Book, Line
+
+
+def net_by_account(book: Book, *, through: dt.date | None = None,
+                   before: dt.date | None = None) -> dict[str, int]:
+    """Debits minus credits per account code, over entries dated up to `through`
+    (inclusive) or before `before` (exclusive)."""
+    lines = Line.objects.filter(entry__book=book)
+    if through is not None:
+        lines = lines.filter(entry__date__lte=through)
+    if before is not None:
+        lines = lines.filter(entry__date__lt=before)
+    return {row["account__code"]: row["net"] for row in
+            lines.values("account__code").annotate(net=Sum("amount_fen")).order_by()}

@@ -33,12 +33,6 @@ from .models import (
 )
 
 
-def home(request):
-    if request.user.is_authenticated and selectors.communities_for(request.user).exists():
-        return redirect("officer:dashboard")
-    return render(request, "home.html")
-
-
 def community_role(*roles: str):
     """Resolve <code> to a community where the user holds one of `roles`, else 404."""
 

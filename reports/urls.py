@@ -1,8 +1,17 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import api, views
 
 urlpatterns = [
     path("r/", views.receipt_lookup, name="public-receipt-lookup"),
     path("r/<str:code>/", views.public_receipt, name="public-receipt"),
+    path("c/<str:code>/", views.community_page, name="public-community"),
+    path("c/<str:code>/<str:month>/", views.month_page, name="public-month"),
+    path("api/v1/communities/", api.communities, name="api-communities"),
+    path("api/v1/communities/<str:code>/", api.community, name="api-community"),
+    path("api/v1/communities/<str:code>/periods/", api.periods, name="api-periods"),
+    path("api/v1/communities/<str:code>/periods/<str:month>/", api.period, name="api-period"),
+    path("api/v1/receipts/<str:code>/", api.receipt, name="api-receipt"),
+    path("api/v1/public-key/", api.public_key, name="api-public-key"),
+    re_path(r"^api/(?P<rest>.*)$", api.not_found),
 ]

@@ -1,12 +1,27 @@
 """The residents' side: no login, published facts only, no personal data."""
 
-from django.shortcuts import redirect, render
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 
 from fundmgr import receipts
 from fundmgr.capital import capital
-from fundmgr.models import Income
-from fundmgr.privacy import mask_name
+from fundmgr.models import Community, Income, Tier
+
+from . import selectors
+from .disclosure import month_of
+from .models import PeriodState
+
+
+def home(request):
+    if request.user.is_authenticated and request.user.memberships.exists():
+        return redirect("officer:dashboard")
+    rows = []
+    for community in Community.objects.select_related("hub").order_by("subdistrict", "code"):
+        latest = selectors.published_periods(community).first()
+        rows.append({"community": community, "latest": latest})
+    return render(request, "home.html", {"rows": rows})
 
 
 def receipt_lookup(request):
@@ -23,12 +38,64 @@ def public_receipt(request, code: str):
     normalised = receipts.normalise(code)
     income = None
     if normalised:
-        income = (Income.objects.select_related("community", "package__provider",
-                                                "community__hub")
+        income = (Income.objects.select_related("community__book", "community__hub",
+                                                "package__provider", "entry")
                   .filter(receipt_code=normalised).first())
     if income is None:
         return render(request, "public/receipt_unknown.html", {"code": code[:40]}, status=404)
+    record = selectors.receipt_public(income)
     return render(request, "public/receipt.html", {
-        "income": income, "payer": mask_name(income.payer),
+        "income": income, "record": record, "payer": record["payer"],
         "capital": capital(income.amount.amount),
+    })
+
+
+def _flow(totals: dict) -> list[dict]:
+    """Bars of the 70/25/5 flow for the SVG chart: widths from the amounts themselves."""
+    parts = [("provider", totals["provider"]), ("hub", totals["hub"]), ("fund", totals["fund"])]
+    whole = sum(Decimal(v) for _k, v in parts) or Decimal(1)
+    bars, x = [], Decimal(0)
+    for key, value in parts:
+        width = Decimal(value) * 100 / whole
+        bars.append({"key": key, "amount": value, "percent": f"{width:.1f}",
+                     "x": f"{x:.2f}", "width": f"{width:.2f}"})
+        x += width
+    return bars
+
+
+def community_page(request, code: str):
+    community = get_object_or_404(Community.objects.select_related("hub", "fund"), code=code)
+    published = list(selectors.published_periods(community))
+    latest = selectors.document(published[0].disclosure) if published else None
+    history = [{"month": p.label, "fund": selectors.document(p.disclosure)["balances"]
+                ["closing"]["fund"], "net": selectors.document(p.disclosure)["totals"]["net"]}
+               for p in reversed(published)]
+    peak = max((Decimal(h["fund"]) for h in history), default=Decimal(0)) or Decimal(1)
+    for i, h in enumerate(history):
+        h["x"] = 20 + i * 40
+        h["height"] = f"{Decimal(h['fund']) * 120 / peak:.1f}"
+        h["y"] = f"{140 - Decimal(h['fund']) * 120 / peak:.1f}"
+    return render(request, "public/community.html", {
+        "community": community, "published": published, "latest": latest,
+        "latest_period": published[0] if published else None,
+        "flow": _flow(latest["totals"]) if latest else [], "history": history,
+        "chart_width": 40 + 40 * len(history), "public": selectors.community_public(community),
+    })
+
+
+def month_page(request, code: str, month: str):
+    community = get_object_or_404(Community, code=code)
+    first = month_of(month)
+    period = None
+    if first is not None:
+        period = community.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related(
+            "disclosure").first()
+    if period is None:
+        return render(request, "public/month_unknown.html",
+                      {"community": community, "month": month[:20]}, status=404)
+    doc = selectors.document(period.disclosure)
+    return render(request, "public/month.html", {
+        "community": community, "period": period, "doc": doc, "d": period.disclosure,
+        "flow": _flow(doc["totals"]),
+        "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
     })

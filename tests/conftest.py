@@ -21,6 +21,11 @@ def ledger_purge(transactional_db):
 
     for conn in connections.all():
         conn.close()
+    from pathlib import Path
+
+    import reports
     from fundmgr.guards import GUARDED_TABLES
 
-    guards.purge(connection, before=GUARDED_TABLES)
+    reports_sql = Path(reports.__file__).resolve().parent / "sql"
+    guards.purge(connection, before=[
+        ("reports_disclosure", "disclosure_guards_v1", reports_sql), *GUARDED_TABLES])

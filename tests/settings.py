@@ -21,3 +21,4 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fundmgr-test-media-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fundmgr-test-static-"))
+SIGNING_KEY_PATH = Path(tempfile.mkdtemp(prefix="fundmgr-test-key-")) / "signing-ed25519.pem"

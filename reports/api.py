@@ -1,0 +1,153 @@
+"""Open-data API (DESIGN 5.4): JSON, no login, published data only; `?format=csv` on each
+route. Published months never change, so they carry long cache lifetimes (and ETags,
+from ConditionalGetMiddleware)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from fundmgr import receipts
+from fundmgr.csvsafe import safe_row
+from fundmgr.models import Community, Income
+
+from . import selectors, signing
+from .disclosure import month_of
+from .models import PeriodState
+
+SHORT = "public, max-age=300"
+FOREVER = "public, max-age=31536000, immutable"
+
+
+def _json(data, cache_control=SHORT, status=200):
+    response = JsonResponse(data, status=status, safe=False,
+                            json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = cache_control
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _error(message: str, status: int = 404):
+    return _json({"error": message, "status": status}, cache_control="no-cache", status=status)
+
+
+def _csv(rows, header, filename, cache_control=SHORT):
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(safe_row(row))
+    response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = cache_control
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _wants_csv(request) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+def _community(code: str) -> Community | None:
+    return Community.objects.select_related("hub", "fund", "book").filter(code=code).first()
+
+
+@require_GET
+def communities(request):
+    rows = [{"code": c.code, "name": c.name, "subdistrict": c.subdistrict,
+             "currency": c.currency} for c in Community.objects.order_by("code")]
+    if _wants_csv(request):
+        return _csv(([r["code"], r["name"], r["subdistrict"], r["currency"]] for r in rows),
+                    ["code", "name", "subdistrict", "currency"], "communities.csv")
+    return _json(rows)
+
+
+@require_GET
+def community(request, code):
+    c = _community(code)
+    if c is None:
+        return _error(f"no community {code!r}")
+    data = selectors.community_public(c)
+    if _wants_csv(request):
+        return _csv(([p["code"], p["name"], p["provider"], p["prices"]["public_benefit"] or "",
+                      p["prices"]["paid"] or "", p["prices"]["low_cost"] or "",
+                      p["low_cost_eligibility"]] for p in data["packages"]),
+                    ["package", "name", "provider", "public_benefit", "paid", "low_cost",
+                     "low_cost_eligibility"], f"{c.code}-packages.csv")
+    return _json(data)
+
+
+@require_GET
+def periods(request, code):
+    c = _community(code)
+    if c is None:
+        return _error(f"no community {code!r}")
+    rows = [selectors.period_summary(p) for p in selectors.published_periods(c)]
+    if _wants_csv(request):
+        return _csv(([r["month"], r["totals"]["income"], r["totals"]["reversed"],
+                      r["totals"]["net"], r["totals"]["provider"], r["totals"]["hub"],
+                      r["totals"]["fund"], r["totals"]["count"], r["digest"],
+                      r["tree_head"]["size"], r["tree_head"]["root"]] for r in rows),
+                    ["month", "income", "reversed", "net", "provider", "hub", "fund", "count",
+                     "digest", "tree_size", "tree_root"], f"{c.code}-periods.csv")
+    return _json(rows)
+
+
+@require_GET
+def period(request, code, month):
+    c = _community(code)
+    if c is None:
+        return _error(f"no community {code!r}")
+    first = month_of(month)
+    if first is None:
+        return _error(f"month must be YYYY-MM, not {month[:20]!r}", 400)
+    p = c.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related(
+        "disclosure").first()
+    if p is None:
+        return _error(f"{c.code} {month} is not published")
+    d = p.disclosure
+    doc = selectors.document(d)
+    if _wants_csv(request):
+        return _csv(([i["receipt"], i["date"], i["package"], i["tier"], i["amount"],
+                      i["split"]["provider"], i["split"]["hub"], i["split"]["fund"], i["payer"],
+                      i["status"], i["entry"], "yes" if i["adjustment"] else ""]
+                     for i in doc["incomes"]),
+                    ["receipt", "date", "package", "tier", "amount", "provider", "hub", "fund",
+                     "payer", "status", "entry", "adjustment"], f"{c.code}-{month}.csv",
+                    cache_control=FOREVER)
+    return _json({**doc, "digest": d.digest, "signed_tree_head": json.loads(d.signed_head),
+                  "signature": d.signature}, cache_control=FOREVER)
+
+
+@require_GET
+def receipt(request, code):
+    normalised = receipts.normalise(code)
+    income = (Income.objects.select_related("community__book", "package__provider", "entry")
+              .filter(receipt_code=normalised).first() if normalised else None)
+    if income is None:
+        return _error("no such receipt")
+    data = selectors.receipt_public(income)
+    if _wants_csv(request):
+        return _csv([[data["receipt"], data["community"], data["date"] or "", data["package"],
+                      data["tier"], data["amount"], data["split"]["provider"],
+                      data["split"]["hub"], data["split"]["fund"], data["status"],
+                      data["period"] or "", "yes" if data["published"] else ""]],
+                    ["receipt", "community", "date", "package", "tier", "amount", "provider",
+                     "hub", "fund", "status", "period", "published"], "receipt.csv",
+                    cache_control="public, max-age=60")
+    return _json(data, cache_control="public, max-age=60")
+
+
+@require_GET
+def public_key(request):
+    raw = signing.public_key_raw()
+    return _json({"algorithm": "Ed25519", "key_id": signing.key_id(raw),
+                  "public_key_hex": raw.hex(), "public_key_pem": signing.public_key_pem()})
+
+
+def not_found(request, rest=""):
+    return _error("no such route")

@@ -1,0 +1,155 @@
+"""The published disclosure of a month (DESIGN 4.4): one builder makes the document, and
+the page, the API, the CSV and (later) the PDF all render that same published JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils import timezone
+
+from fundmgr.models import Income, IncomeStatus, SplitPolicy, Tier
+from fundmgr.privacy import mask_name
+from fundmgr.services import FUND_ACCOUNT, HUB_ACCOUNT, METHOD_ACCOUNTS, PROVIDER_ACCOUNT_PREFIX
+from ledger.models import Entry
+from ledger.selectors import net_by_account
+
+FORMAT = "fundmgr.disclosure/1"
+CASH_CODES = {code for code, _name in METHOD_ACCOUNTS.values()}
+
+
+def canonical_json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest_of(document: dict) -> str:
+    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+
+
+def yuan(fen: int) -> str:
+    return f"{Decimal(fen).scaleb(-2):.2f}"
+
+
+def _fen(money) -> int:
+    return int(money.amount.scaleb(2))
+
+
+def _balances(net: dict[str, int], providers: dict[str, str]) -> dict:
+    return {
+        "cash": {code: yuan(net.get(code, 0)) for code in sorted(CASH_CODES)},
+        "providers": {code: yuan(-net.get(PROVIDER_ACCOUNT_PREFIX + code, 0))
+                      for code in sorted(providers)},
+        "hub": yuan(-net.get(HUB_ACCOUNT, 0)),
+        "fund": yuan(-net.get(FUND_ACCOUNT, 0)),
+    }
+
+
+def build(period) -> dict:
+    community = period.community
+    book = community.book
+    start, end = period.month, period.last_day
+    incomes = list(
+        Income.objects.filter(community=community, entry__date__gte=start, entry__date__lte=end)
+        .select_related("package__provider", "entry").order_by("entry__seq"))
+    reversed_in_month = list(
+        Income.objects.filter(community=community, reversal_entry__date__gte=start,
+                              reversal_entry__date__lte=end)
+        .select_related("package__provider", "entry", "reversal_entry")
+        .order_by("reversal_entry__seq"))
+
+    tiers = defaultdict(lambda: [0, 0])
+    providers: dict[str, dict] = {}
+    packages: dict[str, dict] = {}
+    parties = {"provider": 0, "hub": 0, "fund": 0}
+
+    def add(income: Income, sign: int) -> None:
+        amount = sign * _fen(income.amount)
+        tiers[income.tier][0] += amount
+        tiers[income.tier][1] += sign
+        p = income.package.provider
+        row = providers.setdefault(p.code, {"code": p.code, "name": p.name, "amount": 0,
+                                            "share": 0, "count": 0})
+        row["amount"] += amount
+        row["share"] += sign * _fen(income.provider_share)
+        row["count"] += sign
+        pk = packages.setdefault(income.package.code, {
+            "code": income.package.code, "name": income.package.name, "provider": p.code,
+            "amount": 0, "count": 0})
+        pk["amount"] += amount
+        pk["count"] += sign
+        parties["provider"] += sign * _fen(income.provider_share)
+        parties["hub"] += sign * _fen(income.hub_share)
+        parties["fund"] += sign * _fen(income.fund_share)
+
+    for income in incomes:
+        add(income, +1)
+    for income in reversed_in_month:
+        add(income, -1)
+    gross = sum(_fen(i.amount) for i in incomes)
+    reversed_total = sum(_fen(i.amount) for i in reversed_in_month)
+
+    all_providers = {a.code[len(PROVIDER_ACCOUNT_PREFIX):]: a.name
+                     for a in book.accounts.filter(code__startswith=PROVIDER_ACCOUNT_PREFIX)}
+    policies = SplitPolicy.objects.filter(community=community, effective_from__lte=end)
+    head = Entry.objects.filter(book=book).order_by("-seq").first()
+    return {
+        "format": FORMAT,
+        "community": {"code": community.code, "name": community.name,
+                      "subdistrict": community.subdistrict, "currency": community.currency,
+                      "hub": community.hub.name, "fund": community.fund.name},
+        "month": period.label,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "policies": [{"version": p.version, "provider_bp": p.provider_bp, "hub_bp": p.hub_bp,
+                      "fund_bp": p.fund_bp, "effective_from": p.effective_from.isoformat(),
+                      "approved_by": p.approved_by, "decision_ref": p.decision_ref}
+                     for p in policies.order_by("effective_from")],
+        "totals": {"income": yuan(gross), "reversed": yuan(reversed_total),
+                   "net": yuan(gross - reversed_total), "count": len(incomes),
+                   "reversals": len(reversed_in_month),
+                   "provider": yuan(parties["provider"]), "hub": yuan(parties["hub"]),
+                   "fund": yuan(parties["fund"])},
+        "by_tier": {t: {"amount": yuan(tiers[t][0]), "count": tiers[t][1]} for t in Tier.values},
+        "by_provider": [{**r, "amount": yuan(r["amount"]), "share": yuan(r["share"])}
+                        for r in sorted(providers.values(), key=lambda r: r["code"])],
+        "by_package": [{**r, "amount": yuan(r["amount"])}
+                       for r in sorted(packages.values(), key=lambda r: r["code"])],
+        "balances": {
+            "opening": _balances(net_by_account(book, before=start), all_providers),
+            "closing": _balances(net_by_account(book, through=end), all_providers),
+        },
+        "incomes": [{
+            "receipt": i.receipt_display,
+            "date": i.entry.date.isoformat(),
+            "paid_on": timezone.localtime(i.paid_at).date().isoformat(),
+            "adjustment": timezone.localtime(i.paid_at).date() < start,
+            "package": i.package.code, "package_name": i.package.name,
+            "provider": i.package.provider.code, "tier": i.tier, "quantity": i.quantity,
+            "amount": f"{i.amount.amount:.2f}",
+            "split": {"provider": f"{i.provider_share.amount:.2f}",
+                      "hub": f"{i.hub_share.amount:.2f}", "fund": f"{i.fund_share.amount:.2f}"},
+            "payer": mask_name(i.payer),
+            "status": "reversed" if i.status == IncomeStatus.REVERSED else "posted",
+            "entry": i.entry.seq,
+        } for i in incomes],
+        "reversals": [{
+            "receipt": i.receipt_display, "entry": i.reversal_entry.seq,
+            "reverses": i.entry.seq, "date": i.reversal_entry.date.isoformat(),
+            "amount": f"{i.amount.amount:.2f}", "reason": i.reverse_reason,
+        } for i in reversed_in_month],
+        "settlements": [],
+        "disbursements": [],
+        "ledger": {"book": book.code,
+                   "chain_head": {"seq": head.seq if head else 0,
+                                  "hash": head.hash if head else book.head_hash}},
+    }
+
+
+def month_of(text: str) -> dt.date | None:
+    try:
+        first = dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return None
+    return first if len(text) == 7 else None

@@ -1,0 +1,71 @@
+"""Periods (a month per community) and their published disclosures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fundmgr.models import Community
+
+
+class PeriodState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    PUBLISHED = "published", _("Published")
+
+
+class Period(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="periods")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    state = models.CharField(_("state"), max_length=10, choices=PeriodState.choices,
+                             default=PeriodState.OPEN)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.CharField(_("closed by"), max_length=150, blank=True)
+    close_confirmed_by = models.CharField(_("close confirmed by"), max_length=150, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.CharField(_("published by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["community_id", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "month"], name="period_once"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="period_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+    @property
+    def last_day(self) -> dt.date:
+        return (self.month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+class Disclosure(models.Model):
+    """The immutable published snapshot of a period (公示). `document` is the canonical
+    JSON exactly as published; `digest` is its SHA-256; the tree head is signed."""
+
+    period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="disclosure")
+    document = models.TextField()
+    digest = models.CharField(max_length=64, unique=True)
+    tree_size = models.BigIntegerField()
+    tree_root = models.CharField(max_length=64)
+    signed_head = models.TextField(help_text="canonical JSON of the signed tree head")
+    signature = models.CharField(max_length=128)
+    key_id = models.CharField(max_length=32)
+    window_ends_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.digest[:12]}"

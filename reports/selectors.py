@@ -1,0 +1,103 @@
+"""Published data only: what the public site and the open-data API may show."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.cache import cache
+
+from fundmgr.models import Community, Income, IncomeStatus, ServicePackage, SplitPolicy
+from ledger import log, merkle
+
+from .models import Disclosure, Period, PeriodState
+
+
+def published_periods(community: Community):
+    return (Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+            .select_related("disclosure").order_by("-month"))
+
+
+def document(disclosure: Disclosure) -> dict:
+    key = f"reports:document:{disclosure.digest}"
+    doc = cache.get(key)
+    if doc is None:
+        doc = json.loads(disclosure.document)
+        cache.set(key, doc, None)
+    return doc
+
+
+def community_public(community: Community) -> dict:
+    policy = SplitPolicy.objects.filter(community=community).order_by("-effective_from").first()
+    packages = ServicePackage.objects.filter(community=community, active=True).select_related(
+        "provider").order_by("code")
+    providers = {p.provider.code: p.provider for p in packages}
+    return {
+        "code": community.code, "name": community.name, "subdistrict": community.subdistrict,
+        "currency": community.currency,
+        "hub": {"code": community.hub.code, "name": community.hub.name},
+        "fund": {"name": community.fund.name},
+        "providers": [{"code": p.code, "name": p.name, "category": p.category}
+                      for p in sorted(providers.values(), key=lambda p: p.code)],
+        "packages": [{"code": p.code, "name": p.name, "provider": p.provider.code,
+                      "prices": {t: (f"{p.price(t).amount:.2f}" if p.price(t) else None)
+                                 for t in ("public_benefit", "paid", "low_cost")},
+                      "low_cost_eligibility": p.low_cost_eligibility} for p in packages],
+        "split_policy": {"version": policy.version, "provider_bp": policy.provider_bp,
+                         "hub_bp": policy.hub_bp, "fund_bp": policy.fund_bp,
+                         "effective_from": policy.effective_from.isoformat(),
+                         "approved_by": policy.approved_by,
+                         "decision_ref": policy.decision_ref} if policy else None,
+    }
+
+
+def period_summary(period: Period) -> dict:
+    d = period.disclosure
+    doc = document(d)
+    return {"month": period.label, "published_at": period.published_at.isoformat(),
+            "totals": doc["totals"], "digest": d.digest,
+            "tree_head": {"size": d.tree_size, "root": d.tree_root},
+            "signature": d.signature, "key_id": d.key_id}
+
+
+def disclosure_of_entry(community: Community, entry_date) -> Disclosure | None:
+    month = entry_date.replace(day=1)
+    return (Disclosure.objects.filter(period__community=community, period__month=month,
+                                      period__state=PeriodState.PUBLISHED)
+            .select_related("period").first())
+
+
+def receipt_public(income: Income) -> dict:
+    """A receipt's public record, its period, and its inclusion proof once published."""
+    from fundmgr.privacy import mask_name
+
+    record = {
+        "receipt": income.receipt_display, "community": income.community.code,
+        "date": income.entry.date.isoformat() if income.entry else None,
+        "package": income.package.code, "package_name": income.package.name,
+        "provider": income.package.provider.name, "tier": income.tier,
+        "amount": f"{income.amount.amount:.2f}", "currency": income.community.currency,
+        "split": {"provider": f"{income.provider_share.amount:.2f}",
+                  "hub": f"{income.hub_share.amount:.2f}",
+                  "fund": f"{income.fund_share.amount:.2f}"},
+        "payer": mask_name(income.payer),
+        "status": income.status,
+        "period": None, "published": False, "inclusion": None,
+    }
+    if income.entry is None or income.status == IncomeStatus.REJECTED:
+        return record
+    record["period"] = income.entry.date.strftime("%Y-%m")
+    disclosure = disclosure_of_entry(income.community, income.entry.date)
+    if disclosure is None:
+        return record
+    key = f"reports:inclusion:{disclosure.digest}:{income.entry.seq}"
+    proof = cache.get(key)
+    if proof is None:
+        proof = log.inclusion(income.community.book, income.entry.seq, disclosure.tree_size)
+        proof["verified"] = (proof["root"] == disclosure.tree_root and merkle.verify_inclusion(
+            bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"], proof["tree_size"],
+            [bytes.fromhex(p) for p in proof["path"]], bytes.fromhex(disclosure.tree_root)))
+        cache.set(key, proof, None)
+    record["published"] = True
+    record["inclusion"] = {**proof, "signed_tree_head": json.loads(disclosure.signed_head),
+                           "signature": disclosure.signature}
+    return record

@@ -1,0 +1,93 @@
+"""Closing and publishing a month. Each is one transaction; publishing is refused twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fundmgr.models import Community, Income, IncomeStatus
+from ledger import log
+from ledger import services as ledger
+from ledger.models import Book, Entry
+
+from . import disclosure, signing
+from .models import Disclosure, Period, PeriodState
+
+DISCLOSURE_WINDOW = dt.timedelta(days=7)
+
+
+def _period(community: Community, month: dt.date) -> Period:
+    period, _created = Period.objects.get_or_create(community=community, month=month)
+    return period
+
+
+@transaction.atomic
+def period_close(*, community: Community, month: dt.date, actor: str,
+                 confirmed_by: str = "", today: dt.date | None = None) -> Period:
+    """Close a month: it must have ended, have nothing waiting for review, and every
+    earlier day with entries must already be closed. Then no entry is dated inside it."""
+    today = today or timezone.localdate()
+    period = Period.objects.select_for_update().filter(pk=_period(community, month).pk).get()
+    if period.state != PeriodState.OPEN:
+        raise ValidationError(_("%(month)s is already closed.") % {"month": period.label})
+    if period.last_day >= today:
+        raise ValidationError(_("%(month)s has not ended yet.") % {"month": period.label})
+    if confirmed_by and confirmed_by == actor:
+        raise ValidationError(_("The close must be confirmed by someone else."))
+    end = timezone.make_aware(dt.datetime.combine(period.last_day + dt.timedelta(days=1),
+                                                  dt.time()))
+    pending = Income.objects.filter(community=community, status=IncomeStatus.PENDING,
+                                    paid_at__lt=end).count()
+    if pending:
+        raise ValidationError(_("%(n)d incomes up to %(month)s still wait for review.")
+                              % {"n": pending, "month": period.label})
+    book = Book.objects.get(pk=community.book_id)
+    before = period.month - dt.timedelta(days=1)
+    if (book.closed_through or dt.date.min) < before and Entry.objects.filter(
+            book=book, date__lte=before, date__gt=book.closed_through or dt.date.min).exists():
+        raise ValidationError(_("Close the earlier months first: entries before %(month)s "
+                                "are in months still open.") % {"month": period.label})
+    ledger.close_through(book=book, date=period.last_day)
+    community.book.closed_through = period.last_day
+    period.state = PeriodState.CLOSED
+    period.closed_at, period.closed_by = timezone.now(), actor
+    period.close_confirmed_by = confirmed_by
+    period.save()
+    return period
+
+
+@transaction.atomic
+def period_publish(*, community: Community, month: dt.date, actor: str) -> Disclosure:
+    period = Period.objects.select_for_update().filter(community=community, month=month).first()
+    if period is None or period.state == PeriodState.OPEN:
+        raise ValidationError(_("Close %(month)s before publishing it.")
+                              % {"month": month.strftime("%Y-%m")})
+    if period.state == PeriodState.PUBLISHED:
+        raise ValidationError(_("%(month)s is already published.") % {"month": period.label})
+    book = Book.objects.select_for_update().get(pk=community.book_id)
+    document = disclosure.build(period)
+    head = log.tree_head(book)
+    now = timezone.now()
+    digest = disclosure.digest_of(document)
+    signed = {
+        "format": "fundmgr.tree-head/1", "book": book.code, "community": community.code,
+        "month": period.label, "tree_size": head.size, "root": head.root,
+        "chain_head": book.head_hash, "document_digest": digest,
+        "published_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "key_id": signing.key_id(),
+    }
+    signed_json = disclosure.canonical_json(signed)
+    record = Disclosure.objects.create(
+        period=period, document=disclosure.canonical_json(document), digest=digest,
+        tree_size=head.size, tree_root=head.root, signed_head=signed_json,
+        signature=signing.sign(signed_json.encode("utf-8")), key_id=signed["key_id"],
+        window_ends_at=now + DISCLOSURE_WINDOW,
+    )
+    period.state = PeriodState.PUBLISHED
+    period.published_at, period.published_by = now, actor
+    period.save()
+    return record

@@ -1,0 +1,2 @@
+DROP TRIGGER IF EXISTS reports_disclosure_immutable ON reports_disclosure;
+DROP FUNCTION IF EXISTS reports_disclosure_refuse();

@@ -1,0 +1,2 @@
+DROP TRIGGER IF EXISTS reports_disclosure_no_delete;
+DROP TRIGGER IF EXISTS reports_disclosure_no_update;

@@ -127,6 +127,6 @@ def test_the_commands_close_and_publish_and_refuse_bad_arguments(world):
     assert "closed SQP 2026-03" in out.getvalue() and "published SQP 2026-03" in out.getvalue()
     for args, message in ((["NOPE", "2026-03"], "no such community"),
                           (["SQP", "2026-13"], "YYYY-MM"), (["SQP", "March"], "YYYY-MM"),
-                          (["SQP", "2026-03"], "已经发布|already published")):
+                          (["SQP", "2026-03"], "已经公示|already published")):
         with pytest.raises(CommandError, match=message):
             call_command("publish_period", *args)

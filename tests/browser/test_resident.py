@@ -1,0 +1,61 @@
+"""A resident, no login, on a 375 px phone: home, a community, a published month, the
+language switch, a valid and an unknown receipt code."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def phone(browser, request):
+    from tests.browser.conftest import OUTPUT
+
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="en-US")
+    page = context.new_page()
+    yield page
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def test_a_resident_reads_a_month_and_checks_a_receipt(server, phone):
+    page = phone
+    page.goto(server + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "社区基金账目"  # Chinese first
+    assert no_horizontal_scroll(page)
+    page.get_by_role("link", name=re.compile("花园社区")).click()
+    assert page.locator("svg").count() >= 2  # the 70/25/5 flow and the fund's history
+    assert no_horizontal_scroll(page)
+    page.screenshot(path="test-output/browser/community.png", full_page=True)
+
+    page.get_by_role("link", name=re.compile("最新公示月份")).click()
+    assert re.search(r"/c/WJ-HY/\d{4}-\d{2}/$", page.url)
+    assert no_horizontal_scroll(page)
+    first = page.locator("#month-incomes tbody a").first
+    code = first.inner_text()
+    payer = page.locator("#month-incomes tbody tr").first.locator("td").last.inner_text()
+    assert re.fullmatch(r".\*{1,2}|", payer)
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Where the money went").is_visible()
+    page.locator("#month-incomes tbody a").first.click()
+    assert page.locator(".mono").first.inner_text() == code
+    assert "proof verified" in page.locator("#inclusion").inner_text()
+    assert no_horizontal_scroll(page)
+
+    page.goto(server + "/")
+    page.get_by_label("Receipt code").fill(code.lower().replace("-", " "))
+    page.get_by_role("button", name="Check").click()
+    assert code in page.content()
+
+    page.goto(server + "/")
+    page.get_by_label("Receipt code").fill("ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+    page.get_by_role("button", name="Check").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Receipt not found"
+    page.goto(server + "/r/nonsense/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Receipt not found"

@@ -1,0 +1,148 @@
+"""The residents' site and the open-data API: published data only, no personal data,
+JSON errors (never a 500), CSV safe against formula injection, cache headers."""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from fundmgr import services as fs
+from ledger import merkle
+from reports import signing
+from reports.services import period_close, period_publish
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+@pytest.fixture
+def published():
+    c = f.community("SQP")
+    pkg = f.package(c, "YL01")
+    officer = f.user("officer", (c, "officer"))
+    march = [fs.record_income(f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)),
+                                      payer=payer, ref=ref), recorded_by=officer)[0]
+             for d, amount, payer, ref in ((2, "100.00", "张三丰", "WX1"),
+                                           (9, "0.10", "=HYPERLINK(\"x\")", "WX2"),
+                                           (20, "33.33", "13812345678", "WX3"))]
+    period_close(community=c, month=dt.date(2026, 3, 1), actor="officer",
+                 today=dt.date(2026, 4, 2))
+    period_publish(community=c, month=dt.date(2026, 3, 1), actor="officer")
+    april, _ = fs.record_income(f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 4, 3)),
+                                        payer="李四", ref="WX4"), recorded_by=officer)
+    return c, march, april
+
+
+def get(path, **params):
+    return Client().get(path, params)
+
+
+def test_communities_and_a_community(published):
+    data = get("/api/v1/communities/").json()
+    assert data == [{"code": "SQP", "name": "SQP社区", "subdistrict": "测试街道",
+                     "currency": "CNY"}]
+    one = get("/api/v1/communities/SQP/").json()
+    assert one["packages"][0]["prices"] == {"public_benefit": "80.00", "paid": "100.00",
+                                            "low_cost": "30.00"}
+    assert one["split_policy"]["provider_bp"] == 7000
+    assert one["hub"]["name"].startswith("枢纽社企")
+
+
+def test_periods_and_a_published_month_with_every_income(published):
+    c, march, _ = published
+    periods = get("/api/v1/communities/SQP/periods/").json()
+    assert [p["month"] for p in periods] == ["2026-03"]
+    response = get("/api/v1/communities/SQP/periods/2026-03/")
+    assert "immutable" in response["Cache-Control"]
+    assert response["ETag"]
+    month = response.json()
+    assert [i["receipt"] for i in month["incomes"]] == [i.receipt_display for i in march]
+    assert month["incomes"][1]["amount"] == "0.10"
+    assert month["incomes"][1]["split"] == {"provider": "0.07", "hub": "0.02", "fund": "0.01"}
+    head = month["signed_tree_head"]
+    assert head["document_digest"] == month["digest"]
+    raw = bytes.fromhex(get("/api/v1/public-key/").json()["public_key_hex"])
+    canonical = json.dumps(head, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert signing.verify(raw, canonical.encode(), month["signature"])
+    again = Client().get("/api/v1/communities/SQP/periods/2026-03/",
+                         HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_a_receipt_has_its_inclusion_proof_once_published(published):
+    c, march, april = published
+    record = get(f"/api/v1/receipts/{march[2].receipt_display}/").json()
+    assert record["published"] and record["period"] == "2026-03"
+    proof = record["inclusion"]
+    assert proof["verified"]
+    assert merkle.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"],
+                                   proof["tree_size"], [bytes.fromhex(p) for p in proof["path"]],
+                                   bytes.fromhex(proof["signed_tree_head"]["root"]))
+    later = get(f"/api/v1/receipts/{april.receipt_code}/").json()
+    assert later["period"] == "2026-04" and not later["published"] and later["inclusion"] is None
+    page = get(f"/r/{april.receipt_code}/").content.decode()
+    assert "2026-04" in page
+    page = get(f"/r/{march[0].receipt_code}/").content.decode()
+    assert 'id="inclusion"' in page and "2026-03" in page
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/communities/NOPE/", "/api/v1/communities/NOPE/periods/",
+    "/api/v1/communities/SQP/periods/2026-04/", "/api/v1/communities/SQP/periods/2026-13/",
+    "/api/v1/communities/SQP/periods/junk/", "/api/v1/receipts/NOTACODE/",
+    "/api/v1/receipts/ZZZZZZZZZZZZZZZZ/", "/api/v1/nothing-here/",
+])
+def test_unknown_codes_and_months_get_json_errors(published, path):
+    response = get(path)
+    assert response.status_code in {400, 404}
+    assert response["Content-Type"].startswith("application/json")
+    assert "error" in response.json()
+
+
+def test_csv_variants_defuse_formulas(published):
+    for path in ("/api/v1/communities/", "/api/v1/communities/SQP/",
+                 "/api/v1/communities/SQP/periods/", "/api/v1/communities/SQP/periods/2026-03/"):
+        response = get(path, format="csv")
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(rows) >= 2
+        for row in rows:
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@")), cell
+    month = get("/api/v1/communities/SQP/periods/2026-03/", format="csv").content.decode()
+    assert "'=**" in month or "=HYPERLINK" not in month
+
+
+def test_no_personal_data_reaches_a_public_page_or_the_api(published):
+    c, march, april = published
+    pages = ["/", "/c/SQP/", "/c/SQP/2026-03/", "/api/v1/communities/SQP/periods/2026-03/",
+             "/api/v1/communities/SQP/periods/2026-03/?format=csv",
+             *(f"/r/{i.receipt_code}/" for i in [*march, april]),
+             *(f"/api/v1/receipts/{i.receipt_code}/" for i in [*march, april])]
+    for path in pages:
+        body = Client().get(path).content.decode("utf-8", "replace")
+        assert "张三丰" not in body and "李四" not in body, path
+        assert not re.search(r"1[3-9]\d{9}", body), path
+        assert "HYPERLINK" not in body, path
+
+
+def test_public_pages_render_the_published_month(published):
+    home = get("/").content.decode()
+    assert "SQP社区" in home and "2026-03" in home
+    community = get("/c/SQP/").content.decode()
+    assert "<svg" in community and "2026-03" in community
+    month = get("/c/SQP/2026-03/")
+    body = month.content.decode()
+    assert month.status_code == 200 and "133.43" in body and "张**" in body
+    assert get("/c/SQP/2026-04/").status_code == 404
+    assert get("/c/NOPE/").status_code == 404
+    assert get("/c/SQP/<script>/").status_code == 404

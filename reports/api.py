@@ -143,6 +143,36 @@ def receipt(request, code):
 
 
 @require_GET
+def heads(request, code):
+    """Every published month's signed tree head, oldest first."""
+    c = _community(code)
+    if c is None:
+        return _error(f"no community {code!r}")
+    rows = selectors.signed_heads(c)
+    if _wants_csv(request):
+        return _csv(([h["month"], h["tree_size"], h["root"], h["signature"]] for h in rows),
+                    ["month", "tree_size", "root", "signature"], f"{c.code}-heads.csv")
+    return _json(rows)
+
+
+@require_GET
+def consistency(request, code):
+    """?from=<size>&to=<size>: proof that the earlier published tree is a prefix of the
+    later one - nothing published before was rewritten or cut."""
+    c = _community(code)
+    if c is None:
+        return _error(f"no community {code!r}")
+    try:
+        old, new = int(request.GET.get("from", "")), int(request.GET.get("to", ""))
+    except ValueError:
+        return _error("from and to must be published tree sizes", 400)
+    result = selectors.consistency_between(c, old, new)
+    if result is None:
+        return _error("from and to must be published tree sizes, from <= to", 400)
+    return _json(result, cache_control=FOREVER)
+
+
+@require_GET
 def public_key(request):
     raw = signing.public_key_raw()
     return _json({"algorithm": "Ed25519", "key_id": signing.key_id(raw),

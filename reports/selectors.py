@@ -101,3 +101,29 @@ def receipt_public(income: Income) -> dict:
     record["inclusion"] = {**proof, "signed_tree_head": json.loads(disclosure.signed_head),
                            "signature": disclosure.signature}
     return record
+
+
+def signed_heads(community: Community) -> list[dict]:
+    return [{"month": p.label, "tree_size": p.disclosure.tree_size,
+             "root": p.disclosure.tree_root,
+             "signed_tree_head": json.loads(p.disclosure.signed_head),
+             "signature": p.disclosure.signature}
+            for p in reversed(list(published_periods(community)))]
+
+
+def consistency_between(community: Community, old_size: int, new_size: int) -> dict | None:
+    """A consistency proof between two published heads, checked against their roots."""
+    heads = {h["tree_size"]: h["root"] for h in signed_heads(community)}
+    if old_size not in heads or new_size not in heads or old_size > new_size:
+        return None
+    key = f"reports:consistency:{community.pk}:{old_size}:{new_size}:{heads[new_size]}"
+    result = cache.get(key)
+    if result is None:
+        proof = log.consistency(community.book, old_size, new_size)
+        result = {"from": {"tree_size": old_size, "root": heads[old_size]},
+                  "to": {"tree_size": new_size, "root": heads[new_size]}, "proof": proof,
+                  "verified": merkle.verify_consistency(
+                      old_size, new_size, bytes.fromhex(heads[old_size]),
+                      bytes.fromhex(heads[new_size]), [bytes.fromhex(p) for p in proof])}
+        cache.set(key, result, None)
+    return result

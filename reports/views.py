@@ -75,7 +75,14 @@ def community_page(request, code: str):
         h["x"] = 20 + i * 40
         h["height"] = f"{Decimal(h['fund']) * 120 / peak:.1f}"
         h["y"] = f"{140 - Decimal(h['fund']) * 120 / peak:.1f}"
+    heads = selectors.signed_heads(community)
+    for before, after in zip(heads, heads[1:], strict=False):
+        check = selectors.consistency_between(community, before["tree_size"],
+                                              after["tree_size"])
+        after["consistent"] = bool(check and check["verified"])
+        after["previous_size"] = before["tree_size"]
     return render(request, "public/community.html", {
+        "heads": heads,
         "community": community, "published": published, "latest": latest,
         "latest_period": published[0] if published else None,
         "flow": _flow(latest["totals"]) if latest else [], "history": history,

@@ -69,3 +69,24 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.digest[:12]}"
+
+
+class Query(models.Model):
+    """质询: a resident's question about a published month, answered in public. The
+    optional contact is for the office only and never shown."""
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="queries")
+    question = models.TextField(_("question"), max_length=1000)
+    contact = models.CharField(_("contact (kept private)"), max_length=100, blank=True)
+    asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    answer = models.TextField(_("answer"), max_length=2000, blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=150, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resident query")
+        verbose_name_plural = _("resident queries")
+        ordering = ["asked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.question[:30]}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from ledger import services as ledger
 from ledger.models import Book, Entry
 
 from . import disclosure, signing
-from .models import Disclosure, Period, PeriodState
+from .models import Disclosure, Period, PeriodState, Query
 
 DISCLOSURE_WINDOW = dt.timedelta(days=7)
 
@@ -91,3 +92,40 @@ def period_publish(*, community: Community, month: dt.date, actor: str) -> Discl
     period.published_at, period.published_by = now, actor
     period.save()
     return record
+
+
+QUERY_LIMIT_PER_HOUR = 3
+
+
+def query_ask(*, period: Period, question: str, contact: str, client_key: str) -> Query:
+    """A resident's question during the disclosure window, rate-limited per client."""
+    question = question.strip()
+    if period.state != PeriodState.PUBLISHED:
+        raise ValidationError(_("Only a published month can be queried."))
+    if timezone.now() > period.disclosure.window_ends_at:
+        raise ValidationError(_("The disclosure window for %(month)s has closed.")
+                              % {"month": period.label})
+    if not 5 <= len(question) <= 1000:
+        raise ValidationError({"question": _("Write between 5 and 1000 characters.")})
+    if len(contact) > 100:
+        raise ValidationError({"contact": _("At most 100 characters.")})
+    key = f"reports:query-rate:{client_key}"
+    cache.add(key, 0, 3600)
+    if cache.incr(key) > QUERY_LIMIT_PER_HOUR:
+        raise PermissionError(_("Too many queries from here; try again in an hour."))
+    return Query.objects.create(period=period, question=question, contact=contact.strip())
+
+
+def query_answer(*, query, user, answer: str):
+    from fundmgr.models import Role
+    from fundmgr.services import has_role
+
+    if not has_role(user, query.period.community, Role.OFFICER, Role.REVIEWER):
+        raise PermissionError(_("Only the community's officers and reviewers answer queries."))
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write an answer.")})
+    query.answer, query.answered_by = answer, user.get_username()
+    query.answered_at = timezone.now()
+    query.save(update_fields=["answer", "answered_by", "answered_at"])
+    return query

@@ -2,16 +2,23 @@
 
 from decimal import Decimal
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
 from fundmgr import receipts
 from fundmgr.capital import capital
 from fundmgr.models import Community, Income, Tier
 
-from . import selectors
+from . import selectors, services
 from .disclosure import month_of
-from .models import PeriodState
+from .models import PeriodState, Query
 
 
 def home(request):
@@ -90,7 +97,7 @@ def community_page(request, code: str):
     })
 
 
-def month_page(request, code: str, month: str):
+def month_page(request, code: str, month: str, status: int = 200, draft: str = ""):
     community = get_object_or_404(Community, code=code)
     first = month_of(month)
     period = None
@@ -103,6 +110,77 @@ def month_page(request, code: str, month: str):
     doc = selectors.document(period.disclosure)
     return render(request, "public/month.html", {
         "community": community, "period": period, "doc": doc, "d": period.disclosure,
+        "queries": period.queries.order_by("asked_at"),
+        "window_open": timezone.now() <= period.disclosure.window_ends_at, "draft": draft,
         "flow": _flow(doc["totals"]),
         "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
-    })
+    }, status=status)
+
+
+def _client_key(request) -> str:
+    """Rate limits count per client address, stored only as a keyed hash."""
+    import hashlib
+
+    from django.conf import settings
+
+    address = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
+
+
+@require_POST
+def ask_query(request, code: str, month: str):
+    community = get_object_or_404(Community, code=code)
+    first = month_of(month)
+    period = community.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related(
+        "disclosure").first() if first else None
+    if period is None:
+        return render(request, "public/month_unknown.html",
+                      {"community": community, "month": month[:20]}, status=404)
+    if request.POST.get("website"):  # a field people never see: only robots fill it
+        return HttpResponseBadRequest("")
+    try:
+        services.query_ask(period=period, question=request.POST.get("question", ""),
+                           contact=request.POST.get("contact", ""),
+                           client_key=_client_key(request))
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+        return month_page(request, code, month, status=429)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return month_page(request, code, month, status=400,
+                          draft=request.POST.get("question", "")[:1000])
+    messages.success(request, _("Your query was received. The answer will be published "
+                                "here."))
+    return redirect("public-month", code=community.code, month=period.label)
+
+
+@login_required
+def officer_queries(request):
+    from fundmgr.models import Role
+    from fundmgr.selectors import communities_for
+
+    scope = communities_for(request.user, Role.OFFICER, Role.REVIEWER)
+    queries = (Query.objects.filter(period__community__in=scope)
+               .select_related("period__community").order_by("answered_at", "-asked_at")[:200])
+    return render(request, "officer/queries.html", {"queries": queries})
+
+
+@require_POST
+@login_required
+def answer_query(request, pk: int):
+    from fundmgr.models import Role
+    from fundmgr.selectors import communities_for
+
+    scope = communities_for(request.user, Role.OFFICER, Role.REVIEWER)
+    query = get_object_or_404(Query.objects.select_related("period__community"), pk=pk,
+                              period__community__in=scope)
+    try:
+        services.query_answer(query=query, user=request.user,
+                              answer=request.POST.get("answer", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(request, _("Answer published."))
+    return redirect("officer-queries")

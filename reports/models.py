@@ -21,6 +21,8 @@ class Period(models.Model):
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     state = models.CharField(_("state"), max_length=10, choices=PeriodState.choices,
                              default=PeriodState.OPEN)
+    close_requested_by = models.CharField(_("close requested by"), max_length=150, blank=True)
+    close_requested_at = models.DateTimeField(_("close requested at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.CharField(_("closed by"), max_length=150, blank=True)
     close_confirmed_by = models.CharField(_("close confirmed by"), max_length=150, blank=True)

@@ -33,10 +33,7 @@ def period_close(*, community: Community, month: dt.date, actor: str,
     earlier day with entries must already be closed. Then no entry is dated inside it."""
     today = today or timezone.localdate()
     period = Period.objects.select_for_update().filter(pk=_period(community, month).pk).get()
-    if period.state != PeriodState.OPEN:
-        raise ValidationError(_("%(month)s is already closed.") % {"month": period.label})
-    if period.last_day >= today:
-        raise ValidationError(_("%(month)s has not ended yet.") % {"month": period.label})
+    _check_closable(community, period, today)
     if confirmed_by and confirmed_by == actor:
         raise ValidationError(_("The close must be confirmed by someone else."))
     end = timezone.make_aware(dt.datetime.combine(period.last_day + dt.timedelta(days=1),
@@ -59,6 +56,44 @@ def period_close(*, community: Community, month: dt.date, actor: str,
     period.close_confirmed_by = confirmed_by
     period.save()
     return period
+
+
+def _check_closable(community: Community, period: Period, today: dt.date) -> None:
+    if period.state != PeriodState.OPEN:
+        raise ValidationError(_("%(month)s is already closed.") % {"month": period.label})
+    if period.last_day >= today:
+        raise ValidationError(_("%(month)s has not ended yet.") % {"month": period.label})
+
+
+@transaction.atomic
+def period_request_close(*, community: Community, month: dt.date, officer,
+                         today: dt.date | None = None) -> Period:
+    """An officer asks to close a month; a reviewer (someone else) confirms it."""
+    from fundmgr.models import Role
+    from fundmgr.services import has_role
+
+    if not has_role(officer, community, Role.OFFICER):
+        raise PermissionError(_("Only the community's finance officers close months."))
+    period = Period.objects.select_for_update().filter(pk=_period(community, month).pk).get()
+    _check_closable(community, period, today or timezone.localdate())
+    period.close_requested_by = officer.get_username()
+    period.close_requested_at = timezone.now()
+    period.save(update_fields=["close_requested_by", "close_requested_at"])
+    return period
+
+
+def period_confirm_close(*, community: Community, month: dt.date, reviewer,
+                         today: dt.date | None = None) -> Period:
+    from fundmgr.models import Role
+    from fundmgr.services import has_role
+
+    if not has_role(reviewer, community, Role.REVIEWER):
+        raise PermissionError(_("Only the community's reviewers confirm a close."))
+    period = Period.objects.filter(community=community, month=month).first()
+    if period is None or not period.close_requested_by:
+        raise ValidationError(_("No officer has asked to close this month."))
+    return period_close(community=community, month=month, actor=period.close_requested_by,
+                        confirmed_by=reviewer.get_username(), today=today)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from fundmgr.models import Community, Income, Tier
 
 from . import selectors, services
 from .disclosure import month_of
-from .models import PeriodState, Query
+from .models import Period, PeriodState, Query
 
 
 def home(request):
@@ -184,3 +184,62 @@ def answer_query(request, pk: int):
     else:
         messages.success(request, _("Answer published."))
     return redirect("officer-queries")
+
+
+@login_required
+def officer_periods(request):
+    """Each community's months: request a close (officer), confirm it (another person, a
+    reviewer), publish (officer)."""
+    import datetime as dt
+
+    from fundmgr.models import Role
+    from fundmgr.selectors import communities_for, roles_in
+    from ledger.models import Entry
+
+    today = timezone.localdate()
+    rows = []
+    for community in communities_for(request.user):
+        first_entry = (Entry.objects.filter(book_id=community.book_id).order_by("date")
+                       .values_list("date", flat=True).first())
+        periods = {p.month: p for p in community.periods.all()}
+        months, month = [], (first_entry or today).replace(day=1)
+        while month <= today:
+            months.append(periods.get(month) or Period(community=community, month=month))
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        rows.append({"community": community, "roles": roles_in(request.user, community),
+                     "months": list(reversed(months)), "today": today,
+                     "officer": Role.OFFICER, "reviewer": Role.REVIEWER})
+    return render(request, "officer/periods.html", {"rows": rows, "today": today})
+
+
+@require_POST
+@login_required
+def officer_period_action(request, code: str, month: str, action: str):
+    from fundmgr.selectors import communities_for
+
+    community = get_object_or_404(communities_for(request.user), code=code)
+    first = month_of(month)
+    if first is None or action not in {"request", "confirm", "publish"}:
+        raise Http404
+    try:
+        if action == "request":
+            services.period_request_close(community=community, month=first, officer=request.user)
+            messages.success(request, _("Close requested: a reviewer must confirm it."))
+        elif action == "confirm":
+            services.period_confirm_close(community=community, month=first,
+                                          reviewer=request.user)
+            messages.success(request, _("%(month)s is closed.") % {"month": month})
+        else:
+            from fundmgr.models import Role
+            from fundmgr.services import has_role
+
+            if not has_role(request.user, community, Role.OFFICER):
+                raise PermissionError(_("Only the community's finance officers publish."))
+            services.period_publish(community=community, month=first,
+                                    actor=request.user.get_username())
+            messages.success(request, _("%(month)s is published.") % {"month": month})
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("officer-periods")

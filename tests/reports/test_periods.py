@@ -130,3 +130,34 @@ def test_the_commands_close_and_publish_and_refuse_bad_arguments(world):
                           (["SQP", "2026-03"], "已经公示|already published")):
         with pytest.raises(CommandError, match=message):
             call_command("publish_period", *args)
+
+
+def test_officers_request_reviewers_confirm_and_officers_publish_in_the_ui(world):
+    from django.test import Client
+
+    c, pkg, officer, reviewer, _ = world
+    both = f.user("both", (c, "officer"), (c, "reviewer"))
+    auditor = f.user("auditor", (c, "auditor"))
+    as_ = {}
+    for user in (officer, reviewer, both, auditor):
+        as_[user.username] = Client()
+        as_[user.username].force_login(user)
+    base = "/officer/periods/SQP/2026-03/"
+    page = as_["officer"].get("/officer/periods/").content.decode()
+    assert 'data-month="2026-03"' in page and "request/" in page
+    assert as_["auditor"].post(base + "request/").status_code == 403
+    assert as_["reviewer"].post(base + "request/").status_code == 403
+    as_["both"].post(base + "request/")
+    as_["both"].post(base + "confirm/")  # the requester cannot confirm
+    assert c.periods.get(month=MARCH).state == "open"
+    assert as_["officer"].post(base + "confirm/").status_code == 403
+    as_["reviewer"].post(base + "confirm/")
+    period = c.periods.get(month=MARCH)
+    assert (period.state, period.closed_by, period.close_confirmed_by) == (
+        "closed", "both", "reviewer")
+    assert as_["reviewer"].post(base + "publish/").status_code == 403
+    as_["officer"].post(base + "publish/")
+    assert c.periods.get(month=MARCH).state == "published"
+    outsider = Client()
+    outsider.force_login(f.user("outsider", (f.community(), "officer")))
+    assert outsider.post(base + "request/").status_code == 404

@@ -181,3 +181,83 @@ def public_key(request):
 
 def not_found(request, rest=""):
     return _error("no such route")
+
+
+INCOME_FIELDS = [
+    ("receipt", "string", "收据码 receipt code"),
+    ("date", "date", "记账日期 accounting date"),
+    ("package", "string", "服务包编码 service package code"),
+    ("package_name", "string", "服务包 service package"),
+    ("provider", "string", "专业机构编码 provider code"),
+    ("tier", "string", "类别 tier: public_benefit / paid / low_cost"),
+    ("amount", "number", "金额 amount"),
+    ("provider_share", "number", "专业机构分成 provider's share"),
+    ("hub_share", "number", "枢纽社会企业分成 hub's share"),
+    ("fund_share", "number", "社区基金分成 community fund's share"),
+    ("status", "string", "posted / reversed"),
+    ("adjustment", "boolean", "调整 a late item from a closed month"),
+]
+
+
+@require_GET
+def fiscal_data_package(request, code, month):
+    """The month as a Fiscal Data Package (datapackage.json + income.csv in a zip), the
+    open-spending convention, so existing open-budget tools can read it."""
+    import zipfile
+
+    c = _community(code)
+    first = month_of(month) if c else None
+    p = (c.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related("disclosure")
+         .first() if first else None)
+    if p is None:
+        return _error(f"{code} {month[:20]} is not published")
+    doc = selectors.document(p.disclosure)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([name for name, _t, _d in INCOME_FIELDS])
+    for i in doc["incomes"]:
+        writer.writerow(safe_row([i["receipt"], i["date"], i["package"], i["package_name"],
+                                  i["provider"], i["tier"], i["amount"], i["split"]["provider"],
+                                  i["split"]["hub"], i["split"]["fund"], i["status"],
+                                  "true" if i["adjustment"] else "false"]))
+    package = {
+        "profile": "fiscal-data-package",
+        "name": f"fundmgr-{c.code.lower()}-{month}",
+        "title": f"{c.name} {month} 服务包收入公示",
+        "countryCode": "CN",
+        "fiscalPeriod": {"start": doc["period"]["start"], "end": doc["period"]["end"]},
+        "sources": [{"title": "fundmgr published disclosure", "digest": p.disclosure.digest}],
+        "resources": [{
+            "name": "income", "path": "income.csv", "format": "csv", "encoding": "utf-8",
+            "profile": "tabular-data-resource",
+            "schema": {"fields": [{"name": n, "type": t, "description": d,
+                                   **({"decimalChar": "."} if t == "number" else {})}
+                                  for n, t, d in INCOME_FIELDS],
+                       "primaryKey": "receipt"},
+        }],
+        "model": {
+            "measures": {name: {"source": name, "currency": doc["community"]["currency"]}
+                         for name in ("amount", "provider_share", "hub_share", "fund_share")},
+            "dimensions": {
+                "date": {"dimensionType": "datetime", "primaryKey": "date",
+                         "attributes": {"date": {"source": "date"}}},
+                "receipt": {"dimensionType": "other", "primaryKey": "receipt",
+                            "attributes": {"receipt": {"source": "receipt"}}},
+                "package": {"dimensionType": "classification", "primaryKey": "package",
+                            "attributes": {"package": {"source": "package"},
+                                           "package_name": {"source": "package_name"}}},
+                "provider": {"dimensionType": "entity", "primaryKey": "provider",
+                             "attributes": {"provider": {"source": "provider"}}},
+                "tier": {"dimensionType": "classification", "primaryKey": "tier",
+                         "attributes": {"tier": {"source": "tier"}}},
+            },
+        },
+    }
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))
+        zf.writestr("income.csv", buf.getvalue())
+    response = HttpResponse(archive.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{c.code}-{month}-fdp.zip"'
+    response["Cache-Control"] = FOREVER
+    return response

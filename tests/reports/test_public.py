@@ -146,3 +146,19 @@ def test_public_pages_render_the_published_month(published):
     assert get("/c/SQP/2026-04/").status_code == 404
     assert get("/c/NOPE/").status_code == 404
     assert get("/c/SQP/<script>/").status_code == 404
+
+
+def test_a_month_downloads_as_a_fiscal_data_package(published):
+    import zipfile
+
+    response = get("/api/v1/communities/SQP/periods/2026-03/fdp.zip")
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        rows = list(csv.DictReader(io.StringIO(zf.read("income.csv").decode())))
+    assert package["profile"] == "fiscal-data-package"
+    fields = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
+    assert fields == list(rows[0].keys())
+    assert package["model"]["measures"]["amount"]["currency"] == "CNY"
+    assert [r["amount"] for r in rows] == ["100.00", "0.10", "33.33"]
+    assert get("/api/v1/communities/SQP/periods/2026-04/fdp.zip").status_code == 404

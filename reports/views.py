@@ -74,9 +74,16 @@ def community_page(request, code: str):
     community = get_object_or_404(Community.objects.select_related("hub", "fund"), code=code)
     published = list(selectors.published_periods(community))
     latest = selectors.document(published[0].disclosure) if published else None
-    history = [{"month": p.label, "fund": selectors.document(p.disclosure)["balances"]
-                ["closing"]["fund"], "net": selectors.document(p.disclosure)["totals"]["net"]}
-               for p in reversed(published)]
+    history = []
+    for p in reversed(published):
+        doc = selectors.document(p.disclosure)
+        opening = Decimal(doc["balances"]["opening"]["fund"])
+        closing = Decimal(doc["balances"]["closing"]["fund"])
+        inflow = Decimal(doc["totals"]["fund"])
+        history.append({"month": p.label, "fund": f"{closing:.2f}", "opening": f"{opening:.2f}",
+                        "inflow": f"{inflow:.2f}",
+                        # Whatever moved the balance besides the 5 % shares: disbursements.
+                        "outflow": f"{opening + inflow - closing:.2f}"})
     peak = max((Decimal(h["fund"]) for h in history), default=Decimal(0)) or Decimal(1)
     for i, h in enumerate(history):
         h["x"] = 20 + i * 40

@@ -110,7 +110,9 @@ def test_unknown_codes_and_months_get_json_errors(published, path):
 
 def test_csv_variants_defuse_formulas(published):
     for path in ("/api/v1/communities/", "/api/v1/communities/SQP/",
-                 "/api/v1/communities/SQP/periods/", "/api/v1/communities/SQP/periods/2026-03/"):
+                 "/api/v1/communities/SQP/periods/", "/api/v1/communities/SQP/periods/2026-03/",
+                 "/api/v1/communities/SQP/heads/",
+                 f"/api/v1/receipts/{published[1][0].receipt_code}/"):
         response = get(path, format="csv")
         assert response["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

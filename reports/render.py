@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from fundmgr.capital import capital_from_fen
 from fundmgr.csvsafe import safe_row
@@ -24,12 +22,28 @@ def _cells(rows, style, wrap_from=20):
              for c in row] for row in rows]
 
 
-def _qr(url: str, size=28 * mm) -> Drawing:
-    widget = QrCodeWidget(url)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+class QrFlowable(Flowable):
+    """A QR code drawn as filled squares (qrcode's matrix): no image library, and no
+    font - reportlab's own QR widget would reference an unembedded Helvetica."""
+
+    def __init__(self, url: str, size: float = 28 * mm):
+        super().__init__()
+        import qrcode
+
+        code = qrcode.QRCode(border=2)
+        code.add_data(url)
+        code.make(fit=True)
+        self.matrix = code.get_matrix()
+        self.width = self.height = size
+
+    def draw(self):
+        n = len(self.matrix)
+        cell = self.width / n
+        self.canv.setFillColorRGB(0, 0, 0)
+        for r, row in enumerate(self.matrix):
+            for col, dark in enumerate(row):
+                if dark:
+                    self.canv.rect(col * cell, (n - 1 - r) * cell, cell, cell, stroke=0, fill=1)
 
 
 def _voucher(v, s) -> KeepTogether:
@@ -64,7 +78,7 @@ def to_pdf(st: Statement) -> bytes:
     story = [pdf.para(f"{st.community.name} · {st.title}", s["title"]),
              pdf.para(f"{st.community.subdistrict} · 范围：{st.scope}", s["base"])]
     if st.qr_url:
-        story += [Spacer(1, 2 * mm), _qr(st.qr_url),
+        story += [Spacer(1, 2 * mm), QrFlowable(st.qr_url),
                   pdf.para(f"扫码查看公示页面：{st.qr_url}", s["small"])]
     for section in st.sections:
         story.append(pdf.para(section.heading, s["h2"]))

@@ -230,28 +230,32 @@ def journal(community: Community, start: dt.date, end: dt.date) -> Statement:
 
 
 def audit_trail(community: Community, start: dt.date, end: dt.date) -> Statement:
+    """Who recorded, approved, rejected, reversed, closed and published this month's
+    records, and when - whenever those actions happened."""
     tz = timezone.get_current_timezone()
     lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     events = []
-    incomes = Income.objects.filter(community=community).select_related(
-        "recorded_by", "reviewed_by", "reversed_by")
-    for i in incomes.filter(recorded_at__gte=lo, recorded_at__lt=hi):
+    incomes = (Income.objects.filter(community=community, paid_at__gte=lo, paid_at__lt=hi)
+               .select_related("recorded_by", "reviewed_by", "reversed_by"))
+    for i in incomes:
+        label = f"{i.receipt_display} ¥{i.amount.amount:.2f} {TIER_ZH[i.tier]}"
         events.append((i.recorded_at, i.recorded_by.username if i.recorded_by else "import",
-                       "登记收入", f"{i.receipt_display} ¥{i.amount.amount:.2f} "
-                                  f"{TIER_ZH[i.tier]}"))
-    for i in incomes.filter(reviewed_at__gte=lo, reviewed_at__lt=hi):
-        action = "审核退回" if i.status == "rejected" else "审核通过"
-        events.append((i.reviewed_at, i.reviewed_by.username, action,
-                       f"{i.receipt_display} {i.review_note}"))
-    for i in incomes.filter(reversed_at__gte=lo, reversed_at__lt=hi):
-        events.append((i.reversed_at, i.reversed_by.username, "冲销",
-                       f"{i.receipt_display} 原因：{i.reverse_reason}"))
-    for p in Period.objects.filter(community=community):
-        if p.closed_at and lo <= p.closed_at < hi:
+                       "登记收入", label))
+        if i.reviewed_at:
+            action = "审核退回" if i.status == "rejected" else "审核通过"
+            events.append((i.reviewed_at, i.reviewed_by.username, action,
+                           f"{label} {i.review_note}".strip()))
+        if i.reversed_at:
+            events.append((i.reversed_at, i.reversed_by.username, "冲销",
+                           f"{label} 原因：{i.reverse_reason}"))
+    for p in Period.objects.filter(community=community, month=start.replace(day=1)):
+        if p.close_requested_at:
+            events.append((p.close_requested_at, p.close_requested_by, "申请结账", p.label))
+        if p.closed_at:
             events.append((p.closed_at, p.closed_by, "结账",
                            f"{p.label} 确认人：{p.close_confirmed_by or '—'}"))
-        if p.published_at and lo <= p.published_at < hi:
+        if p.published_at:
             events.append((p.published_at, p.published_by, "公示", p.label))
     events.sort(key=lambda e: e[0])
     st = Statement("audit-trail", "操作审计记录", community, f"{start} 至 {end}")

@@ -92,3 +92,44 @@ class Query(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: {self.question[:30]}"
+
+
+class IntegrityCheck(models.Model):
+    """A run of ledger verification over one community's book (on demand or nightly)."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE,
+                                  related_name="integrity_checks")
+    ran_at = models.DateTimeField(auto_now_add=True)
+    ran_by = models.CharField(max_length=150)  # a username, or "nightly"
+    ok = models.BooleanField()
+    entries = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    problems = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.community.code} {self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
+
+
+class StatementFile(models.Model):
+    """A generated statement, cached by what it was made from: the same request over the
+    same ledger (its chain head) is served from here instead of being drawn again."""
+
+    key = models.CharField(max_length=64, unique=True)
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    month = models.DateField()
+    party = models.CharField(max_length=40, blank=True)
+    fmt = models.CharField(max_length=5)
+    state = models.CharField(max_length=10, default="queued")  # queued, running, done, failed
+    file = models.FileField(upload_to="statements/", blank=True)
+    digest = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.community.code} {self.kind} {self.month:%Y-%m} {self.fmt} {self.state}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fundmgr.capital import capital_from_fen
 from fundmgr.models import Community, Income
@@ -95,7 +96,8 @@ def period_statement(community: Community, month: dt.date) -> Statement:
                                     state=PeriodState.PUBLISHED).select_related("disclosure")
               .first())
     if period is None:
-        raise StatementError(f"{community.code} {month:%Y-%m} is not published")
+        raise StatementError(_("%(community)s %(month)s is not published.")
+                             % {"community": community.code, "month": f"{month:%Y-%m}"})
     doc = document(period.disclosure)
     d = period.disclosure
     t = doc["totals"]
@@ -143,8 +145,9 @@ def _party_account(community: Community, party: str) -> tuple[str, str]:
     account = Account.objects.filter(book_id=community.book_id,
                                      code=PROVIDER_ACCOUNT_PREFIX + party).first()
     if account is None:
-        raise StatementError(f"no party {party!r} in {community.code}: use hub, fund or a "
-                             "provider code")
+        raise StatementError(_("No party %(party)r in %(community)s: use hub, fund or a "
+                               "provider code.") % {"party": party,
+                                                    "community": community.code})
     return account.code, account.name.split("—", 1)[-1]
 
 
@@ -268,13 +271,15 @@ def audit_trail(community: Community, start: dt.date, end: dt.date) -> Statement
 def build(community: Community, month: dt.date, kind: str = "period",
           party: str | None = None) -> Statement:
     if kind not in KINDS:
-        raise StatementError(f"kind must be one of {', '.join(KINDS)}")
+        raise StatementError(_("The kind must be one of %(kinds)s.")
+                             % {"kinds": ", ".join(KINDS)})
     start, end = month_range(month)
     if kind == "period":
         st = period_statement(community, month)
     elif kind == "party":
         if not party:
-            raise StatementError("a party statement needs --party (hub, fund or a provider)")
+            raise StatementError(_("A party statement needs a party (--party hub, fund or a "
+                                   "provider code)."))
         st = party_statement(community, party, start, end)
     elif kind == "trial-balance":
         st = trial_balance(community, end)

@@ -250,3 +250,93 @@ def officer_period_action(request, code: str, month: str, action: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("officer-periods")
+
+
+def _auditable(user):
+    from fundmgr.selectors import communities_for
+
+    return communities_for(user)  # any role reads statements of its own communities
+
+
+@login_required
+def auditor_home(request):
+    from .models import IntegrityCheck
+
+    rows = []
+    for community in _auditable(request.user).select_related("book"):
+        checks = IntegrityCheck.objects.filter(community=community)
+        rows.append({"community": community,
+                     "last": checks.first(),
+                     "nightly": checks.filter(ran_by="nightly").first(),
+                     "periods": community.periods.order_by("-month")[:24]})
+    return render(request, "auditor/home.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def auditor_verify(request, code: str):
+    from .auditor import integrity_check
+
+    community = get_object_or_404(_auditable(request.user), code=code)
+    check = integrity_check(community, request.user.get_username())
+    if check.ok:
+        messages.success(request, _("%(name)s: %(n)d entries, chain and balances intact.")
+                         % {"name": community.name, "n": check.entries})
+    else:
+        messages.error(request, _("%(name)s: BROKEN - %(problem)s")
+                       % {"name": community.name, "problem": check.problems.splitlines()[0]})
+    return redirect("auditor-home")
+
+
+@login_required
+def auditor_statements(request, code: str):
+    from .auditor import FORMATS, request_statement
+    from .statements import KINDS, StatementError
+
+    community = get_object_or_404(_auditable(request.user), code=code)
+    parties = [("hub", community.hub.name), ("fund", community.fund.name)] + [
+        (a.code.split(".", 1)[1], a.name.split("—", 1)[-1])
+        for a in community.book.accounts.filter(code__startswith="2202.").order_by("code")]
+    record = None
+    if "month" in request.GET:
+        month = month_of(request.GET.get("month", ""))
+        kind = request.GET.get("kind", "period")
+        fmt = request.GET.get("format", "pdf")
+        party = request.GET.get("party", "") if kind == "party" else ""
+        if month is None or kind not in KINDS or fmt not in FORMATS:
+            messages.error(request, _("Choose a month, a kind and a format."))
+        else:
+            try:
+                record = request_statement(community=community, month=month, kind=kind,
+                                           party=party, fmt=fmt, user=request.user)
+            except StatementError as exc:
+                messages.error(request, str(exc))
+            else:
+                if record.state == "failed":
+                    messages.error(request, record.error)
+                elif record.state == "done":
+                    return redirect("auditor-statement-file", pk=record.pk)
+    return render(request, "auditor/statements.html", {
+        "community": community, "parties": parties, "record": record, "kinds": KINDS,
+        "months": [p.label for p in community.periods.order_by("-month")],
+    })
+
+
+@login_required
+def auditor_statement_file(request, pk: int):
+    from django.http import FileResponse, JsonResponse
+
+    from .auditor import FORMATS
+    from .models import StatementFile
+
+    record = get_object_or_404(StatementFile, pk=pk, community__in=_auditable(request.user))
+    if request.GET.get("status"):
+        return JsonResponse({"state": record.state, "error": record.error})
+    if record.state != "done":
+        return render(request, "auditor/statement_wait.html", {"record": record})
+    mime, _renderer = FORMATS[record.fmt]
+    name = f"{record.community.code}-{record.month:%Y-%m}-{record.kind}"
+    if record.party:
+        name += f"-{record.party}"
+    return FileResponse(record.file.open("rb"), as_attachment=True,
+                        filename=f"{name}.{record.fmt}", content_type=mime)

@@ -168,6 +168,12 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+# --- Statements: optional PAdES signing (a PKCS#12 file and its password) -------------
+STATEMENT_SIGNING_P12 = os.environ.get("STATEMENT_SIGNING_P12", "")
+STATEMENT_SIGNING_PASSWORD = os.environ.get("STATEMENT_SIGNING_PASSWORD", "")
+if STATEMENT_SIGNING_P12 and not Path(STATEMENT_SIGNING_P12).is_file():
+    raise ImproperlyConfigured(f"STATEMENT_SIGNING_P12={STATEMENT_SIGNING_P12!r} is not a file.")
+
 # --- Cache (import progress, rate limits): shared between web and worker processes ---
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):

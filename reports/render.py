@@ -92,7 +92,9 @@ def to_pdf(st: Statement) -> bytes:
         story += [pdf.para(note, s["small"]) for note in st.notes]
     frame = pdf.Frame(title=st.title, community=st.community.name, scope=st.scope,
                       generated=st.generated, digest=st.digest)
-    return pdf.render(frame, story)
+    from .pdfsign import sign
+
+    return sign(pdf.render(frame, story), reason=f"{st.community.name} {st.title} {st.digest}")
 
 
 def _flat(st: Statement):

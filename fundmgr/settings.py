@@ -168,6 +168,9 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+# --- Published tree heads are signed with this Ed25519 key, made on first use -------
+SIGNING_KEY_PATH = Path(os.environ.get("SIGNING_KEY_PATH") or VAR_DIR / "signing-ed25519.pem")
+
 # --- Statements: optional PAdES signing (a PKCS#12 file and its password) -------------
 STATEMENT_SIGNING_P12 = os.environ.get("STATEMENT_SIGNING_P12", "")
 STATEMENT_SIGNING_PASSWORD = os.environ.get("STATEMENT_SIGNING_PASSWORD", "")

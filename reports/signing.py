@@ -1,5 +1,5 @@
 """The deployment's Ed25519 key: made on first use, kept in a file outside the database
-(FUNDMGR_SIGNING_KEY, default var/signing-ed25519.pem, mode 0600). Anyone can check a
+(SIGNING_KEY_PATH, default var/signing-ed25519.pem, mode 0600). Anyone can check a
 signed tree head with the published public key; only this deployment can make one."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.conf import settings
 
 
 def key_path() -> Path:
-    return Path(getattr(settings, "SIGNING_KEY_PATH", settings.VAR_DIR / "signing-ed25519.pem"))
+    return Path(settings.SIGNING_KEY_PATH)
 
 
 @lru_cache(maxsize=4)

@@ -16,12 +16,11 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _django import ROOT, setup  # noqa: E402
 
 
 def main() -> None:
@@ -30,18 +29,7 @@ def main() -> None:
     parser.add_argument("--xlsx", action="store_true")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="fundmgr-bench-"))
-    # DEBUG off, as in production: with it on, Django keeps every query's SQL in memory.
-    env = {**os.environ, "DEBUG": "0", "FUNDMGR_VAR_DIR": str(tmp)}
-    env.setdefault("SECRET_KEY", "bench")
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fundmgr.settings"
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
-                   check=True)
-
-    import django
-
-    django.setup()
+    tmp, env = setup("fundmgr-bench-")
     from decimal import Decimal
 
     from django.db import connection

@@ -11,32 +11,20 @@ import argparse
 import datetime as dt
 import io
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _django import setup  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=10_000)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="fundmgr-bench-pdf-"))
-    env = {**os.environ, "DEBUG": "0", "FUNDMGR_VAR_DIR": str(tmp)}
-    env.setdefault("SECRET_KEY", "bench")
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fundmgr.settings"
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
-                   check=True)
-    import django
-
-    django.setup()
+    tmp, env = setup("fundmgr-bench-pdf-")
     from django.utils import timezone
     from djmoney.money import Money
 

@@ -110,6 +110,12 @@ class Community(models.Model):
         _("largest single income"), default=Money(1_000_000, "CNY"), **MONEY,
         help_text=_("Anything larger is refused as a likely typing error."),
     )
+    # Approval of fund disbursements by amount (defaults from the 三重一大 rules).
+    one_reviewer_up_to = MoneyField(_("one reviewer up to"), default=Money(2000, "CNY"),
+                                    **MONEY)
+    committee_from = MoneyField(_("collective decision from"), default=Money(20000, "CNY"),
+                                **MONEY)
+    committee_quorum = models.PositiveSmallIntegerField(_("committee quorum"), default=5)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -379,3 +385,160 @@ class ImportJob(models.Model):
     @property
     def ready(self) -> int:
         return self.rows - self.bad_rows - self.skipped
+
+
+class DisbursementCategory(models.TextChoices):
+    ELDERLY = "elderly", _("Elderly support (助老)")
+    EDUCATION = "education", _("Education support (助学)")
+    ENVIRONMENT = "environment", _("Environment (环境)")
+    ACTIVITY = "activity", _("Community activities (活动)")
+    OTHER = "other", _("Other (其他)")
+
+
+class DisbursementStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    POSTED = "posted", _("Approved and paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ApprovalTier(models.TextChoices):
+    ONE = "one", _("One reviewer")
+    TWO = "two", _("Two reviewers")
+    COMMITTEE = "committee", _("Collective decision (三重一大)")
+
+
+class Settlement(models.Model):
+    """结算: paying a provider or the hub what the books say it is owed."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT,
+                                  related_name="settlements")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="settlements",
+                                 help_text=_("Empty: the hub social enterprise."))
+    amount = MoneyField(_("amount"), **MONEY)
+    method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
+    bank_reference = models.CharField(_("bank reference"), max_length=64)
+    paid_on = models.DateField(_("paid on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT,
+                                 related_name="settlement")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "bank_reference"],
+                                    name="settlement_reference_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee_name} {self.amount}"
+
+    @property
+    def payee_name(self) -> str:
+        return self.provider.name if self.provider else self.community.hub.name
+
+
+class Disbursement(models.Model):
+    """拨付: money leaving the community fund for a purpose, after approval by amount tier."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT,
+                                  related_name="disbursements")
+    payee = models.CharField(_("payee"), max_length=100)
+    payee_is_person = models.BooleanField(
+        _("the payee is a private person"), default=False,
+        help_text=_("A person's name is published masked (张*); an organisation's in full."))
+    payee_account = models.CharField(_("payee bank account (kept private)"), max_length=64,
+                                     blank=True)
+    purpose = models.CharField(_("purpose"), max_length=300)
+    category = models.CharField(_("category"), max_length=12,
+                                choices=DisbursementCategory.choices)
+    amount = MoneyField(_("amount"), **MONEY)
+    method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices,
+                              default=PaymentMethod.BANK)
+    invoice_number = models.CharField(_("invoice number"), max_length=64, blank=True)
+    invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
+    tier = models.CharField(_("approval needed"), max_length=10, choices=ApprovalTier.choices)
+    status = models.CharField(_("status"), max_length=10, choices=DisbursementStatus.choices,
+                              default=DisbursementStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # 三重一大: the committee's recorded vote.
+    votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
+    members_present = models.PositiveSmallIntegerField(_("members present"), null=True,
+                                                       blank=True)
+    minutes_ref = models.CharField(_("minutes reference"), max_length=100, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="disbursement")
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_positive"),
+            models.CheckConstraint(
+                condition=Q(status="posted", entry__isnull=False)
+                | (~Q(status="posted") & Q(entry__isnull=True)),
+                name="disbursement_posted_iff_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee} {self.amount} {self.purpose[:20]}"
+
+
+class DisbursementApproval(models.Model):
+    disbursement = models.ForeignKey(Disbursement, on_delete=models.PROTECT,
+                                     related_name="approvals")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    approve = models.BooleanField()
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["disbursement", "reviewer"], name="one_vote_each"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} {'✓' if self.approve else '✗'}"
+
+
+class AttachmentKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice (发票)")
+    RECEIPT = "receipt", _("Receipt (收据)")
+    MINUTES = "minutes", _("Minutes (会议纪要)")
+    OTHER = "other", _("Other")
+
+
+class Attachment(models.Model):
+    """Evidence of a disbursement. Its SHA-256 is kept, so a file swapped after approval
+    is detected."""
+
+    disbursement = models.ForeignKey(Disbursement, on_delete=models.PROTECT,
+                                     related_name="attachments")
+    kind = models.CharField(max_length=10, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to="attachments/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"

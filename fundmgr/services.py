@@ -99,6 +99,7 @@ def community_create(
         code=code, name=name, subdistrict=subdistrict, hub=hub, currency=currency, book=book,
         review_threshold=Money(review_threshold, currency),
         max_income=Money(1_000_000, currency),
+        one_reviewer_up_to=Money(2000, currency), committee_from=Money(20000, currency),
     )
     community.full_clean(exclude=["book"])
     community.save()

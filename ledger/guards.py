@@ -42,9 +42,10 @@ def remove(connection: BaseDatabaseWrapper, name: str = CURRENT,
 
 def purge(connection: BaseDatabaseWrapper, before=()) -> None:
     """Empty the ledger's tables. For test databases only. `before` lists (table, guard
-    name, sql dir) of other guarded tables that refer to entries and go first."""
+    name or None, sql dir) of other tables that refer to entries and are emptied first."""
     for _table, name, sql_dir in before:
-        remove(connection, name, sql_dir)
+        if name:
+            remove(connection, name, sql_dir)
     remove(connection)
     try:
         with connection.cursor() as cursor:
@@ -55,4 +56,5 @@ def purge(connection: BaseDatabaseWrapper, before=()) -> None:
     finally:
         install(connection)
         for _table, name, sql_dir in before:
-            install(connection, name, sql_dir)
+            if name:
+                install(connection, name, sql_dir)

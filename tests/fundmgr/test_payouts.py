@@ -1,0 +1,235 @@
+"""Settlements and fund disbursements: approval tiers, self-approval refused, evidence
+kept by hash, and no balance ever below zero."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from djmoney.money import Money
+
+from fundmgr import payouts
+from fundmgr import services as fs
+from fundmgr.models import Disbursement, Settlement
+from ledger.models import Entry
+from ledger.verify import verify
+from tests import factories as f
+
+PDF = b"%PDF-1.4\n% minimal\n" + b"0" * 100
+
+
+@pytest.fixture
+def fund(db):
+    c = f.community("SQF", threshold="1000000")
+    pkg = f.package(c, "YL01")
+    officer = f.user("officer", (c, "officer"))
+    r1, r2 = f.user("r1", (c, "reviewer")), f.user("r2", (c, "reviewer"))
+    fs.record_income(f.draft(c, pkg, "800000.00", method="bank"), recorded_by=officer)
+    return c, pkg, officer, r1, r2  # fund 40,000.00; provider owed 560,000.00
+
+
+def cny(x):
+    return Money(x, "CNY")
+
+
+def balance(c, code):
+    return c.book.accounts.get(code=code).balance
+
+
+def request(c, officer, amount, **kw):
+    kw.setdefault("attachments", [("invoice", SimpleUploadedFile("fapiao.pdf", PDF))])
+    return payouts.disbursement_request(community=c, payee="阳光助老服务社", purpose="重阳节慰问",
+                                        category="elderly", amount=cny(amount), user=officer,
+                                        **kw)
+
+
+@pytest.mark.django_db
+def test_a_settlement_pays_what_is_owed_and_no_more(fund):
+    c, pkg, officer, *_ = fund
+    s = payouts.settlement_record(community=c, provider=pkg.provider, amount=cny("60000.00"),
+                                  method="bank", bank_reference="BK-001",
+                                  paid_on=dt.date(2026, 3, 10), user=officer)
+    assert [(ln.account.code, ln.amount_fen) for ln in s.entry.lines.order_by("position")] == [
+        (f"2202.{pkg.provider.code}", 6000000), ("1002", -6000000)]
+    assert balance(c, f"2202.{pkg.provider.code}") == cny("500000.00")
+    with pytest.raises(ValidationError) as err:
+        payouts.settlement_record(community=c, provider=pkg.provider, amount=cny("500000.01"),
+                                  method="bank", bank_reference="BK-002",
+                                  paid_on=dt.date(2026, 3, 10), user=officer)
+    assert "500000.00" in str(err.value)
+    hub = payouts.settlement_record(community=c, provider=None, amount=cny("200000.00"),
+                                    method="bank", bank_reference="BK-003",
+                                    paid_on=dt.date(2026, 3, 10), user=officer)
+    assert hub.payee_name == c.hub.name and balance(c, "2241") == cny("0.00")
+    with pytest.raises(ValidationError):
+        payouts.settlement_record(community=c, provider=None, amount=cny("1.00"), method="bank",
+                                  bank_reference="BK-003", paid_on=dt.date(2026, 3, 10),
+                                  user=officer)
+    assert Settlement.objects.count() == 2 and all(r.ok for r in verify())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("amount", "tier"), [("2000.00", "one"), ("2000.01", "two"),
+                                              ("19999.99", "two"), ("20000.00", "committee")])
+def test_the_tier_follows_the_amount(fund, amount, tier):
+    c, _, officer, *_ = fund
+    assert request(c, officer, amount).tier == tier
+
+
+@pytest.mark.django_db
+def test_one_reviewer_pays_a_small_request_but_never_their_own(fund):
+    c, _, officer, r1, _ = fund
+    d = request(c, officer, "1500.00")
+    both = f.user("both", (c, "officer"), (c, "reviewer"))
+    own = request(c, both, "100.00")
+    with pytest.raises(ValidationError, match="自己|requested"):
+        payouts.disbursement_approve(disbursement=own, reviewer=both)
+    with pytest.raises(PermissionError):
+        payouts.disbursement_approve(disbursement=d, reviewer=officer)
+    paid = payouts.disbursement_approve(disbursement=d, reviewer=r1, payment_reference="BK-9")
+    assert paid.status == "posted" and balance(c, "3101") == cny("38500.00")
+    assert [(ln.account.code, ln.amount_fen) for ln in paid.entry.lines.order_by("position")] \
+        == [("3101", 150000), ("1002", -150000)]
+
+
+@pytest.mark.django_db
+def test_two_reviewers_are_needed_between_the_limits(fund):
+    c, _, officer, r1, r2 = fund
+    d = request(c, officer, "5000.00")
+    d = payouts.disbursement_approve(disbursement=d, reviewer=r1)
+    assert d.status == "pending" and d.entry is None
+    with pytest.raises(ValidationError):
+        payouts.disbursement_approve(disbursement=d, reviewer=r1)
+    d = payouts.disbursement_approve(disbursement=d, reviewer=r2)
+    assert d.status == "posted"
+
+
+@pytest.mark.django_db
+def test_a_collective_decision_needs_quorum_majority_and_minutes(fund):
+    c, _, officer, r1, _ = fund
+    d = request(c, officer, "30000.00")
+    with pytest.raises(ValidationError, match="三重一大"):
+        payouts.disbursement_approve(disbursement=d, reviewer=r1)
+    with pytest.raises(ValidationError) as err:
+        payouts.disbursement_committee(disbursement=d, reviewer=r1, votes_for=4,
+                                       votes_against=0, members_present=4, minutes_ref="纪要1")
+    assert "members_present" in err.value.message_dict
+    d.refresh_from_db()
+    assert d.status == "pending" and not d.approvals.exists()
+    kwargs = dict(disbursement=d, votes_for=5, votes_against=1, members_present=7,
+                  minutes_ref="居委会〔2026〕5号")
+    with pytest.raises(ValidationError, match="纪要|minutes"):
+        payouts.disbursement_committee(reviewer=f.user("r3", (c, "reviewer")), **kwargs)
+    payouts.attachment_add(disbursement=d, kind="minutes",
+                           upload=SimpleUploadedFile("jiyao.pdf", PDF), user=officer)
+    paid = payouts.disbursement_committee(reviewer=f.user("r4", (c, "reviewer")), **kwargs)
+    assert paid.status == "posted" and paid.votes_for == 5
+    assert balance(c, "3101") == cny("10000.00")
+
+
+@pytest.mark.django_db
+def test_a_committee_majority_against_rejects(fund):
+    c, _, officer, r1, _ = fund
+    d = request(c, officer, "25000.00",
+                attachments=[("minutes", SimpleUploadedFile("m.pdf", PDF))])
+    d = payouts.disbursement_committee(disbursement=d, reviewer=r1, votes_for=3,
+                                       votes_against=3, members_present=6, minutes_ref="纪要2")
+    assert d.status == "rejected" and d.entry is None
+
+
+@pytest.mark.django_db
+def test_a_rejection_needs_a_reason_and_pays_nothing(fund):
+    c, _, officer, r1, _ = fund
+    d = request(c, officer, "100.00")
+    with pytest.raises(ValidationError):
+        payouts.disbursement_reject(disbursement=d, reviewer=r1, reason=" ")
+    d = payouts.disbursement_reject(disbursement=d, reviewer=r1, reason="缺少签收单")
+    assert d.status == "rejected"
+    with pytest.raises(ValidationError):
+        payouts.disbursement_approve(disbursement=d, reviewer=f.user("r9", (c, "reviewer")))
+    assert Entry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_fund_never_goes_below_zero(fund):
+    c, _, officer, r1, r2 = fund
+    big = request(c, officer, "19000.00")
+    other = request(c, officer, "19000.00")
+    third = request(c, officer, "19000.00")
+    for d in (big, other):
+        payouts.disbursement_approve(disbursement=d, reviewer=r1)
+        payouts.disbursement_approve(disbursement=d, reviewer=r2)
+    payouts.disbursement_approve(disbursement=third, reviewer=r1)
+    before = Entry.objects.count()
+    with pytest.raises(ValidationError, match="2000.00"):
+        payouts.disbursement_approve(disbursement=third, reviewer=r2)
+    assert Entry.objects.count() == before and balance(c, "3101") == cny("2000.00")
+    assert Disbursement.objects.get(pk=third.pk).status == "pending"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("virus.pdf", b"MZ\x90\x00 not a pdf", "PDF, JPG or PNG"),
+    ("photo.png", PDF, "PDF, JPG or PNG"),
+    ("empty.pdf", b"", "empty"),
+])
+def test_evidence_must_be_a_real_pdf_jpg_or_png(fund, name, content, message):
+    c, _, officer, *_ = fund
+    with pytest.raises(ValidationError, match=message):
+        request(c, officer, "10.00", attachments=[("invoice", SimpleUploadedFile(name, content))])
+    assert Disbursement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_oversized_evidence_is_refused(fund, monkeypatch):
+    c, _, officer, *_ = fund
+    monkeypatch.setattr(payouts, "MAX_ATTACHMENT", 50)
+    with pytest.raises(ValidationError, match="10 MB"):
+        request(c, officer, "10.00")
+
+
+@pytest.mark.django_db
+def test_a_file_swapped_after_upload_blocks_the_payment(fund):
+    c, _, officer, r1, _ = fund
+    d = request(c, officer, "100.00")
+    attachment = d.attachments.get()
+    with open(attachment.file.path, "wb") as fh:
+        fh.write(PDF + b"edited")
+    with pytest.raises(ValidationError, match="fapiao.pdf"):
+        payouts.disbursement_approve(disbursement=d, reviewer=r1)
+    assert Disbursement.objects.get(pk=d.pk).status == "pending"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_disbursements_racing_for_the_last_balance_on_postgresql(ledger_purge):
+    c = f.community("SQR", threshold="1000000")
+    officer = f.user("race_officer", (c, "officer"))
+    reviewers = [f.user(f"race_r{i}", (c, "reviewer")) for i in range(2)]
+    fs.record_income(f.draft(c, f.package(c), "40000.00", method="bank"), recorded_by=officer)
+    # fund: 2,000.00; two requests of 1,500.00, each approved by its own reviewer at once
+    requests = [request(c, officer, "1500.00", attachments=[]) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def approve(i):
+        try:
+            barrier.wait()
+            payouts.disbursement_approve(disbursement=Disbursement.objects.get(
+                pk=requests[i].pk), reviewer=reviewers[i])
+            outcomes.append("paid")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["paid", "refused"]
+    assert c.book.accounts.get(code="3101").balance == cny("500.00")
+    assert all(r.ok for r in verify())

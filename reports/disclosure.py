@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from fundmgr.models import Income, IncomeStatus, SplitPolicy, Tier
+from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
 from fundmgr.privacy import mask_name
 from fundmgr.services import FUND_ACCOUNT, HUB_ACCOUNT, METHOD_ACCOUNTS, PROVIDER_ACCOUNT_PREFIX
 from ledger.models import Entry
@@ -139,8 +139,30 @@ def build(period) -> dict:
             "reverses": i.entry.seq, "date": i.reversal_entry.date.isoformat(),
             "amount": f"{i.amount.amount:.2f}", "reason": i.reverse_reason,
         } for i in reversed_in_month],
-        "settlements": [],
-        "disbursements": [],
+        "settlements": [{
+            "payee": st.payee_name, "party": st.provider.code if st.provider else "hub",
+            "amount": f"{st.amount.amount:.2f}", "date": st.entry.date.isoformat(),
+            "reference": st.bank_reference, "entry": st.entry.seq,
+        } for st in Settlement.objects.filter(
+            community=community, entry__date__gte=start, entry__date__lte=end)
+            .select_related("provider", "entry").order_by("entry__seq")],
+        "disbursements": [{
+            "payee": mask_name(d.payee) if d.payee_is_person else d.payee,
+            "purpose": d.purpose, "category": d.category, "amount": f"{d.amount.amount:.2f}",
+            "date": d.entry.date.isoformat(), "entry": d.entry.seq, "tier": d.tier,
+            "requested_by": d.requested_by.get_username(),
+            "approvals": [{"reviewer": a.reviewer.get_username(), "approve": a.approve,
+                           "at": timezone.localtime(a.at).strftime("%Y-%m-%d %H:%M")}
+                          for a in d.approvals.select_related("reviewer").order_by("at")],
+            "committee": ({"votes_for": d.votes_for, "votes_against": d.votes_against,
+                           "members_present": d.members_present, "minutes": d.minutes_ref}
+                          if d.tier == "committee" else None),
+            "evidence": [{"kind": a.kind, "sha256": a.sha256}
+                         for a in d.attachments.order_by("pk")],
+        } for d in Disbursement.objects.filter(
+            community=community, status="posted", entry__date__gte=start,
+            entry__date__lte=end).select_related("entry", "requested_by")
+            .order_by("entry__seq")],
         "ledger": {"book": book.code,
                    "chain_head": {"seq": head.seq if head else 0,
                                   "hash": head.hash if head else book.head_hash}},

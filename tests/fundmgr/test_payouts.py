@@ -233,3 +233,43 @@ def test_two_disbursements_racing_for_the_last_balance_on_postgresql(ledger_purg
     assert sorted(outcomes) == ["paid", "refused"]
     assert c.book.accounts.get(code="3101").balance == cny("500.00")
     assert all(r.ok for r in verify())
+
+
+@pytest.mark.django_db
+def test_the_published_month_lists_payouts_without_private_details(fund):
+    import json
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from reports.services import period_close, period_publish
+
+    c, pkg, officer, r1, r2 = fund
+    payouts.settlement_record(community=c, provider=pkg.provider, amount=cny("1000.00"),
+                              method="bank", bank_reference="BK-77",
+                              paid_on=timezone.localdate(), user=officer)
+    d = payouts.disbursement_request(community=c, payee="王秀英", payee_is_person=True,
+                                     payee_account="6222020200112233", purpose="困难老人慰问",
+                                     category="elderly", amount=cny("500.00"), user=officer,
+                                     attachments=[])
+    payouts.disbursement_approve(disbursement=d, reviewer=r1)
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    # Close the month from the day after it ends.
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    first = dt.date(2026, 3, 1)  # the income's month
+    period_close(community=c, month=first, actor="officer", today=following)
+    m = first
+    while m < month:
+        nxt = (m + dt.timedelta(days=32)).replace(day=1)
+        if m != first:
+            period_close(community=c, month=m, actor="officer", today=following)
+        m = nxt
+    period_close(community=c, month=month, actor="officer", today=following)
+    period_publish(community=c, month=month, actor="officer")
+    doc = json.loads(c.periods.get(month=month).disclosure.document)
+    assert doc["settlements"][0]["amount"] == "1000.00"
+    entry = doc["disbursements"][0]
+    assert entry["payee"] == "王**" and entry["approvals"][0]["reviewer"] == "r1"
+    body = Client().get(f"/c/SQF/{month:%Y-%m}/").content.decode()
+    assert "困难老人慰问" in body and "王秀英" not in body and "6222020200112233" not in body

@@ -108,3 +108,52 @@ class ImportUploadForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(_("The file is larger than 50 MB; split it."))
         return upload
+
+
+class SettlementForm(forms.Form):
+    party = forms.ChoiceField(label=_("Pay"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0,
+                                label=_("Amount"))
+    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK,
+                               label=_("Payment method"))
+    bank_reference = forms.CharField(max_length=64, label=_("Bank reference"))
+    paid_on = forms.DateField(label=_("Paid on"),
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = parties
+
+
+class DisbursementForm(forms.Form):
+    payee = forms.CharField(max_length=100, label=_("Payee"))
+    payee_is_person = forms.BooleanField(required=False,
+                                         label=_("The payee is a private person"))
+    payee_account = forms.CharField(max_length=64, required=False,
+                                    label=_("Payee bank account (kept private)"))
+    purpose = forms.CharField(max_length=300, label=_("Purpose"))
+    category = forms.ChoiceField(label=_("Category"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0,
+                                label=_("Amount"))
+    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK,
+                               label=_("Payment method"))
+    invoice_number = forms.CharField(max_length=64, required=False, label=_("Invoice number"))
+    invoice_date = forms.DateField(required=False, label=_("Invoice date"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    invoice = forms.FileField(required=False, label=_("Invoice (PDF, JPG or PNG)"))
+    receipt = forms.FileField(required=False, label=_("Receipt (PDF, JPG or PNG)"))
+    minutes = forms.FileField(required=False, label=_("Minutes (PDF, JPG or PNG)"))
+
+    def __init__(self, *args, **kwargs):
+        from .models import DisbursementCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = DisbursementCategory.choices
+
+
+class CommitteeForm(forms.Form):
+    members_present = forms.IntegerField(min_value=0, max_value=200, label=_("Members present"))
+    votes_for = forms.IntegerField(min_value=0, max_value=200, label=_("Votes for"))
+    votes_against = forms.IntegerField(min_value=0, max_value=200, label=_("Votes against"))
+    minutes_ref = forms.CharField(max_length=100, label=_("Minutes reference"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payout_views, views
 
 app_name = "officer"
 
@@ -17,4 +17,12 @@ urlpatterns = [
     path("receipts/<str:receipt>/review/", views.review_income, name="review"),
     path("c/<str:code>/incomes/", views.income_list, name="incomes"),
     path("c/<str:code>/incomes/new/", views.record_income, name="record"),
+    path("c/<str:code>/payouts/", payout_views.payout_list, name="payouts"),
+    path("c/<str:code>/settlements/new/", payout_views.settlement_new, name="settlement-new"),
+    path("c/<str:code>/disbursements/new/", payout_views.disbursement_new,
+         name="disbursement-new"),
+    path("disbursements/<int:pk>/", payout_views.disbursement_detail, name="disbursement"),
+    path("disbursements/<int:pk>/decide/", payout_views.disbursement_decide,
+         name="disbursement-decide"),
+    path("attachments/<int:pk>/", payout_views.attachment_download, name="attachment"),
 ]

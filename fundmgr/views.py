@@ -191,8 +191,14 @@ def review_income(request, receipt: str):
 
 @login_required
 def reviews(request):
+    from .models import Disbursement
+
     queue = selectors.review_queue(request.user)
+    waiting = (Disbursement.objects.filter(
+        community__in=selectors.communities_for(request.user, Role.REVIEWER), status="pending")
+        .select_related("community", "requested_by").order_by("requested_at"))
     return render(request, "officer/reviews.html", {"incomes": queue[:200],
+                                                    "disbursements": waiting[:200],
                                                     "form": ReviewForm()})
 
 

@@ -64,6 +64,13 @@ class CommunityAdmin(admin.ModelAdmin):
             currency=obj.currency, review_threshold=obj.review_threshold.amount,
             policy_approved_by=request.user.get_username(),
         )
+        created.one_reviewer_up_to = obj.one_reviewer_up_to
+        created.committee_from = obj.committee_from
+        created.committee_quorum = obj.committee_quorum
+        created.max_income = obj.max_income
+        created.save(update_fields=["one_reviewer_up_to", "one_reviewer_up_to_currency",
+                                    "committee_from", "committee_from_currency",
+                                    "committee_quorum", "max_income", "max_income_currency"])
         obj.pk, obj.book_id = created.pk, created.book_id
 
 

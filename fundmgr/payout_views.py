@@ -40,10 +40,11 @@ def payout_list(request, community: Community):
 
 def _parties(community: Community):
     accounts = community.book.accounts.filter(code__startswith=PROVIDER_ACCOUNT_PREFIX)
-    parties = [("hub", f"{community.hub.name}（{_('owed')} "
-                       f"{community.book.accounts.get(code=HUB_ACCOUNT).balance}）")]
+    label = _("%(name)s (owed %(balance)s)")
+    hub = community.book.accounts.get(code=HUB_ACCOUNT)
+    parties = [("hub", label % {"name": community.hub.name, "balance": hub.balance})]
     parties += [(a.code[len(PROVIDER_ACCOUNT_PREFIX):],
-                 f"{a.name.split('—', 1)[-1]}（{_('owed')} {a.balance}）")
+                 label % {"name": a.name.split("—", 1)[-1], "balance": a.balance})
                 for a in accounts.select_related("book").order_by("code")]
     return parties
 

@@ -17,6 +17,8 @@ def test_a_community_added_in_admin_gets_its_book_chart_fund_and_policy(admin_cl
         "code": "NEW01", "name": "新社区", "subdistrict": "新街道", "currency": "CNY",
         "hub": hub.pk, "review_threshold_0": "3000", "review_threshold_1": "CNY",
         "max_income_0": "1000000", "max_income_1": "CNY",
+        "one_reviewer_up_to_0": "3000", "one_reviewer_up_to_1": "CNY",
+        "committee_from_0": "30000", "committee_from_1": "CNY", "committee_quorum": "7",
         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -26,6 +28,7 @@ def test_a_community_added_in_admin_gets_its_book_chart_fund_and_policy(admin_cl
         "code", flat=True))
     assert community.fund.name == "新社区社区基金"
     assert SplitPolicy.objects.get(community=community).bps == (7000, 2500, 500)
+    assert (community.committee_from.amount, community.committee_quorum) == (30000, 7)
 
 
 def test_a_policy_cannot_be_edited_in_admin_and_a_new_one_is_checked(admin_client):

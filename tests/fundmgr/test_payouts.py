@@ -171,9 +171,9 @@ def test_the_fund_never_goes_below_zero(fund):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("virus.pdf", b"MZ\x90\x00 not a pdf", "PDF, JPG or PNG"),
-    ("photo.png", PDF, "PDF, JPG or PNG"),
-    ("empty.pdf", b"", "empty"),
+    ("virus.pdf", b"MZ\x90\x00 not a pdf", "PDF、JPG 或 PNG"),
+    ("photo.png", PDF, "PDF、JPG 或 PNG"),
+    ("empty.pdf", b"", "空文件"),
 ])
 def test_evidence_must_be_a_real_pdf_jpg_or_png(fund, name, content, message):
     c, _, officer, *_ = fund

@@ -22,6 +22,7 @@ PASSWORDS = {
     "officer": "demo-officer-2026",
     "officer2": "demo-officer2-2026",
     "reviewer": "demo-reviewer-2026",
+    "reviewer2": "demo-reviewer2-2026",
     "auditor": "demo-auditor-2026",
 }
 SUBDISTRICTS = [
@@ -127,7 +128,58 @@ class Demo:
         for community, packages in communities:
             officer = users["officer" if community.code != "SQP-NH" else "officer2"]
             self._income(community, packages, officer, users["reviewer"])
+            self._payouts(community, officer, users)
         return users
+
+    def _payouts(self, community, officer, users) -> None:
+        """Monthly settlements of what providers and the hub are owed, and a few
+        disbursements from the fund: paid, waiting, and one collective decision."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from . import payouts
+        from .models import Provider
+
+        rng = self.rng
+        month = START
+        serial = 0
+        while (month + dt.timedelta(days=40)).replace(day=10) < self.today:
+            paid_on = (month + dt.timedelta(days=40)).replace(day=10)
+            for account in community.book.accounts.filter(code__startswith="2202.").order_by(
+                    "code"):
+                owed = account.balance.amount
+                if owed >= 100:
+                    serial += 1
+                    provider = Provider.objects.get(code=account.code.split(".", 1)[1])
+                    payouts.settlement_record(
+                        community=community, provider=provider,
+                        amount=Money((owed * Decimal("0.8")).quantize(Decimal("0.01")),
+                                     community.currency),
+                        method="bank", bank_reference=f"{community.code}-JS-{serial:04d}",
+                        paid_on=paid_on, user=officer)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        fs.membership_grant(user=users["reviewer2"], community=community, role=Role.REVIEWER)
+        pdf = b"%PDF-1.4\n% demo invoice\n"
+
+        def evidence(name):
+            return [("invoice", SimpleUploadedFile(name, pdf + name.encode()))]
+
+        small = payouts.disbursement_request(
+            community=community, payee="夕阳红志愿服务队", purpose="重阳节敬老活动物资",
+            category="activity", amount=Money(rng.choice([860, 1200, 1580]), community.currency),
+            user=officer, invoice_number=f"{community.code}-FP-1",
+            attachments=evidence(f"{community.code}-fapiao-1.pdf"))
+        payouts.disbursement_approve(disbursement=small, reviewer=users["reviewer"],
+                                     note="票据齐全", payment_reference=f"{community.code}-ZF-1")
+        payouts.disbursement_request(
+            community=community, payee="王秀英", payee_is_person=True,
+            payee_account="6222 0202 0011 2233", purpose="困难独居老人冬季取暖补助",
+            category="elderly", amount=Money(1500, community.currency), user=officer,
+            attachments=evidence(f"{community.code}-shenqing.pdf"))
+        two = payouts.disbursement_request(
+            community=community, payee="绿意环保社", purpose="楼道绿化与垃圾分类宣传",
+            category="environment", amount=Money(6800, community.currency), user=officer,
+            attachments=evidence(f"{community.code}-fapiao-2.pdf"))
+        payouts.disbursement_approve(disbursement=two, reviewer=users["reviewer"], note="同意")
 
     def _payer(self) -> str:
         given = self.rng.choices(GIVEN, k=self.rng.choice([1, 2]))

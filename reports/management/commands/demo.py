@@ -53,6 +53,7 @@ class Command(BaseCommand):
         self.stdout.write("demo users (username / password):")
         roles = {"admin": "administrator (/admin/)", "officer": "finance officer: 桥一, 花园",
                  "officer2": "finance officer: 南湖", "reviewer": "reviewer: all three",
+                 "reviewer2": "second reviewer: all three",
                  "auditor": "auditor: all three"}
         for username, password in PASSWORDS.items():
             self.stdout.write(f"  {username:<9} {password:<22} {roles[username]}")

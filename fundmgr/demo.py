@@ -180,6 +180,16 @@ class Demo:
             category="environment", amount=Money(6800, community.currency), user=officer,
             attachments=evidence(f"{community.code}-fapiao-2.pdf"))
         payouts.disbursement_approve(disbursement=two, reviewer=users["reviewer"], note="同意")
+        if community.code == COMMUNITIES[0][0]:
+            # Planted for the red-flag screen: one purchase cut in two just under the
+            # one-reviewer limit, paid with the same invoice file twice.
+            for n in (1, 2):
+                cut = payouts.disbursement_request(
+                    community=community, payee="宏达办公用品店", purpose=f"活动室桌椅（第{n}批）",
+                    category="activity", amount=Money(1950, community.currency), user=officer,
+                    invoice_number="HD-2026-118", invoice_date=self.today,
+                    attachments=evidence("hongda-fapiao.pdf"))
+                payouts.disbursement_approve(disbursement=cut, reviewer=users["reviewer"])
 
     def _payer(self) -> str:
         given = self.rng.choices(GIVEN, k=self.rng.choice([1, 2]))
@@ -213,7 +223,7 @@ class Demo:
                 )
                 errors = fs.validate_draft(draft, now=timezone.now())
                 assert not errors, errors
-                recorded = when + dt.timedelta(minutes=rng.randint(5, 600))
+                recorded = when + dt.timedelta(minutes=rng.randint(5, 90))
                 built.append(fs.build_income(draft, recorded_by=officer, now=recorded))
             day += dt.timedelta(days=1)
         fs.save_incomes(built, officer.get_username())

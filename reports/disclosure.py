@@ -47,6 +47,23 @@ def _balances(net: dict[str, int], providers: dict[str, str]) -> dict:
     }
 
 
+def _flag_counts(community, start, end) -> dict:
+    """How many flags of each kind were raised in the month, and how many of those are
+    resolved - counts only, no personal data."""
+    from django.db.models import Count, Q
+
+    from .models import RedFlag
+
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    rows = (RedFlag.objects.filter(community=community, raised_at__gte=lo, raised_at__lt=hi)
+            .values("rule").annotate(raised=Count("id"),
+                                     resolved=Count("id", filter=Q(closed_at__isnull=False)))
+            .order_by("rule"))
+    return {r["rule"]: {"raised": r["raised"], "resolved": r["resolved"]} for r in rows}
+
+
 def build(period) -> dict:
     community = period.community
     book = community.book
@@ -163,6 +180,7 @@ def build(period) -> dict:
             community=community, status="posted", entry__date__gte=start,
             entry__date__lte=end).select_related("entry", "requested_by")
             .order_by("entry__seq")],
+        "red_flags": _flag_counts(community, start, end),
         "ledger": {"book": book.code,
                    "chain_head": {"seq": head.seq if head else 0,
                                   "hash": head.hash if head else book.head_hash}},

@@ -133,3 +133,26 @@ class StatementFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community.code} {self.kind} {self.month:%Y-%m} {self.fmt} {self.state}"
+
+
+class RedFlag(models.Model):
+    """风险预警: raised by screening, closed by an auditor with a note (kept)."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="red_flags")
+    rule = models.CharField(_("rule"), max_length=30)
+    severity = models.CharField(_("severity"), max_length=10)
+    key = models.CharField(max_length=300)
+    explanation = models.TextField(_("explanation"))
+    evidence = models.JSONField(default=list)
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.CharField(_("closed by"), max_length=150, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["closed_at", "-raised_at"]
+        constraints = [models.UniqueConstraint(fields=["community", "rule", "key"],
+                                               name="red_flag_once")]
+
+    def __str__(self) -> str:
+        return f"{self.community.code} {self.rule} {self.key}"

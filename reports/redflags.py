@@ -183,25 +183,38 @@ def amount_outliers(ds, *, outlier_min, **_) -> list[Flag]:
 
 
 def round_numbers(ds, *, round_share, round_min, **_) -> list[Flag]:
+    """An unusual share of round amounts, or of one repeated ending (…37.50 again and
+    again): real expenses are rarely so tidy."""
     if len(ds) < round_min:
         return []
+    flags = []
     rounds = [d for d in ds if d.amount % 100 == 0]
     share = Decimal(len(rounds)) / len(ds)
-    if share <= round_share:
-        return []
-    return [Flag("round_numbers", LOW, f"round:{len(ds)}",
-                 f"{len(ds)} 笔拨付中 {share:.0%} 是整百金额，真实开支很少这么整齐。",
-                 [_dis(d) for d in rounds[:20]])]
+    if share > round_share:
+        flags.append(Flag("round_numbers", LOW, f"round:{len(ds)}",
+                          f"{len(ds)} 笔拨付中 {share:.0%} 是整百金额，真实开支很少这么整齐。",
+                          [_dis(d) for d in rounds[:20]]))
+    endings = Counter(f"{d.amount % 100:05.2f}" for d in ds if d.amount % 100)
+    if endings:
+        ending, count = endings.most_common(1)[0]
+        if Decimal(count) / len(ds) > round_share:
+            flags.append(Flag("repeated_ending", LOW, f"ending:{ending}:{len(ds)}",
+                              f"{len(ds)} 笔拨付中有 {count} 笔金额以 {ending} 结尾。",
+                              [_dis(d) for d in ds if f"{d.amount % 100:05.2f}" == ending][:20]))
+    return flags
 
 
 def off_hours(incomes, *, night_from, night_to, **_) -> list[Flag]:
-    flags = []
+    """Income recorded at night or on a weekend, one flag per officer and month."""
+    groups = defaultdict(list)
     for i in incomes:
         at = i.recorded_at
-        if at.hour >= night_from or at.hour < night_to:
-            flags.append(Flag("off_hours", LOW, f"night:{i.id}",
-                              f"收入在深夜（{at:%H:%M}）登记。", [_inc(i)]))
-    return flags
+        if at.hour >= night_from or at.hour < night_to or at.weekday() >= 5:
+            groups[(i.recorded_by, f"{at:%Y-%m}")].append(i)
+    return [Flag("off_hours", LOW, f"hours:{who}:{month}",
+                 f"{who} 在 {month} 有 {len(items)} 笔收入是在深夜或周末登记的。",
+                 [_inc(i) for i in items[:20]])
+            for (who, month), items in sorted(groups.items())]
 
 
 def backdating(incomes, *, backdate_days, **_) -> list[Flag]:

@@ -260,6 +260,11 @@ def audit_trail(community: Community, start: dt.date, end: dt.date) -> Statement
                            f"{p.label} 确认人：{p.close_confirmed_by or '—'}"))
         if p.published_at:
             events.append((p.published_at, p.published_by, "公示", p.label))
+    from .models import RedFlag
+
+    for flag in RedFlag.objects.filter(community=community, closed_at__gte=lo, closed_at__lt=hi):
+        events.append((flag.closed_at, flag.closed_by, "关闭风险预警",
+                       f"{flag.rule}：{flag.note}"))
     events.sort(key=lambda e: e[0])
     st = Statement("audit-trail", "操作审计记录", community, f"{start} 至 {end}")
     st.sections.append(Section("谁在何时做了什么", ["时间", "操作人", "操作", "内容"], [

@@ -12,9 +12,15 @@ def make_statement(pk: int) -> str:
 
 @shared_task(name="reports.nightly_verify")
 def nightly_verify() -> list[str]:
-    """Recompute every community's book; the auditor workspace shows the last result."""
+    """Recompute every community's book and screen it for red flags; the auditor
+    workspace shows the results."""
     from fundmgr.models import Community
 
     from .auditor import integrity_check
+    from .screening import screen_community
 
-    return [str(integrity_check(c, "nightly")) for c in Community.objects.order_by("code")]
+    results = []
+    for community in Community.objects.order_by("code"):
+        results.append(str(integrity_check(community, "nightly")))
+        results.append(f"{community.code}: {len(screen_community(community))} new red flags")
+    return results

@@ -266,6 +266,7 @@ def auditor_home(request):
     for community in _auditable(request.user).select_related("book"):
         checks = IntegrityCheck.objects.filter(community=community)
         rows.append({"community": community,
+                     "open_flags": community.red_flags.filter(closed_at__isnull=True).count(),
                      "last": checks.first(),
                      "nightly": checks.filter(ran_by="nightly").first(),
                      "periods": community.periods.order_by("-month")[:24]})
@@ -340,3 +341,56 @@ def auditor_statement_file(request, pk: int):
         name += f"-{record.party}"
     return FileResponse(record.file.open("rb"), as_attachment=True,
                         filename=f"{name}.{record.fmt}", content_type=mime)
+
+
+@login_required
+def auditor_flags(request, code: str):
+    from .models import RedFlag
+
+    community = get_object_or_404(_auditable(request.user), code=code)
+    flags = RedFlag.objects.filter(community=community)
+    state = request.GET.get("state", "open")
+    if state == "open":
+        flags = flags.filter(closed_at__isnull=True)
+    elif state == "closed":
+        flags = flags.filter(closed_at__isnull=False)
+    if request.GET.get("rule"):
+        flags = flags.filter(rule=request.GET["rule"])
+    if request.GET.get("severity") in {"high", "medium", "low"}:
+        flags = flags.filter(severity=request.GET["severity"])
+    rules = sorted(RedFlag.objects.filter(community=community).values_list("rule", flat=True)
+                   .distinct())
+    return render(request, "auditor/flags.html", {
+        "community": community, "flags": flags[:300], "rules": rules, "filters": request.GET,
+        "state": state,
+    })
+
+
+@require_POST
+@login_required
+def auditor_screen(request, code: str):
+    from .screening import screen_community
+
+    community = get_object_or_404(_auditable(request.user), code=code)
+    raised = screen_community(community)
+    messages.success(request, _("Screening done: %(n)d new flags.") % {"n": len(raised)})
+    return redirect("auditor-flags", code=community.code)
+
+
+@require_POST
+@login_required
+def auditor_flag_close(request, code: str, pk: int):
+    from .models import RedFlag
+    from .screening import flag_close
+
+    community = get_object_or_404(_auditable(request.user), code=code)
+    flag = get_object_or_404(RedFlag, pk=pk, community=community)
+    try:
+        flag_close(flag=flag, user=request.user, note=request.POST.get("note", ""))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Flag closed."))
+    return redirect("auditor-flags", code=community.code)

@@ -84,12 +84,18 @@ def test_amount_outlier():
 def test_round_numbers():
     rounds = [d(i, f"{(i + 1) * 100}.00") for i in range(12)]
     assert rules(rf.round_numbers(rounds, **P)) == ["round_numbers"]
-    mixed = [d(i, f"{(i + 1) * 100 + 37}.45") for i in range(12)]
-    assert rf.round_numbers(mixed, **P) == []
+    repeated = [d(i, f"{(i + 1) * 100 + 37}.45") for i in range(12)]
+    assert rules(rf.round_numbers(repeated, **P)) == ["repeated_ending"]
+    rng = random.Random(3)
+    natural = [d(i, f"{rng.randint(100, 5000)}.{rng.randint(0, 99):02d}") for i in range(12)]
+    assert rf.round_numbers(natural, **P) == []
 
 
-def test_recorded_at_night():
-    assert rules(rf.off_hours([inc(1, hour=23)], **P)) == ["off_hours"]
+def test_recorded_at_night_or_on_a_weekend_one_flag_per_officer_and_month():
+    flags = rf.off_hours([inc(1, hour=23), inc(2, hour=2)], **P)
+    assert rules(flags) == ["off_hours"] and len(flags) == 1 and len(flags[0].evidence) == 2
+    saturday = inc(3, minutes=5 * 24 * 60)  # T0 is a Monday
+    assert rules(rf.off_hours([saturday], **P)) == ["off_hours"]
     assert rf.off_hours([inc(1, hour=15)], **P) == []
 
 

@@ -4,6 +4,8 @@ Unset means the embedded default: SQLite under var/, Celery tasks run inline.
 Bad values raise ImproperlyConfigured instead of silently falling back.
 """
 
+import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -176,6 +178,15 @@ STATEMENT_SIGNING_P12 = os.environ.get("STATEMENT_SIGNING_P12", "")
 STATEMENT_SIGNING_PASSWORD = os.environ.get("STATEMENT_SIGNING_PASSWORD", "")
 if STATEMENT_SIGNING_P12 and not Path(STATEMENT_SIGNING_P12).is_file():
     raise ImproperlyConfigured(f"STATEMENT_SIGNING_P12={STATEMENT_SIGNING_P12!r} is not a file.")
+
+# --- Red flags: thresholds (reports.redflags.RULE_DEFAULTS) and public holidays --------
+try:
+    RED_FLAG_THRESHOLDS = json.loads(os.environ.get("RED_FLAG_THRESHOLDS") or "{}")
+    PUBLIC_HOLIDAYS = [dt.date.fromisoformat(d.strip()) for d in
+                       os.environ.get("PUBLIC_HOLIDAYS", "").split(",") if d.strip()]
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"RED_FLAG_THRESHOLDS or PUBLIC_HOLIDAYS is malformed: {exc}") from exc
 
 # --- Cache (import progress, rate limits): shared between web and worker processes ---
 CACHE_URL = os.environ.get("CACHE_URL", "")

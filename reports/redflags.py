@@ -204,15 +204,17 @@ def round_numbers(ds, *, round_share, round_min, **_) -> list[Flag]:
     return flags
 
 
-def off_hours(incomes, *, night_from, night_to, **_) -> list[Flag]:
-    """Income recorded at night or on a weekend, one flag per officer and month."""
+def off_hours(incomes, *, night_from, night_to, holidays=frozenset(), **_) -> list[Flag]:
+    """Income recorded at night, on a weekend or on a public holiday (settings
+    PUBLIC_HOLIDAYS), one flag per officer and month."""
     groups = defaultdict(list)
     for i in incomes:
         at = i.recorded_at
-        if at.hour >= night_from or at.hour < night_to or at.weekday() >= 5:
+        if (at.hour >= night_from or at.hour < night_to or at.weekday() >= 5
+                or at.date() in holidays):
             groups[(i.recorded_by, f"{at:%Y-%m}")].append(i)
     return [Flag("off_hours", LOW, f"hours:{who}:{month}",
-                 f"{who} 在 {month} 有 {len(items)} 笔收入是在深夜或周末登记的。",
+                 f"{who} 在 {month} 有 {len(items)} 笔收入是在深夜、周末或节假日登记的。",
                  [_inc(i) for i in items[:20]])
             for (who, month), items in sorted(groups.items())]
 

@@ -46,10 +46,14 @@ def screen_community(community: Community) -> list[RedFlag]:
             status=IncomeStatus.REJECTED)
         amounts = [i.amount.amount for i in pooled]
         scope = community.subdistrict
+    from django.conf import settings
+
     found = redflags.screen(incomes=incomes, disbursements=disbursements,
                             settlements=settlements, today=timezone.localdate(),
                             one_reviewer_up_to=community.one_reviewer_up_to.amount,
-                            benford_amounts=amounts, scope=scope)
+                            benford_amounts=amounts, scope=scope,
+                            holidays=frozenset(settings.PUBLIC_HOLIDAYS),
+                            **settings.RED_FLAG_THRESHOLDS)
     raised = []
     for flag in found:
         try:

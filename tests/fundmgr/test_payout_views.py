@@ -68,3 +68,17 @@ def test_a_settlement_form_refuses_more_than_owed(world):
     assert response.status_code == 200 and "amount" in response.context["form"].errors
     response = as_["officer"].post(url, {**form, "amount": "70000.00"})
     assert response.status_code == 302 and Settlement.objects.count() == 1
+
+
+def test_a_swapped_file_shows_as_changed(world):
+    c, _, as_ = world
+    as_["officer"].post("/officer/c/SQV/disbursements/new/", {
+        "payee": "甲", "purpose": "购置灭火器", "category": "other", "amount": "300.00",
+        "method": "bank", "invoice": SimpleUploadedFile("fp.pdf", PDF, "application/pdf")})
+    d = Disbursement.objects.get()
+    url = f"/officer/disbursements/{d.pk}/"
+    assert "CHANGED" not in as_["auditor"].get(url).content.decode()
+    with open(d.attachments.get().file.path, "ab") as fh:
+        fh.write(b"tampered")
+    body = as_["auditor"].get(url).content.decode()
+    assert "上传后已被改动" in body or "CHANGED" in body

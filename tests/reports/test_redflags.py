@@ -97,6 +97,7 @@ def test_recorded_at_night_or_on_a_weekend_one_flag_per_officer_and_month():
     saturday = inc(3, minutes=5 * 24 * 60)  # T0 is a Monday
     assert rules(rf.off_hours([saturday], **P)) == ["off_hours"]
     assert rf.off_hours([inc(1, hour=15)], **P) == []
+    assert rules(rf.off_hours([inc(1, hour=15)], holidays={T0.date()}, **P)) == ["off_hours"]
 
 
 def test_backdating():

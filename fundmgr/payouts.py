@@ -37,6 +37,7 @@ from .services import (
     METHOD_ACCOUNTS,
     _require_role,
     accounting_date,
+    money_problem,
     provider_account_code,
 )
 
@@ -48,18 +49,8 @@ EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"),
 
 
 def _check_money(community: Community, amount, errors: dict) -> None:
-    if amount is None:
-        errors.setdefault("amount", []).append(_("Enter the amount."))
-    elif str(amount.currency) != community.currency:
-        errors.setdefault("amount", []).append(
-            _("%(community)s keeps its books in %(expected)s, not %(got)s.")
-            % {"community": community.name, "expected": community.currency,
-               "got": amount.currency})
-    elif not amount.amount.is_finite() or amount.amount <= 0:
-        errors.setdefault("amount", []).append(_("The amount must be more than zero."))
-    elif amount.amount != amount.amount.quantize(Decimal("0.01")):
-        errors.setdefault("amount", []).append(
-            _("The amount has more than two decimal places (fen)."))
+    if problem := money_problem(community, amount):
+        errors.setdefault("amount", []).append(problem[1])
 
 
 def _balance(book: Book, code: str) -> int:

@@ -172,6 +172,22 @@ def _require_role(user, community: Community, *roles: str) -> None:
 
 
 # --- Income ---------------------------------------------------------------------------------
+def money_problem(community: Community, amount: Money | None) -> tuple[str, str] | None:
+    """(field, message) when `amount` cannot be booked in this community: missing, in
+    another currency, not more than zero, or finer than a fen. Incomes and payouts alike."""
+    if amount is None:
+        return "amount", _("Enter the amount.")
+    if str(amount.currency) != community.currency:
+        return "currency", (_("%(community)s keeps its books in %(expected)s, not %(got)s.")
+                            % {"community": community.name, "expected": community.currency,
+                               "got": amount.currency})
+    if not amount.amount.is_finite() or amount.amount <= 0:
+        return "amount", _("The amount must be more than zero.")
+    if amount.amount != amount.amount.quantize(Decimal("0.01")):
+        return "amount", _("The amount has more than two decimal places (fen).")
+    return None
+
+
 @dataclass
 class IncomeDraft:
     """What an officer (or a file row) says was paid, before it is recorded."""
@@ -216,16 +232,8 @@ def validate_draft(draft: IncomeDraft, *, now: dt.datetime | None = None,
             % {"code": package.code, "tier": Tier(draft.tier).label})
 
     amount = draft.amount
-    if amount is None:
-        bad("amount", _("Enter the amount."))
-    elif str(amount.currency) != community.currency:
-        bad("currency", _("%(community)s keeps its books in %(expected)s, not %(got)s.")
-            % {"community": community.name, "expected": community.currency,
-               "got": amount.currency})
-    elif not amount.amount.is_finite() or amount.amount <= 0:
-        bad("amount", _("The amount must be more than zero."))
-    elif amount.amount != amount.amount.quantize(Decimal("0.01")):
-        bad("amount", _("The amount has more than two decimal places (fen)."))
+    if problem := money_problem(community, amount):
+        bad(*problem)
     elif amount > community.max_income:
         bad("amount", _("%(amount)s is more than the largest single income allowed "
                         "(%(limit)s); check the amount.")

@@ -111,22 +111,9 @@ def disbursement_detail(request, pk: int):
                        and d.requested_by_id != request.user.pk
                        and not d.approvals.filter(reviewer=request.user).exists()),
         "approvals": d.approvals.select_related("reviewer").order_by("at"),
-        "attachments": [(a, _intact(a)) for a in d.attachments.order_by("pk")],
+        "attachments": [(a, payouts.attachment_intact(a))
+                        for a in d.attachments.order_by("pk")],
     })
-
-
-def _intact(attachment) -> bool:
-    """Does the stored file still hash to what was recorded at upload?"""
-    import hashlib
-
-    digest = hashlib.sha256()
-    try:
-        with attachment.file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 16), b""):
-                digest.update(chunk)
-    except OSError:
-        return False
-    return digest.hexdigest() == attachment.sha256
 
 
 @require_POST

@@ -201,13 +201,21 @@ def _vote(d: Disbursement, reviewer, approve: bool, note: str) -> None:
             from exc
 
 
-def _attachments_intact(d: Disbursement) -> None:
-    for a in d.attachments.all():
-        digest = hashlib.sha256()
-        with a.file.open("rb") as fh:
+def attachment_intact(attachment: Attachment) -> bool:
+    """Does the stored file still hash to what was recorded at upload?"""
+    digest = hashlib.sha256()
+    try:
+        with attachment.file.open("rb") as fh:
             for chunk in iter(lambda fh=fh: fh.read(1 << 16), b""):
                 digest.update(chunk)
-        if digest.hexdigest() != a.sha256:
+    except OSError:
+        return False
+    return digest.hexdigest() == attachment.sha256
+
+
+def _attachments_intact(d: Disbursement) -> None:
+    for a in d.attachments.all():
+        if not attachment_intact(a):
             raise ValidationError(_("Attachment %(name)s changed after it was uploaded.")
                                   % {"name": a.original_name})
 

@@ -12,6 +12,18 @@ from .models import Community, PaymentMethod, ServicePackage, Tier
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError shown on a form: beside its field when the form has
+    one by that name, at the top otherwise."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
 class IncomeForm(forms.Form):
     package = forms.ModelChoiceField(queryset=ServicePackage.objects.none(),
                                      label=_("Service package"))
@@ -66,15 +78,6 @@ class IncomeForm(forms.Form):
                 self.add_error(target if target in self.fields else None, message)
         self.draft = draft
         return data
-
-    def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.message_dict.items():
-                for message in errors:
-                    self.add_error(name if name in self.fields else None, message)
-        else:
-            for message in error.messages:
-                self.add_error(None, message)
 
 
 class ReasonForm(forms.Form):

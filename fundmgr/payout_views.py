@@ -12,20 +12,10 @@ from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
 from . import payouts, selectors
-from .forms import CommitteeForm, DisbursementForm, SettlementForm
+from .forms import CommitteeForm, DisbursementForm, SettlementForm, add_service_error
 from .models import Attachment, Community, Disbursement, Provider, Role
 from .services import HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
 from .views import community_role
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @community_role(Role.OFFICER, Role.REVIEWER, Role.AUDITOR)
@@ -63,7 +53,7 @@ def settlement_new(request, community: Community):
                 bank_reference=data["bank_reference"], paid_on=data["paid_on"],
                 note=data["note"], user=request.user)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Settlement recorded and posted."))
             return redirect("officer:payouts", code=community.code)
@@ -86,7 +76,7 @@ def disbursement_new(request, community: Community):
                 invoice_number=data["invoice_number"], invoice_date=data["invoice_date"],
                 user=request.user, attachments=files)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Request recorded: it waits for approval."))
             return redirect("officer:disbursement", pk=d.pk)

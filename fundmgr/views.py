@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import imports, receipts, selectors
 from . import services as fs
 from .capital import capital
-from .forms import ImportUploadForm, IncomeForm, ReasonForm, ReviewForm
+from .forms import ImportUploadForm, IncomeForm, ReasonForm, ReviewForm, add_service_error
 from .models import (
     Community,
     ImportJob,
@@ -76,7 +76,7 @@ def record_income(request, community: Community):
         try:
             income, created = fs.record_income(form.draft, recorded_by=request.user)
         except ValidationError as error:
-            form.add_service_error(error)
+            add_service_error(form, error)
         else:
             if not created:
                 messages.info(request, _("This payment reference was already recorded; "

@@ -12,6 +12,7 @@ from fundmgr.capital import capital_from_fen
 from fundmgr.csvsafe import safe_row
 
 from . import pdf
+from .disclosure import yuan
 from .statements import Statement
 
 WIDTH = 180 * mm
@@ -52,7 +53,7 @@ def _voucher(v, s) -> KeepTogether:
             ["摘要", "会计科目", "借方金额", "贷方金额"]]
     rows = [[pdf.para(memo, s["small"]), pdf.para(account, s["small"]), dr, cr]
             for memo, account, dr, cr in v.lines]
-    total = _yuan(v.debit_fen)
+    total = yuan(v.debit_fen)
     foot = [[pdf.para(f"合计（大写）{capital_from_fen(v.debit_fen)}", s["small"]), "", total,
              total],
             [pdf.para(f"制单：{v.actor}    审核：{v.reviewer or '—'}", s["small"]), "",
@@ -65,12 +66,6 @@ def _voucher(v, s) -> KeepTogether:
                 ("BACKGROUND", (0, 1), (-1, 1), pdf.colors.HexColor("#eef1f4")),
                 ("ALIGN", (0, 0), (-1, 1), "LEFT")])
     return KeepTogether([t, Spacer(1, 3 * mm)])
-
-
-def _yuan(fen: int) -> str:
-    from .disclosure import yuan
-
-    return yuan(fen)
 
 
 def to_pdf(st: Statement) -> bytes:

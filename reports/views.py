@@ -24,10 +24,12 @@ from .models import Period, PeriodState, Query
 def home(request):
     if request.user.is_authenticated and request.user.memberships.exists():
         return redirect("officer:dashboard")
-    rows = []
-    for community in Community.objects.select_related("hub").order_by("subdistrict", "code"):
-        latest = selectors.published_periods(community).first()
-        rows.append({"community": community, "latest": latest})
+    # The latest published month of every community in one query, not one per community.
+    latest = {}
+    for period in Period.objects.filter(state=PeriodState.PUBLISHED).order_by("month"):
+        latest[period.community_id] = period
+    rows = [{"community": c, "latest": latest.get(c.pk)}
+            for c in Community.objects.order_by("subdistrict", "code")]
     return render(request, "home.html", {"rows": rows})
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from fundmgr.models import Community, Disbursement, Income, IncomeStatus, Settlement
+from fundmgr.models import Community, Disbursement, Income, IncomeStatus, Role, Settlement
+from fundmgr.services import has_role
 
 from . import redflags
 from .models import RedFlag
@@ -46,7 +50,6 @@ def screen_community(community: Community) -> list[RedFlag]:
             status=IncomeStatus.REJECTED)
         amounts = [i.amount.amount for i in pooled]
         scope = community.subdistrict
-    from django.conf import settings
 
     found = redflags.screen(incomes=incomes, disbursements=disbursements,
                             settlements=settlements, today=timezone.localdate(),
@@ -67,11 +70,7 @@ def screen_community(community: Community) -> list[RedFlag]:
 
 
 def flag_close(*, flag: RedFlag, user, note: str) -> RedFlag:
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
 
-    from fundmgr.models import Role
-    from fundmgr.services import has_role
 
     if not has_role(user, flag.community, Role.AUDITOR):
         raise PermissionError(_("Only the community's auditors close red flags."))

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fundmgr.models import Community, Income, IncomeStatus
+from fundmgr.models import Community, Income, IncomeStatus, Role
+from fundmgr.services import has_role
 from ledger import log
 from ledger import services as ledger
 from ledger.models import Book, Entry
@@ -69,9 +70,6 @@ def _check_closable(community: Community, period: Period, today: dt.date) -> Non
 def period_request_close(*, community: Community, month: dt.date, officer,
                          today: dt.date | None = None) -> Period:
     """An officer asks to close a month; a reviewer (someone else) confirms it."""
-    from fundmgr.models import Role
-    from fundmgr.services import has_role
-
     if not has_role(officer, community, Role.OFFICER):
         raise PermissionError(_("Only the community's finance officers close months."))
     period = Period.objects.select_for_update().filter(pk=_period(community, month).pk).get()
@@ -84,8 +82,6 @@ def period_request_close(*, community: Community, month: dt.date, officer,
 
 def period_confirm_close(*, community: Community, month: dt.date, reviewer,
                          today: dt.date | None = None) -> Period:
-    from fundmgr.models import Role
-    from fundmgr.services import has_role
 
     if not has_role(reviewer, community, Role.REVIEWER):
         raise PermissionError(_("Only the community's reviewers confirm a close."))
@@ -152,8 +148,6 @@ def query_ask(*, period: Period, question: str, contact: str, client_key: str) -
 
 
 def query_answer(*, query, user, answer: str):
-    from fundmgr.models import Role
-    from fundmgr.services import has_role
 
     if not has_role(user, query.period.community, Role.OFFICER, Role.REVIEWER):
         raise PermissionError(_("Only the community's officers and reviewers answer queries."))

@@ -1,11 +1,14 @@
 """The residents' side: no login, published facts only, no personal data."""
 
+import datetime as dt
+import hashlib
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,11 +17,17 @@ from django.views.decorators.http import require_POST
 
 from fundmgr import receipts
 from fundmgr.capital import capital
-from fundmgr.models import Community, Income, Tier
+from fundmgr.models import Community, Income, Role, Tier
+from fundmgr.selectors import communities_for, roles_in
+from fundmgr.services import has_role
+from ledger.models import Entry
 
 from . import selectors, services
+from .auditor import FORMATS, integrity_check, request_statement
 from .disclosure import month_of
-from .models import Period, PeriodState, Query
+from .models import IntegrityCheck, Period, PeriodState, Query, RedFlag, StatementFile
+from .screening import flag_close, screen_community
+from .statements import KINDS, StatementError
 
 
 def home(request):
@@ -128,10 +137,6 @@ def month_page(request, code: str, month: str, status: int = 200, draft: str = "
 
 def _client_key(request) -> str:
     """Rate limits count per client address, stored only as a keyed hash."""
-    import hashlib
-
-    from django.conf import settings
-
     address = request.META.get("REMOTE_ADDR", "")
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
 
@@ -165,8 +170,6 @@ def ask_query(request, code: str, month: str):
 
 @login_required
 def officer_queries(request):
-    from fundmgr.models import Role
-    from fundmgr.selectors import communities_for
 
     scope = communities_for(request.user, Role.OFFICER, Role.REVIEWER)
     queries = (Query.objects.filter(period__community__in=scope)
@@ -177,8 +180,6 @@ def officer_queries(request):
 @require_POST
 @login_required
 def answer_query(request, pk: int):
-    from fundmgr.models import Role
-    from fundmgr.selectors import communities_for
 
     scope = communities_for(request.user, Role.OFFICER, Role.REVIEWER)
     query = get_object_or_404(Query.objects.select_related("period__community"), pk=pk,
@@ -199,12 +200,6 @@ def answer_query(request, pk: int):
 def officer_periods(request):
     """Each community's months: request a close (officer), confirm it (another person, a
     reviewer), publish (officer)."""
-    import datetime as dt
-
-    from fundmgr.models import Role
-    from fundmgr.selectors import communities_for, roles_in
-    from ledger.models import Entry
-
     today = timezone.localdate()
     rows = []
     for community in communities_for(request.user):
@@ -224,7 +219,6 @@ def officer_periods(request):
 @require_POST
 @login_required
 def officer_period_action(request, code: str, month: str, action: str):
-    from fundmgr.selectors import communities_for
 
     community = get_object_or_404(communities_for(request.user), code=code)
     first = month_of(month)
@@ -239,8 +233,6 @@ def officer_period_action(request, code: str, month: str, action: str):
                                           reviewer=request.user)
             messages.success(request, _("%(month)s is closed.") % {"month": month})
         else:
-            from fundmgr.models import Role
-            from fundmgr.services import has_role
 
             if not has_role(request.user, community, Role.OFFICER):
                 raise PermissionError(_("Only the community's finance officers publish."))
@@ -255,14 +247,12 @@ def officer_period_action(request, code: str, month: str, action: str):
 
 
 def _auditable(user):
-    from fundmgr.selectors import communities_for
 
     return communities_for(user)  # any role reads statements of its own communities
 
 
 @login_required
 def auditor_home(request):
-    from .models import IntegrityCheck
 
     rows = []
     for community in _auditable(request.user).select_related("book"):
@@ -278,7 +268,6 @@ def auditor_home(request):
 @require_POST
 @login_required
 def auditor_verify(request, code: str):
-    from .auditor import integrity_check
 
     community = get_object_or_404(_auditable(request.user), code=code)
     check = integrity_check(community, request.user.get_username())
@@ -293,8 +282,6 @@ def auditor_verify(request, code: str):
 
 @login_required
 def auditor_statements(request, code: str):
-    from .auditor import FORMATS, request_statement
-    from .statements import KINDS, StatementError
 
     community = get_object_or_404(_auditable(request.user), code=code)
     parties = [("hub", community.hub.name), ("fund", community.fund.name)] + [
@@ -327,10 +314,7 @@ def auditor_statements(request, code: str):
 
 @login_required
 def auditor_statement_file(request, pk: int):
-    from django.http import FileResponse, JsonResponse
 
-    from .auditor import FORMATS
-    from .models import StatementFile
 
     record = get_object_or_404(StatementFile, pk=pk, community__in=_auditable(request.user))
     if request.GET.get("status"):
@@ -347,7 +331,6 @@ def auditor_statement_file(request, pk: int):
 
 @login_required
 def auditor_flags(request, code: str):
-    from .models import RedFlag
 
     community = get_object_or_404(_auditable(request.user), code=code)
     flags = RedFlag.objects.filter(community=community)
@@ -371,7 +354,6 @@ def auditor_flags(request, code: str):
 @require_POST
 @login_required
 def auditor_screen(request, code: str):
-    from .screening import screen_community
 
     community = get_object_or_404(_auditable(request.user), code=code)
     raised = screen_community(community)
@@ -382,8 +364,6 @@ def auditor_screen(request, code: str):
 @require_POST
 @login_required
 def auditor_flag_close(request, code: str, pk: int):
-    from .models import RedFlag
-    from .screening import flag_close
 
     community = get_object_or_404(_auditable(request.user), code=code)
     flag = get_object_or_404(RedFlag, pk=pk, community=community)

@@ -11,7 +11,7 @@ import sqlparse
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-CURRENT = "guards_v1"
+CURRENT = "guards_v2"
 
 
 def statements(name: str, vendor: str, *, reverse: bool = False,

@@ -225,6 +225,27 @@ def test_a_key_repeated_within_a_batch_or_already_posted_records_once():
     assert book.entries.count() == 2
 
 
+def test_a_keyed_batch_larger_than_one_statement_posts_once_and_retries_to_the_same():
+    """Past 500 rows the writes and the key look-ups go in several statements: the chain,
+    the totals and idempotency hold across the seams."""
+    from ledger.verify import verify_book
+
+    book = f.book()
+    postings = [_posting(book, f"{i % 97 + 1}.00", key=f"B{i}") for i in range(1203)]
+    entries = services.post_many(book=book, postings=postings)
+    assert [e.seq for e in entries] == list(range(1, 1204))
+    assert len({e.pk for e in entries}) == 1203
+    assert Line.objects.filter(entry__book=book).count() == 2406
+    total = sum((i % 97 + 1) * 100 for i in range(1203))
+    assert f.account(book, "3001").credit_fen == total
+    assert f.account(book, "1001").line_count == 1203
+    assert verify_book(book).ok
+
+    again = services.post_many(book=book, postings=postings[::-1])
+    assert [e.pk for e in again] == [e.pk for e in entries][::-1]
+    assert book.entries.count() == 1203
+
+
 def test_a_closed_period_refuses_entries_dated_inside_it():
     from django.db import IntegrityError, transaction
 

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from ledger.rows import ids_matching
+
 from . import services as fs
 from .csvsafe import safe_row
 from .models import (
@@ -37,7 +39,10 @@ from .models import (
     SplitPolicy,
 )
 
-CHUNK = 1000
+# Rows read, checked and written at a time. Larger chunks mean fewer updates of the
+# book and account rows within the one import transaction, each of which leaves a row
+# version that later look-ups in the transaction step over (bench/ import).
+CHUNK = 5000
 MAX_ROWS = 1_000_000
 MAX_ERRORS_KEPT = 200  # messages kept for display; every bad row is still counted
 
@@ -266,18 +271,18 @@ def parse_paid_at(value) -> dt.datetime:
     else:
         text = _text(value)
         moment = None
-        for fmt in _FORMATS:
-            try:
-                moment = dt.datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                pass
+        try:  # ISO first: the common case, and far quicker than strptime
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            for fmt in _FORMATS:
+                try:
+                    moment = dt.datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    pass
         if moment is None:
-            try:
-                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            except ValueError as exc:
-                raise ValueError(_("paid_at %(value)r is not a date like 2026-03-05 or "
-                                   "2026-03-05 14:30") % {"value": text}) from exc
+            raise ValueError(_("paid_at %(value)r is not a date like 2026-03-05 or "
+                               "2026-03-05 14:30") % {"value": text})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -393,8 +398,11 @@ def _existing_refs(chunk: list[tuple[int, fs.IncomeDraft]]) -> dict[tuple[int, s
         by_community.setdefault(d.community.pk, []).append(d.external_ref)
     found = {}
     for community_id, refs in by_community.items():
-        for income in (Income.objects.filter(community_id=community_id, external_ref__in=refs)
-                       .exclude(status=IncomeStatus.REJECTED)):
+        # Which refs are taken: one index probe per ref, then the few taken read as models.
+        ids = ids_matching(Income._meta.db_table, "external_ref", refs,
+                           "r.community_id = %s AND r.status <> %s",
+                           [community_id, IncomeStatus.REJECTED])
+        for income in Income.objects.filter(pk__in=ids) if ids else ():
             found[(community_id, income.external_ref)] = income
     return found
 

@@ -30,6 +30,9 @@ class Tier(models.TextChoices):
     LOW_COST = "low_cost", _("Low cost (reduced price)")
 
 
+# Tier.values builds a new list on every use; these are read for every imported row.
+TIER_VALUES = tuple(Tier.values)
+
 # Stored in ledger memos, which never change with the reader's language.
 TIER_ZH = {Tier.PUBLIC_BENEFIT: "公益", Tier.PAID: "有偿", Tier.LOW_COST: "低偿"}
 
@@ -177,7 +180,7 @@ class ServicePackage(models.Model):
 
     @property
     def tiers(self) -> list[str]:
-        return [t for t in Tier.values if self.price(t) is not None]
+        return [t for t in TIER_VALUES if self.price(t) is not None]
 
 
 class SplitPolicy(models.Model):
@@ -264,8 +267,10 @@ class Income(models.Model):
     The recorded facts (amounts, split, package, payer, dates, receipt code) are fixed
     by database triggers (fundmgr/sql/); only the workflow columns move on."""
 
+    # No index of its own: the (community, ...) indexes below cover it, and a second one
+    # only costs every insert and misleads the planner (bench/ import).
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="incomes",
-                                  verbose_name=_("community"))
+                                  verbose_name=_("community"), db_index=False)
     package = models.ForeignKey(ServicePackage, on_delete=models.PROTECT,
                                 related_name="incomes", verbose_name=_("service package"))
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)

@@ -12,6 +12,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 CURRENT = "guards_v2"
+# Every guard file purge lifts, in the order they are installed (the snapshot guard uses
+# functions of the main one).
+LIFTED = (CURRENT, "snapshot_guard_v1")
 
 
 def statements(name: str, vendor: str, *, reverse: bool = False,
@@ -46,15 +49,18 @@ def purge(connection: BaseDatabaseWrapper, before=()) -> None:
     for _table, name, sql_dir in before:
         if name:
             remove(connection, name, sql_dir)
-    remove(connection)
+    for name in reversed(LIFTED):
+        remove(connection, name)
     try:
         with connection.cursor() as cursor:
             for table, _name, _dir in before:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+            cursor.execute("DELETE FROM ledger_balancesnapshot")
             cursor.execute("DELETE FROM ledger_line")
             cursor.execute("DELETE FROM ledger_entry")
     finally:
-        install(connection)
+        for name in LIFTED:
+            install(connection, name)
         for _table, name, sql_dir in before:
             if name:
                 install(connection, name, sql_dir)

@@ -106,7 +106,10 @@ class Account(models.Model):
 class Entry(models.Model):
     """A journal voucher (记账凭证). Never updated or deleted once inserted."""
 
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: the composite indexes below start with this column, and a
+    # second index only costs every insert and misleads the planner (bench/ import).
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries",
+                             db_index=False)
     seq = models.BigIntegerField(_("number"))
     date = models.DateField(_("date"))
     memo = models.CharField(_("memo"), max_length=500)
@@ -158,9 +161,14 @@ class Entry(models.Model):
 class Line(models.Model):
     """One leg of an entry: a signed amount in fen, debit positive, credit negative."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines")
+    # No index of its own: the composite index (entry, position) starts with this column, and a
+    # second index only costs every insert and misleads the planner (bench/ import).
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines",
+                              db_index=False)
     position = models.PositiveSmallIntegerField(_("position"))
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    # Indexed by (account, entry) below.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines",
+                                db_index=False)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     currency = models.CharField(_("currency"), max_length=3)
     description = models.CharField(_("description"), max_length=200, blank=True, default="")
@@ -185,3 +193,32 @@ class Line(models.Model):
     @property
     def is_debit(self) -> bool:
         return self.amount_fen > 0
+
+
+class BalanceSnapshot(models.Model):
+    """An account's totals through a closed date (期末余额), written when the book is
+    closed through that date and never changed: no entry can be dated on or before a
+    closed date, so the totals cannot move. Balances as at a date start from the latest
+    snapshot and add only the lines after it, so reading them does not scan the book.
+    verify_ledger recomputes every snapshot from the lines."""
+
+    # Both indexed by the composite indexes below.
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="snapshots",
+                             db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="snapshots",
+                                db_index=False)
+    through = models.DateField(_("through"))
+    debit_fen = models.BigIntegerField(_("debits (fen)"))
+    credit_fen = models.BigIntegerField(_("credits (fen)"))
+    line_count = models.BigIntegerField(_("lines"))
+
+    class Meta:
+        verbose_name = _("balance snapshot")
+        verbose_name_plural = _("balance snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "through"], name="ledger_snapshot_once"),
+        ]
+        indexes = [models.Index(fields=["book", "through"], name="ledger_snapshot_book_through")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} through {self.through}"

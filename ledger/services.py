@@ -19,7 +19,9 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from .chain import EntryRecord, LineRecord, entry_hash
-from .models import Account, Book, Entry, Line
+from .models import Account, BalanceSnapshot, Book, Entry, Line
+from .rows import ROWS_PER_STATEMENT, ids_matching, insert_rows, probe_sql
+from .selectors import totals_through
 
 # ¥10,000,000,000,000 per line: far beyond any community's books, and far enough from
 # the 64-bit limit that no account total can overflow.
@@ -117,6 +119,11 @@ def _validate(book: Book, legs: Sequence[Leg], memo: str, actor: str) -> None:
         )
 
 
+# A line to insert: its (unsaved) entry, position, account id, amount in fen, currency and
+# description. Plain tuples: an import makes hundreds of thousands.
+_NewLine = tuple[Entry, int, int, int, str, str]
+
+
 @dataclass(frozen=True)
 class Posting:
     """One entry to post: balanced legs, the accounting date, a memo and who posts it."""
@@ -145,13 +152,7 @@ def _existing(book: Book, postings: Sequence[Posting]) -> dict[str, Entry]:
     """Entries already posted under these postings' idempotency keys; a key reused for
     different lines is refused."""
     keys = sorted({p.idempotency_key for p in postings if p.idempotency_key})
-    ids = []
-    with connection.cursor() as cur:
-        for start in range(0, len(keys), _ROWS_PER_INSERT):
-            chunk = keys[start:start + _ROWS_PER_INSERT]
-            cur.execute("SELECT id FROM ledger_entry WHERE book_id = %s AND idempotency_key IN "
-                        f"({', '.join(['%s'] * len(chunk))})", [book.pk, *chunk])
-            ids.extend(row[0] for row in cur.fetchall())
+    ids = ids_matching("ledger_entry", "idempotency_key", keys, "r.book_id = %s", [book.pk])
     entries = {e.idempotency_key: e for e in Entry.objects.filter(pk__in=ids)} if ids else {}
     if entries:
         stored = _lines_of([e.pk for e in entries.values()])
@@ -195,14 +196,15 @@ def post(
     return post_many(book=book, postings=[posting])[0]
 
 
-def _tally(lines: Sequence[Line]) -> dict[int, list[int]]:
+def _tally(lines: Sequence[_NewLine]) -> dict[int, list[int]]:
+    """Debits, credits and line count added to each account, by account id."""
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for line in lines:
-        t = totals[line.account_id]
-        if line.amount_fen > 0:
-            t[0] += line.amount_fen
+    for _entry, _position, account_id, amount_fen, _currency, _description in lines:
+        t = totals[account_id]
+        if amount_fen > 0:
+            t[0] += amount_fen
         else:
-            t[1] -= line.amount_fen
+            t[1] -= amount_fen
         t[2] += 1
     return totals
 
@@ -213,7 +215,6 @@ def _tally(lines: Sequence[Line]) -> dict[int, list[int]]:
 _ENTRY_COLUMNS = ("book_id", "seq", "date", "memo", "actor", "idempotency_key", "reverses_id",
                   "reason", "line_count", "created_at", "prev_hash", "hash")
 _LINE_COLUMNS = ("entry_id", "position", "account_id", "amount_fen", "currency", "description")
-_ROWS_PER_INSERT = 500
 
 
 def _lock(book: Book, keys: Sequence[str]) -> tuple[Book, bool]:
@@ -223,9 +224,11 @@ def _lock(book: Book, keys: Sequence[str]) -> tuple[Book, bool]:
     On PostgreSQL the lock is a statement of its own: the statement after it takes a
     fresh snapshot once the lock is ours, so it sees every key committed by the writer
     we waited for. SQLite transactions are IMMEDIATE: the database is already ours."""
-    few = len(keys) <= _ROWS_PER_INSERT
-    taken = (f"(SELECT count(*) FROM ledger_entry WHERE book_id = %s AND idempotency_key IN "
-             f"({', '.join(['%s'] * len(keys))}))" if keys and few else "0")
+    few = len(keys) <= ROWS_PER_STATEMENT
+    taken = "0"
+    if keys and few:
+        probe = probe_sql("ledger_entry", "idempotency_key", len(keys), "r.book_id = %s")
+        taken = f"(SELECT count(id) FROM ({probe}) AS t)"
     sql = (f"SELECT code, currency, last_seq, head_hash, closed_through, {taken} "
            "FROM ledger_book WHERE id = %s")
     params = [book.pk, *keys, book.pk] if keys and few else [book.pk]
@@ -246,20 +249,6 @@ def _lock(book: Book, keys: Sequence[str]) -> tuple[Book, bool]:
     return locked, bool(row[5]) or (bool(keys) and not few)
 
 
-def _insert(table: str, columns: Sequence[str], rows: list[list], returning: bool) -> list:
-    ids = []
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cur:
-        for start in range(0, len(rows), _ROWS_PER_INSERT):
-            chunk = rows[start:start + _ROWS_PER_INSERT]
-            sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                   + ", ".join([one] * len(chunk)) + (" RETURNING id" if returning else ""))
-            cur.execute(sql, [value for row in chunk for value in row])
-            if returning:
-                ids.extend(r[0] for r in cur.fetchall())
-    return ids
-
-
 def _entry_row(e: Entry) -> list:
     ops = connection.ops
     return [e.book_id, e.seq, ops.adapt_datefield_value(e.date), e.memo, e.actor,
@@ -275,15 +264,14 @@ def _saved(entry: Entry, pk: int) -> None:
 
 def _insert_entries(entries: list[Entry]) -> None:
     rows = [_entry_row(e) for e in entries]
-    for entry, pk in zip(entries, _insert("ledger_entry", _ENTRY_COLUMNS, rows, True),
+    for entry, pk in zip(entries, insert_rows("ledger_entry", _ENTRY_COLUMNS, rows, returning=True),
                          strict=True):
         _saved(entry, pk)
 
 
-def _insert_lines(lines: list[Line]) -> None:
-    rows = [[line.entry_id, line.position, line.account_id, line.amount_fen, line.currency,
-             line.description] for line in lines]
-    _insert("ledger_line", _LINE_COLUMNS, rows, False)
+def _insert_lines(lines: list[_NewLine]) -> None:
+    rows = [[entry.pk, *rest] for entry, *rest in lines]
+    insert_rows("ledger_line", _LINE_COLUMNS, rows)
 
 
 def _bump_accounts(totals: dict[int, list[int]]) -> None:
@@ -331,7 +319,7 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
         found = _existing(locked, postings) if maybe_taken else {}
         seq, head = locked.last_seq, locked.head_hash
         new_entries: list[Entry] = []
-        new_lines: list[Line] = []
+        new_lines: list[_NewLine] = []
         results: list[Entry] = []
         for posting in postings:
             key = posting.idempotency_key
@@ -373,9 +361,8 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
             head = digest
             new_entries.append(entry)
             new_lines.extend(
-                Line(entry=entry, position=position, account_id=leg.account.pk,
-                     amount_fen=leg.amount_fen, currency=leg.currency,
-                     description=leg.description)
+                (entry, position, leg.account.pk, leg.amount_fen, leg.currency,
+                 leg.description)
                 for position, leg in enumerate(posting.legs, start=1)
             )
             results.append(entry)
@@ -385,8 +372,6 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
             return results
 
         _insert_entries(new_entries)
-        for line in new_lines:
-            line.entry_id = line.entry.pk
         _insert_lines(new_lines)
         _bump_accounts(_tally(new_lines))
         with connection.cursor() as cur:
@@ -426,7 +411,9 @@ def reverse(
 
 
 def close_through(*, book: Book, date: dt.date) -> Book:
-    """Close the book up to `date`: later postings must be dated after it. Never reopens."""
+    """Close the book up to `date`: later postings must be dated after it. Never reopens.
+    Writes every account's totals through `date` (BalanceSnapshot), from the previous
+    snapshot and the lines since, so balances as at a closed date never scan the book."""
     with transaction.atomic():
         locked, _taken = _lock(book, [])
         if locked.closed_through is not None and date < locked.closed_through:
@@ -434,6 +421,11 @@ def close_through(*, book: Book, date: dt.date) -> Book:
                                         f"{locked.closed_through}; it is never reopened")
         Book.objects.filter(pk=locked.pk).update(closed_through=date)
         book.closed_through = date
+        if not BalanceSnapshot.objects.filter(book_id=book.pk, through=date).exists():
+            BalanceSnapshot.objects.bulk_create(
+                BalanceSnapshot(book_id=book.pk, account_id=account_id, through=date,
+                                debit_fen=dr, credit_fen=cr, line_count=n)
+                for account_id, (dr, cr, n) in totals_through(book, date, by_id=True).items())
     return book
 
 

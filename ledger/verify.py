@@ -1,4 +1,5 @@
-"""Recompute every book's hash chain and every account's running totals.
+"""Recompute every book's hash chain, every account's running totals and every balance
+snapshot of a closed period.
 
 Entries are read in keyset-paged chunks (seq > last) with their lines, so memory stays
 flat however long the book is. Totals are summed in SQL over integer fen: exact on
@@ -14,7 +15,7 @@ from django.db.models import Case, Count, Sum, When
 from django.db.models.functions import Coalesce
 
 from .chain import EntryRecord, LineRecord, Problem, StoredEntry, check_chain
-from .models import Account, Book, Entry, Line
+from .models import Account, BalanceSnapshot, Book, Entry, Line
 
 CHUNK = 2000
 
@@ -86,6 +87,40 @@ def _account_problems(book: Book) -> Iterator[Problem]:
             )
 
 
+def _snapshot_problems(book: Book) -> Iterator[Problem]:
+    """Every balance snapshot against the lines: daily sums per account, accumulated."""
+    snapshots = list(BalanceSnapshot.objects.filter(book=book).order_by("through", "account_id")
+                     .values_list("through", "account_id", "debit_fen", "credit_fen",
+                                  "line_count", "account__code"))
+    if not snapshots:
+        return
+    daily = (
+        Line.objects.filter(entry__book=book, entry__date__lte=snapshots[-1][0])
+        .values("entry__date", "account_id")
+        .annotate(
+            dr=Coalesce(Sum(Case(When(amount_fen__gt=0, then="amount_fen"), default=0)), 0),
+            cr=Coalesce(Sum(Case(When(amount_fen__lt=0, then="amount_fen"), default=0)), 0),
+            n=Count("id"),
+        )
+        .order_by("entry__date")
+    )
+    running: dict[int, list[int]] = {}
+    days = iter(daily)
+    pending = next(days, None)
+    for through, account_id, dr, cr, n, code in snapshots:
+        while pending is not None and pending["entry__date"] <= through:
+            t = running.setdefault(pending["account_id"], [0, 0, 0])
+            t[0] += pending["dr"]
+            t[1] -= pending["cr"]
+            t[2] += pending["n"]
+            pending = next(days, None)
+        actual = tuple(running.get(account_id, (0, 0, 0)))
+        if (dr, cr, n) != actual:
+            yield Problem(book.code, f"the snapshot of account {code} through {through} says "
+                                     f"{dr}, {cr}, {n} lines; its lines give "
+                                     f"{actual[0]}, {actual[1]}, {actual[2]}")
+
+
 def verify_book(book: Book) -> BookReport:
     book.refresh_from_db()
     problems = list(
@@ -95,6 +130,7 @@ def verify_book(book: Book) -> BookReport:
         )
     )
     problems.extend(_account_problems(book))
+    problems.extend(_snapshot_problems(book))
     return BookReport(book=book.code, entries=book.last_seq, head_hash=book.head_hash,
                       problems=problems)
 

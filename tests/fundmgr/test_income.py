@@ -257,3 +257,33 @@ def test_a_hong_kong_dollar_community_keeps_hkd(setup):
     assert income.amount == Money("10.00", "HKD")
     assert income.entry.lines.first().currency == "HKD"
     assert Decimal(income.fund_share.amount) == Decimal("0.50")
+
+
+def test_the_bulk_path_stores_exactly_what_recording_one_by_one_stores(setup):
+    """save_incomes writes plain multi-row SQL from the model's own field list: every
+    column must read back as the ORM would have written it."""
+    c, pkg, officer, _reviewer = setup
+    one, _created = fs.record_income(f.draft(c, pkg, "123.45", ref="ONE", payer="李四"),
+                                     recorded_by=officer)
+    drafts = [f.draft(c, pkg, amount, ref=ref, payer="李四", method=method)
+              for amount, ref, method in (("123.45", "B1", "wechat"), ("9000.00", "B2", "cash"),
+                                          ("0.01", "B3", "bank"))]
+    built = []
+    for d in drafts:
+        assert fs.validate_draft(d) == {}
+        built.append(fs.build_income(d, recorded_by=officer, now=one.recorded_at))
+    with transaction.atomic():
+        fs.save_incomes(built, "importer")
+
+    skip = {"id", "external_ref", "receipt_code", "entry"}
+    fields = [fl.attname for fl in Income._meta.concrete_fields if fl.name not in skip]
+    stored = Income.objects.get(pk=built[0].pk)
+    assert {n: getattr(stored, n) for n in fields} == {n: getattr(one, n) for n in fields}
+    for income in built:
+        again = Income.objects.get(pk=income.pk)
+        assert {n: getattr(again, n) for n in [*fields, "receipt_code", "entry_id"]} == \
+               {n: getattr(income, n) for n in [*fields, "receipt_code", "entry_id"]}
+    assert Income.objects.get(external_ref="B2").status == IncomeStatus.PENDING
+    assert Income.objects.get(external_ref="B2").entry_id is None
+    assert Income.objects.get(external_ref="B3").fund_share == Money("0.00", "CNY")
+    assert all(report.ok for report in verify([c.book]))

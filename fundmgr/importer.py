@@ -400,7 +400,7 @@ def _existing_refs(chunk: list[tuple[int, fs.IncomeDraft]]) -> dict[tuple[int, s
     for community_id, refs in by_community.items():
         # Which refs are taken: one index probe per ref, then the few taken read as models.
         ids = ids_matching(Income._meta.db_table, "external_ref", refs,
-                           "r.community_id = %s AND r.status <> %s",
+                           "r.community_id + 0 = %s AND r.status <> %s",
                            [community_id, IncomeStatus.REJECTED])
         for income in Income.objects.filter(pk__in=ids) if ids else ():
             found[(community_id, income.external_ref)] = income

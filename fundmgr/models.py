@@ -314,10 +314,11 @@ class Income(models.Model):
         verbose_name_plural = _("incomes")
         ordering = ["-paid_at", "-id"]
         constraints = [
+            # Reference first: imports probe it by reference (ledger.rows.probe_sql).
             models.UniqueConstraint(
-                fields=["community", "external_ref"],
+                fields=["external_ref", "community"],
                 condition=Q(external_ref__isnull=False) & ~Q(status="rejected"),
-                name="income_external_ref_per_community",
+                name="income_ref_per_community",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="income_quantity_gte_1"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="income_amount_positive"),

@@ -17,6 +17,7 @@ from djmoney.money import Money
 
 from ledger import services as ledger
 from ledger.models import Account, Book
+from ledger.selectors import balance_fen
 
 from .models import (
     ApprovalTier,
@@ -55,7 +56,7 @@ def _check_money(community: Community, amount, errors: dict) -> None:
 
 def _balance(book: Book, code: str) -> int:
     """A credit-normal account's balance in fen, read from its running totals."""
-    return Account.objects.get(book=book, code=code).balance_fen
+    return balance_fen(book, code)
 
 
 def _fmt(fen: int) -> str:

@@ -138,10 +138,12 @@ class Entry(models.Model):
         ordering = ["book_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["book", "seq"], name="ledger_entry_seq_per_book"),
+            # Key first: look-ups probe it by key (ledger.rows.probe_sql), and an index
+            # led by the book would let a planner scan the book instead.
             models.UniqueConstraint(
-                fields=["book", "idempotency_key"],
+                fields=["idempotency_key", "book"],
                 condition=Q(idempotency_key__isnull=False),
-                name="ledger_entry_idempotency_per_book",
+                name="ledger_entry_key_per_book",
             ),
             models.CheckConstraint(condition=Q(seq__gte=1), name="ledger_entry_seq_gte_1"),
             models.CheckConstraint(

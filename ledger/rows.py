@@ -71,13 +71,34 @@ def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence], returnin
     return ids
 
 
+def index_probes_only(sql: str) -> str:
+    """`sql` with sequential scans turned off for the rest of the transaction (on
+    PostgreSQL; call probes_done() after). Every statement of a posting or a look-up
+    here is an index probe, and the planner's statistics lag a growing book - they never
+    include the rows of the transaction in progress - so with them it chose to scan a
+    book it thought empty, once per key (bench/ verify, import)."""
+    if connection.vendor != "postgresql":
+        return sql
+    return "SET LOCAL enable_seqscan = off; " + sql
+
+
+def probes_done(sql: str = "") -> str:
+    """`sql` followed by restoring the planner's choice (on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return sql
+    return (sql + "; " if sql else "") + "SET LOCAL enable_seqscan TO DEFAULT"
+
+
 def probe_sql(table: str, column: str, count: int, where: str = "") -> str:
     """SQL giving, for each of `count` values (parameters), the id of the row of `table`
-    whose `column` equals it (and `where`), or NULL: one index probe per value.
+    whose `column` equals it (and `where`), or NULL: one index probe per value, through
+    a unique index led by `column`.
 
-    The plain `column IN (...)` let a planner with stale statistics (a book that grew in
-    this very transaction) scan the whole book through another index instead, a cost that
-    grew with every batch (bench/ import). Parameters: those of `where`, then the values."""
+    A plain `column IN (...)` let a planner with stale statistics (a book that grew in
+    this very transaction) scan the whole book through an index led by the book, a cost
+    that grew with every batch (bench/ import, verify). So `where` should not be
+    indexable on its own: write the scope as `r.book_id + 0 = %s`. Parameters: those
+    of `where`, then the values."""
     values = ", ".join(["(%s)"] * count)
     extra = f" AND {where}" if where else ""
     return (f"SELECT (SELECT r.id FROM {table} r WHERE r.{column} = k.column1{extra}) AS id "
@@ -92,7 +113,10 @@ def ids_matching(table: str, column: str, values: Sequence, where: str = "",
     with connection.cursor() as cur:
         for start in range(0, len(values), ROWS_PER_STATEMENT):
             chunk = values[start:start + ROWS_PER_STATEMENT]
-            cur.execute(f"SELECT id FROM ({probe_sql(table, column, len(chunk), where)}) AS t "
-                        "WHERE id IS NOT NULL", [*params, *chunk])
+            cur.execute(index_probes_only(
+                f"SELECT id FROM ({probe_sql(table, column, len(chunk), where)}) AS t "
+                "WHERE id IS NOT NULL"), [*params, *chunk])
             ids.extend(row[0] for row in cur.fetchall())
+        if values and probes_done():
+            cur.execute(probes_done())
     return ids

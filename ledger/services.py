@@ -20,7 +20,14 @@ from djmoney.money import Money
 
 from .chain import EntryRecord, LineRecord, entry_hash
 from .models import Account, BalanceSnapshot, Book, Entry, Line
-from .rows import ROWS_PER_STATEMENT, ids_matching, insert_rows, probe_sql
+from .rows import (
+    ROWS_PER_STATEMENT,
+    ids_matching,
+    index_probes_only,
+    insert_rows,
+    probe_sql,
+    probes_done,
+)
 from .selectors import totals_through
 
 # ¥10,000,000,000,000 per line: far beyond any community's books, and far enough from
@@ -152,7 +159,8 @@ def _existing(book: Book, postings: Sequence[Posting]) -> dict[str, Entry]:
     """Entries already posted under these postings' idempotency keys; a key reused for
     different lines is refused."""
     keys = sorted({p.idempotency_key for p in postings if p.idempotency_key})
-    ids = ids_matching("ledger_entry", "idempotency_key", keys, "r.book_id = %s", [book.pk])
+    ids = ids_matching("ledger_entry", "idempotency_key", keys, "r.book_id + 0 = %s",
+                       [book.pk])
     entries = {e.idempotency_key: e for e in Entry.objects.filter(pk__in=ids)} if ids else {}
     if entries:
         stored = _lines_of([e.pk for e in entries.values()])
@@ -227,7 +235,7 @@ def _lock(book: Book, keys: Sequence[str]) -> tuple[Book, bool]:
     few = len(keys) <= ROWS_PER_STATEMENT
     taken = "0"
     if keys and few:
-        probe = probe_sql("ledger_entry", "idempotency_key", len(keys), "r.book_id = %s")
+        probe = probe_sql("ledger_entry", "idempotency_key", len(keys), "r.book_id + 0 = %s")
         taken = f"(SELECT count(id) FROM ({probe}) AS t)"
     sql = (f"SELECT code, currency, last_seq, head_hash, closed_through, {taken} "
            "FROM ledger_book WHERE id = %s")
@@ -235,6 +243,7 @@ def _lock(book: Book, keys: Sequence[str]) -> tuple[Book, bool]:
     if connection.features.has_select_for_update:
         sql = "SELECT 1 FROM ledger_book WHERE id = %s FOR UPDATE; " + sql
         params.insert(0, book.pk)
+    sql = index_probes_only(sql)  # until the book's new head is written: probes_done()
     with connection.cursor() as cur:
         cur.execute(sql, params)
         row = cur.fetchone()
@@ -260,6 +269,12 @@ def _saved(entry: Entry, pk: int) -> None:
     entry.pk = pk
     entry._state.adding = False
     entry._state.db = connection.alias
+
+
+def _restore_planner() -> None:
+    if sql := probes_done():
+        with connection.cursor() as cur:
+            cur.execute(sql)
 
 
 def _insert_entries(entries: list[Entry]) -> None:
@@ -369,14 +384,15 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
             if key:
                 found[key] = entry
         if not new_entries:
+            _restore_planner()
             return results
 
         _insert_entries(new_entries)
         _insert_lines(new_lines)
         _bump_accounts(_tally(new_lines))
         with connection.cursor() as cur:
-            cur.execute("UPDATE ledger_book SET last_seq = %s, head_hash = %s WHERE id = %s",
-                        [seq, head, locked.pk])
+            cur.execute(probes_done("UPDATE ledger_book SET last_seq = %s, head_hash = %s "
+                                    "WHERE id = %s"), [seq, head, locked.pk])
         book.last_seq, book.head_hash = seq, head
     return results
 
@@ -419,6 +435,7 @@ def close_through(*, book: Book, date: dt.date) -> Book:
         if locked.closed_through is not None and date < locked.closed_through:
             raise LedgerError("reopen", f"book {locked.code} is already closed through "
                                         f"{locked.closed_through}; it is never reopened")
+        _restore_planner()
         Book.objects.filter(pk=locked.pk).update(closed_through=date)
         book.closed_through = date
         if not BalanceSnapshot.objects.filter(book_id=book.pk, through=date).exists():

@@ -94,3 +94,15 @@ def test_the_database_refuses_to_change_a_snapshot(sql):
     with pytest.raises(IntegrityError), transaction.atomic():
         execute(sql)
     assert BalanceSnapshot.objects.filter(book=book, account__code="1001").get().debit_fen == 10000
+
+
+def test_the_balance_now_reads_the_running_totals_in_the_normal_direction():
+    from ledger.selectors import balance_fen
+
+    book = f.book()
+    f.income(book, date=dt.date(2026, 3, 5))
+    f.income(book, "10.00", "7.00", "2.50", "0.50", date=dt.date(2026, 3, 6))
+    assert balance_fen(book, "1001") == 11000   # an asset: debits minus credits
+    assert balance_fen(book, "2201") == 7700    # a payable: what is owed, positive
+    with pytest.raises(Exception, match="no account 9999"):
+        balance_fen(book, "9999")

@@ -5,9 +5,11 @@ from ConditionalGetMiddleware)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
@@ -99,28 +101,49 @@ def periods(request, code):
 
 @require_GET
 def period(request, code, month):
-    c = _community(code)
-    if c is None:
-        return _error(f"no community {code!r}")
     first = month_of(month)
-    if first is None:
-        return _error(f"month must be YYYY-MM, not {month[:20]!r}", 400)
-    p = c.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related(
-        "disclosure").first()
+    # One query on the hot path (a published month); the errors look further.
+    p = selectors.published_period(code, first) if first is not None else None
     if p is None:
+        c = _community(code)
+        if c is None:
+            return _error(f"no community {code!r}")
+        if first is None:
+            return _error(f"month must be YYYY-MM, not {month[:20]!r}", 400)
         return _error(f"{c.code} {month} is not published")
-    d = p.disclosure
-    doc = selectors.document(d)
+    c, d = p.community, p.disclosure
     if _wants_csv(request):
-        return _csv(([i["receipt"], i["date"], i["package"], i["tier"], i["amount"],
-                      i["split"]["provider"], i["split"]["hub"], i["split"]["fund"], i["payer"],
-                      i["status"], i["entry"], "yes" if i["adjustment"] else ""]
-                     for i in doc["incomes"]),
-                    ["receipt", "date", "package", "tier", "amount", "provider", "hub", "fund",
-                     "payer", "status", "entry", "adjustment"], f"{c.code}-{month}.csv",
-                    cache_control=FOREVER)
-    return _json({**doc, "digest": d.digest, "signed_tree_head": json.loads(d.signed_head),
-                  "signature": d.signature}, cache_control=FOREVER)
+        return _published(f"csv:{d.digest}", lambda: _csv(
+            ([i["receipt"], i["date"], i["package"], i["tier"], i["amount"],
+              i["split"]["provider"], i["split"]["hub"], i["split"]["fund"], i["payer"],
+              i["status"], i["entry"], "yes" if i["adjustment"] else ""]
+             for i in selectors.document(d)["incomes"]),
+            ["receipt", "date", "package", "tier", "amount", "provider", "hub", "fund",
+             "payer", "status", "entry", "adjustment"], f"{c.code}-{month}.csv",
+            cache_control=FOREVER))
+    return _published(f"json:{d.digest}", lambda: _json(
+        {**selectors.document(d), "digest": d.digest,
+         "signed_tree_head": json.loads(d.signed_head), "signature": d.signature},
+        cache_control=FOREVER))
+
+
+def _published(key: str, make):
+    """A published month's response, made once and kept: its document never changes
+    (the key holds its digest), so later requests skip reading and serialising it."""
+    key = f"reports:api-period:{key}"
+    cached = cache.get(key)
+    if cached is None:
+        response = make()
+        # A strong validator from the digest: ConditionalGetMiddleware need not hash
+        # the whole body on every request.
+        response["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+        cached = (response.content, response.status_code, dict(response.items()))
+        cache.set(key, cached, None)
+    content, status, headers = cached
+    response = HttpResponse(content, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 @require_GET

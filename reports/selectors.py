@@ -17,6 +17,27 @@ def published_periods(community: Community):
             .select_related("disclosure").order_by("-month"))
 
 
+PUBLISHED_LOOKUP_SECONDS = 60
+
+
+def published_period(code: str, month) -> Period | None:
+    """A community's published month with its community and disclosure (the document
+    itself unread until asked for, see document()). A month once published stays
+    published, so the look-up is kept for a minute: the page and the API of a month are
+    the most read of the site, and composing this query was a third of their time
+    (bench/ web). A community renamed shows its new name within that minute."""
+    key = f"reports:published:{code}:{month}"
+    period = cache.get(key)
+    if period is None:
+        period = (Period.objects.select_related("community", "disclosure")
+                  .defer("disclosure__document")
+                  .filter(community__code=code, month=month, state=PeriodState.PUBLISHED)
+                  .first())
+        if period is not None:
+            cache.set(key, period, PUBLISHED_LOOKUP_SECONDS)
+    return period
+
+
 def document(disclosure: Disclosure) -> dict:
     key = f"reports:document:{disclosure.digest}"
     doc = cache.get(key)

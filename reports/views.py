@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -116,22 +117,24 @@ def community_page(request, code: str):
 
 
 def month_page(request, code: str, month: str, status: int = 200, draft: str = ""):
-    community = get_object_or_404(Community, code=code)
     first = month_of(month)
-    period = None
-    if first is not None:
-        period = community.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related(
-            "disclosure").first()
+    period = selectors.published_period(code, first) if first is not None else None
     if period is None:
+        community = get_object_or_404(Community, code=code)
         return render(request, "public/month_unknown.html",
                       {"community": community, "month": month[:20]}, status=404)
-    doc = selectors.document(period.disclosure)
+    community = period.community
+    # The published part of the page is a template fragment cached by the document's
+    # digest: it never changes, so the document is read only when the fragment is not
+    # cached yet (bench/ web). Queries and the form around it are rendered each time.
+    doc = SimpleLazyObject(lambda: selectors.document(period.disclosure))
     return render(request, "public/month.html", {
         "community": community, "period": period, "doc": doc, "d": period.disclosure,
         "queries": period.queries.order_by("asked_at"),
         "window_open": timezone.now() <= period.disclosure.window_ends_at, "draft": draft,
-        "flow": _flow(doc["totals"]),
-        "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
+        "flow": SimpleLazyObject(lambda: _flow(doc["totals"])),
+        "tiers": SimpleLazyObject(lambda: [(Tier(t).label, doc["by_tier"][t])
+                                           for t in Tier.values]),
     }, status=status)
 
 

@@ -164,3 +164,39 @@ def test_a_month_downloads_as_a_fiscal_data_package(published):
     assert package["model"]["measures"]["amount"]["currency"] == "CNY"
     assert [r["amount"] for r in rows] == ["100.00", "0.10", "33.33"]
     assert get("/api/v1/communities/SQP/periods/2026-04/fdp.zip").status_code == 404
+
+
+def test_a_published_month_is_rendered_once_and_served_from_the_cache(published,
+                                                                       monkeypatch):
+    """Published data never changes: the page's published part and the API response are
+    made once per document (and language). Queries around them stay live."""
+    from reports import selectors
+    from reports.models import Period
+    from reports.services import query_answer, query_ask
+
+    c, _march, _april = published
+    page, api = "/c/SQP/2026-03/", "/api/v1/communities/SQP/periods/2026-03/"
+    first_page, first_json, first_csv = (get(page), get(api), get(api, format="csv"))
+    first_en = Client().get(page, HTTP_COOKIE="django_language=en")
+    assert first_page.status_code == first_json.status_code == first_csv.status_code == 200
+
+    def no_reading(_disclosure):
+        raise AssertionError("the published document was read again")
+
+    monkeypatch.setattr(selectors, "document", no_reading)
+    again = get(page)
+    assert again.status_code == 200
+    assert "¥133.43" in again.content.decode() and "33.33" in again.content.decode()
+    assert get(api).content == first_json.content
+    assert get(api).json()["digest"] == first_json.json()["digest"]
+    assert get(api, format="csv").content == first_csv.content
+    en = Client().get(page, HTTP_COOKIE="django_language=en").content.decode()
+    assert "Every payment" in en and "Every payment" in first_en.content.decode()
+    assert "Every payment" not in again.content.decode()  # zh-Hans keeps its own copy
+
+    period = Period.objects.get(community=c, month=dt.date(2026, 3, 1))
+    query = query_ask(period=period, question="基金怎么用的？", contact="", client_key="k")
+    reviewer = f.user("answerer", (c, "officer"))
+    query_answer(query=query, user=reviewer, answer="见支出明细。")
+    live = get(page).content.decode()
+    assert "基金怎么用的？" in live and "见支出明细。" in live

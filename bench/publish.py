@@ -60,6 +60,22 @@ def main() -> None:
                  document_mb=round(len(document) / 1e6, 1), entries=len(leaves),
                  seeded_in_s=round(seeded, 1))
 
+    # A resident's first look at a receipt of that month: its inclusion proof.
+    from fundmgr.models import Income
+    from reports.selectors import receipt_public
+
+    income = (Income.objects.select_related("community__book", "entry", "package__provider")
+              .filter(community=c).order_by("pk")[args.incomes // 2])
+    t0 = time.perf_counter()
+    proof = receipt_public(income)["inclusion"]
+    first_view = time.perf_counter() - t0
+    assert proof["verified"]
+    t0 = time.perf_counter()
+    root([leaf_hash(b) for b in leaves])
+    _django.emit(name="receipt_proof", value=round(first_view, 3), unit="s",
+                 ceiling=round(time.perf_counter() - t0, 3), n=1, entries=len(leaves),
+                 what="first view of a receipt's inclusion proof (then cached)")
+
 
 if __name__ == "__main__":
     main()

@@ -1,212 +1,189 @@
 #!/usr/bin/env python3
-"""Run the benchmarks against DATABASE_URL and write bench/results/latest.json.
+"""Run every benchmark against PostgreSQL and write bench/results/latest.json (and .md).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fundmgr_bench \
-        .venv/bin/python bench/run.py [--quick]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fundmgr_bench \\
+        .venv/bin/python bench/run.py [--quick] [--only record,web] [--readme]
 
-Each figure is printed as a JSON line {name, value, unit, ceiling, ratio, n, ...} with a
-ceiling measured in the same run on the same database (so ratios hold on a noisy
-machine). Nothing here asserts a time. --quick uses small sizes (a smoke run).
+A fresh database named after DATABASE_URL's with "_run" appended is made on the same
+server for the run and dropped after it (--keep keeps it). Each benchmark runs as its
+own process and prints JSON lines {name, value, unit, ceiling, ratio, n, ...}; a
+ceiling is measured beside every figure in the same run on the same database, so the
+ratios hold on a noisy machine. Nothing here asserts a time. --quick uses small sizes
+(a smoke run of the whole suite in about a minute); --readme rewrites README.md's
+table between its bench markers.
 """
 
 import argparse
 import datetime as dt
-import hashlib
 import json
+import os
 import platform
-import statistics
 import subprocess
 import sys
-import threading
 import time
-from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import ROOT, setup  # noqa: E402
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results"
+README = ROOT / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# script, full-size arguments, quick arguments
+SUITE = [
+    ("record", ["--n", "300", "--scales", "10000,100000,1000000"],
+     ["--n", "40", "--scales", "2000,8000", "--reads", "200"]),
+    ("verify", ["--entries", "1000000"], ["--entries", "20000"]),
+    ("import_income", ["--rows", "100000"], ["--rows", "2000"]),
+    ("import_income", ["--rows", "100000", "--xlsx"], ["--rows", "2000", "--xlsx"]),
+    ("publish", ["--incomes", "50000"], ["--incomes", "2000"]),
+    ("journal_pdf", ["--entries", "10000"], ["--entries", "300"]),
+    ("web", ["--seconds", "10"], ["--seconds", "2", "--incomes", "200"]),
+]
 
-
-def emit(out: list, **figure) -> None:
-    if figure.get("ceiling") and figure.get("value"):
-        higher_is_better = figure["unit"].endswith("/s")
-        figure["ratio"] = round(figure["value"] / figure["ceiling"] if higher_is_better
-                                else figure["ceiling"] / figure["value"], 3)
-    print(json.dumps(figure, ensure_ascii=False), flush=True)
-    out.append(figure)
-
-
-def make_community(tag: str, i: int):
-    from fundmgr import services as fs
-    from fundmgr.models import HubEnterprise, Provider
-
-    hub, _ = HubEnterprise.objects.get_or_create(code=f"RH{tag}", defaults={
-        "name": "基准枢纽", "subdistrict": "基准街道"})
-    community = fs.community_create(code=f"RC{tag}{i}", name=f"基准社区{i}",
-                                    subdistrict="基准街道", hub=hub,
-                                    review_threshold=Decimal("1000000"))
-    provider = Provider.objects.create(code=f"RP{tag}{i}", name="基准机构", category="elderly")
-    package = fs.package_create(community=community, code="PK", name="服务包",
-                                provider=provider, prices={"paid": Decimal("100")})
-    return community, package
-
-
-def record_bench(out, tag, n):
-    """record_income, one transaction each: 1 writer, then 4 writers on 4 communities."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.utils import timezone
-    from djmoney.money import Money
-
-    from fundmgr import services as fs
-
-    user = get_user_model().objects.create_user(f"bench{tag}")
-    communities = [make_community(tag, i) for i in range(5)]
-    for c, _p in communities:
-        fs.membership_grant(user=user, community=c, role="officer")
-    paid = timezone.make_aware(dt.datetime(2026, 3, 3, 9))
-
-    def write(c, pkg, count, prefix):
-        for k in range(count):
-            fs.record_income(fs.IncomeDraft(community=c, package=pkg, tier="paid",
-                                            amount=Money("100.00", "CNY"), paid_at=paid,
-                                            method="wechat", external_ref=f"{prefix}-{k}"),
-                             recorded_by=user)
-
-    t0 = time.perf_counter()
-    write(*communities[0], n, "one")
-    one = n / (time.perf_counter() - t0)
-
-    def worker(i):
-        try:
-            write(*communities[i + 1], n, f"four{i}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    four = 4 * n / (time.perf_counter() - t0)
-
-    # Ceiling: the same rows (an income, an entry, four lines, four account and one book
-    # update) written with raw SQL, one transaction each.
-    with connection.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE c_income (id bigserial primary key, ref text, amount "
-                    "numeric(14,2), receipt text, paid_at timestamptz)" if connection.vendor ==
-                    "postgresql" else "CREATE TEMP TABLE c_income (id integer primary key, "
-                    "ref text, amount numeric, receipt text, paid_at text)")
-        cur.execute("CREATE TEMP TABLE c_entry (id integer primary key, seq bigint, hash text)")
-        cur.execute("CREATE TEMP TABLE c_line (entry_id bigint, account int, amount bigint)")
-        cur.execute("CREATE TEMP TABLE c_account (id int primary key, total bigint)")
-        cur.executemany("INSERT INTO c_account VALUES (%s, 0)", [(i,) for i in range(4)])
-    from django.db import transaction
-
-    t0 = time.perf_counter()
-    for k in range(n):
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("INSERT INTO c_income (ref, amount, receipt, paid_at) VALUES "
-                        "(%s, %s, %s, %s)", [f"c{k}", "100.00", f"R{k}", paid.isoformat()])
-            cur.execute("INSERT INTO c_entry VALUES (%s, %s, %s)",
-                        [k, k, hashlib.sha256(str(k).encode()).hexdigest()])
-            cur.executemany("INSERT INTO c_line VALUES (%s, %s, %s)",
-                            [(k, a, 100) for a in range(4)])
-            for a in range(4):
-                cur.execute("UPDATE c_account SET total = total + 1 WHERE id = %s", [a])
-    ceiling = n / (time.perf_counter() - t0)
-    emit(out, name="record_1_writer", value=round(one, 1), unit="incomes/s",
-         ceiling=round(ceiling, 1), n=n)
-    emit(out, name="record_4_writers", value=round(four, 1), unit="incomes/s",
-         ceiling=round(ceiling, 1), n=4 * n, speedup_vs_1=round(four / one, 2))
-    return communities[0][0]
+# The issue's targets, by figure name prefix: (what, met?)
+TARGETS = {
+    "record_1_writer": ("≥ 0.5 of raw SQL", lambda f: f["ratio"] >= 0.5),
+    "record_4_writers": ("≥ 1.5 × one writer", lambda f: f["speedup_vs_1"] >= 1.5),
+    "balance_now": ("≤ 3 × a primary-key lookup", lambda f: f["ratio"] >= 1 / 3),
+    "import_csv": ("≥ 10,000 rows/s, < 250 MB",
+                   lambda f: f["value"] >= 10_000 and f["peak_rss_mb"] < 250),
+    "import_xlsx": ("≥ 10,000 rows/s, < 250 MB",
+                    lambda f: f["value"] >= 10_000 and f["peak_rss_mb"] < 250),
+    "publish": ("< 10 s for 50,000 incomes", lambda f: f["value"] < 10),
+    "verify": ("≥ 0.3 of its ceiling", lambda f: f["ratio"] >= 0.3),
+    "journal_pdf": ("≥ 0.3 of its ceiling", lambda f: f["ratio"] >= 0.3),
+    "web_month_page": ("≥ 0.5 of hello", lambda f: f["ratio"] >= 0.5),
+}
 
 
-def balance_bench(out, community, reads=2000):
-    """Reading a balance (running totals, one row) against a bare primary-key lookup."""
-    from django.db import connection
-
-    from ledger.models import Account
-
-    account = Account.objects.get(book_id=community.book_id, code="1012.01")
-
-    def timed(fn):
-        samples = []
-        for _ in range(reads):
-            t0 = time.perf_counter()
-            fn()
-            samples.append(time.perf_counter() - t0)
-        return statistics.median(samples) * 1000
-
-    balance = timed(lambda: Account.objects.select_related("book").get(pk=account.pk).balance)
-
-    def raw():
-        with connection.cursor() as cur:
-            cur.execute("SELECT debit_fen, credit_fen FROM ledger_account WHERE id = %s",
-                        [account.pk])
-            cur.fetchone()
-
-    ceiling = timed(raw)
-    emit(out, name="balance_read", value=round(balance, 4), unit="ms", ceiling=round(ceiling, 4),
-         n=account.line_count)
+def machine() -> str:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem = next(int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines()
+                   if x.startswith("MemTotal"))
+        memory = f", {mem / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        memory = ""
+    return f"{os.cpu_count()} cores {model or platform.machine()}{memory}"
 
 
-def verify_bench(out, community):
-    """verify_ledger over one book, against reading the same rows and hashing them."""
-    from django.db import connection
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
 
-    from ledger.models import Book
-    from ledger.verify import verify_book
 
-    book = Book.objects.get(pk=community.book_id)
-    t0 = time.perf_counter()
-    report = verify_book(book)
-    seconds = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    with connection.cursor() as cur:
-        cur.execute("SELECT e.id, e.seq, e.memo, e.hash, l.amount_fen FROM ledger_entry e "
-                    "JOIN ledger_line l ON l.entry_id = e.id WHERE e.book_id = %s "
-                    "ORDER BY e.seq, l.position", [book.pk])
-        digest = hashlib.sha256()
-        while rows := cur.fetchmany(5000):
-            for row in rows:
-                digest.update(repr(row).encode())
-    ceiling = time.perf_counter() - t0
-    emit(out, name="verify", value=round(report.entries / seconds, 1), unit="entries/s",
-         ceiling=round(report.entries / ceiling, 1), n=report.entries, ok=report.ok)
+def psql_admin(url: str, sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(with_database(url, "postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql)
+    conn.close()
+
+
+def server_version(url: str) -> str:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cur:
+        cur.execute("SHOW server_version")
+        version = cur.fetchone()[0]
+    conn.close()
+    return f"PostgreSQL {version.split()[0]}"
+
+
+def target_of(name: str):
+    for prefix, target in TARGETS.items():
+        if name == prefix or name.startswith(prefix + "@"):
+            return target
+    return None
+
+
+def markdown(meta: dict, figures: list[dict]) -> str:
+    rows = [f"Measured {meta['date']} on {meta['machine']}, {meta['database']}, Python "
+            f"{meta['python']}: `{meta['command']}` ({meta['seconds'] / 60:.1f} min).", "",
+            "| figure | value | ceiling (same run) | ratio | target | met |",
+            "|---|---|---|---|---|---|"]
+    for f in figures:
+        unit = f["unit"]
+        target = target_of(f["name"])
+        met = ("yes" if target[1](f) else "**no**") if target else ""
+        extra = ""
+        if "speedup_vs_1" in f:
+            extra = f" ({f['speedup_vs_1']} × one writer)"
+        if "peak_rss_mb" in f:
+            extra = f" ({f['peak_rss_mb']} MB peak)"
+        if "p95_ms" in f:
+            extra = f" (p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms)"
+        if "pages_per_s" in f:
+            extra = f" ({f['pages']} pages, {f['pages_per_s']} pages/s)"
+        ceiling = f"{f['ceiling']:,} {unit}" if f.get("ceiling") else "—"
+        rows.append(f"| {f['name']} | {f['value']:,} {unit}{extra} | {ceiling} | "
+                    f"{f.get('ratio', '—')} | {target[0] if target else ''} | {met} |")
+    return "\n".join(rows) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated script names")
+    parser.add_argument("--keep", action="store_true", help="keep the run's database")
+    parser.add_argument("--readme", action="store_true", help="rewrite README's table")
     args = parser.parse_args()
-    setup("fundmgr-bench-run-")
-    from django.db import connection
-
-    tag = dt.datetime.now().strftime("%H%M%S")
-    out: list[dict] = []
-    n = 50 if args.quick else 500
-    community = record_bench(out, tag, n)
-    balance_bench(out, community, reads=200 if args.quick else 2000)
-    verify_bench(out, community)
-    for script, extra in (("import_income.py", ["--rows", "2000" if args.quick else "100000"]),
-                          ("journal_pdf.py", ["--entries", "300" if args.quick else "10000"])):
-        result = subprocess.run([sys.executable, str(ROOT / "bench" / script), *extra],
-                                capture_output=True, text=True, check=True)
-        for line in result.stdout.splitlines():
-            if line.startswith("{"):
-                figure = json.loads(line)
-                print(line, flush=True)
-                out.append(figure)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("bench/run.py measures PostgreSQL: set DATABASE_URL=postgres://...")
+    name = (urlsplit(url).path.lstrip("/") or "fundmgr_bench") + "_run"
+    run_url = with_database(url, name)
+    psql_admin(url, f'DROP DATABASE IF EXISTS "{name}"')
+    psql_admin(url, f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": run_url}
+    only = {x for x in args.only.split(",") if x}
+    figures: list[dict] = []
+    started = time.perf_counter()
+    try:
+        for script, full, quick in SUITE:
+            if only and script not in only:
+                continue
+            t0 = time.perf_counter()
+            result = subprocess.run([sys.executable, str(BENCH / f"{script}.py"),
+                                     *(quick if args.quick else full)],
+                                    env=env, capture_output=True, text=True)
+            for line in result.stdout.splitlines():
+                if line.startswith("{"):
+                    print(line, flush=True)
+                    figures.append(json.loads(line))
+            if result.returncode:
+                sys.stderr.write(result.stderr[-4000:])
+                raise SystemExit(f"{script} failed (exit {result.returncode})")
+            print(f"# {script} {' '.join(quick if args.quick else full)}: "
+                  f"{time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    finally:
+        if not args.keep:
+            psql_admin(url, f'DROP DATABASE IF EXISTS "{name}"')
+    meta = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+            "python": platform.python_version(), "database": server_version(url),
+            "command": "bench/run.py" + (" --quick" if args.quick else "")
+                       + (f" --only {args.only}" if args.only else ""),
+            "seconds": round(time.perf_counter() - started)}
     RESULTS.mkdir(exist_ok=True)
-    meta = {"date": dt.datetime.now().isoformat(timespec="seconds"),
-            "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-            "python": platform.python_version(), "database": connection.vendor,
-            "command": "bench/run.py" + (" --quick" if args.quick else "")}
-    (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "figures": out},
-                                                    ensure_ascii=False, indent=2))
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"meta": meta, "figures": figures}, ensure_ascii=False, indent=2) + "\n")
+    table = markdown(meta, figures)
+    (RESULTS / "latest.md").write_text(table)
+    print(table)
+    if args.readme:
+        text = README.read_text()
+        head, rest = text.split(START, 1)
+        _old, tail = rest.split(END, 1)
+        README.write_text(f"{head}{START}\n{table}{END}{tail}")
 
 
 if __name__ == "__main__":

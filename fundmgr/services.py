@@ -452,7 +452,7 @@ def record_income(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
             income = build_income(draft, recorded_by=recorded_by, now=timezone.now())
             if income.status == IncomeStatus.POSTED:
                 post_incomes(draft.community, [income], _actor(recorded_by))
-            income.save()
+            _insert_incomes([income])  # the bulk path's plain INSERT: a third of save()'s time
             return income, True
     except IntegrityError:
         # The same payment reference is already recorded (a retry, or another officer).

@@ -29,3 +29,14 @@ def ledger_purge(transactional_db):
     reports_sql = Path(reports.__file__).resolve().parent / "sql"
     guards.purge(connection, before=[
         ("reports_disclosure", "disclosure_guards_v1", reports_sql), *GUARDED_TABLES])
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests,
+    and a cached look-up (a published month, a rendered page) must not outlive it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

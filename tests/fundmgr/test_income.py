@@ -268,6 +268,9 @@ def test_the_bulk_path_stores_exactly_what_recording_one_by_one_stores(setup):
     drafts = [f.draft(c, pkg, amount, ref=ref, payer="李四", method=method)
               for amount, ref, method in (("123.45", "B1", "wechat"), ("9000.00", "B2", "cash"),
                                           ("0.01", "B3", "bank"))]
+    # Past ledger.rows.COPY_FROM rows, PostgreSQL writes them through COPY.
+    drafts += [f.draft(c, pkg, f"{n}.{n:02d}", ref=f"M{n}", payer="王\t五\\", method="alipay")
+               for n in range(1, 61)]
     built = []
     for d in drafts:
         assert fs.validate_draft(d) == {}
@@ -279,6 +282,7 @@ def test_the_bulk_path_stores_exactly_what_recording_one_by_one_stores(setup):
     fields = [fl.attname for fl in Income._meta.concrete_fields if fl.name not in skip]
     stored = Income.objects.get(pk=built[0].pk)
     assert {n: getattr(stored, n) for n in fields} == {n: getattr(one, n) for n in fields}
+    assert len({i.pk for i in built}) == len(built)
     for income in built:
         again = Income.objects.get(pk=income.pk)
         assert {n: getattr(again, n) for n in [*fields, "receipt_code", "entry_id"]} == \

@@ -1,0 +1,38 @@
+"""A book as a Merkle log: leaves computed from the stored entries once per tree size,
+then kept; a longer tree or another chain never reuses them."""
+
+import datetime as dt
+
+import pytest
+
+from ledger import log, merkle
+from ledger.chain import canonical
+from ledger.verify import stored_entries
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_leaves_are_read_once_per_tree_size_and_proofs_still_verify(monkeypatch):
+    book = f.book()
+    for day in range(1, 8):
+        f.income(book, date=dt.date(2026, 3, day))
+    expected = [merkle.leaf_hash(canonical(s.record)) for s in stored_entries(book)]
+    head = log.tree_head(book, 7)
+    assert head.root == merkle.root(expected).hex()
+
+    def no_reading(_book):
+        raise AssertionError("the book was read again")
+
+    monkeypatch.setattr(log, "stored_entries", no_reading)
+    proof = log.inclusion(book, 3, 7)
+    assert merkle.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), 2, 7,
+                                   [bytes.fromhex(p) for p in proof["path"]],
+                                   bytes.fromhex(head.root))
+    monkeypatch.undo()
+
+    f.income(book, date=dt.date(2026, 3, 9))  # a longer tree: its own leaves
+    monkeypatch.setattr(log, "stored_entries", no_reading)
+    with pytest.raises(AssertionError, match="read again"):
+        log.tree_head(book, 8)
+    assert log.tree_head(book, 7) == head

@@ -91,7 +91,7 @@ def psql_admin(url: str, sql: str) -> None:
 def server_version(url: str) -> str:
     import psycopg2
 
-    conn = psycopg2.connect(url)
+    conn = psycopg2.connect(with_database(url, "postgres"))  # the named database may not exist
     with conn.cursor() as cur:
         cur.execute("SHOW server_version")
         version = cur.fetchone()[0]

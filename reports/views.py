@@ -8,10 +8,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.core.paginator import InvalidPage, Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -116,26 +116,63 @@ def community_page(request, code: str):
     })
 
 
-def month_page(request, code: str, month: str, status: int = 200, draft: str = ""):
+PAYMENTS_PER_PAGE = 100
+
+# Whole month pages as anonymous visitors get them, kept in this process: a published
+# document never changes, so a page is fixed by its document's digest, the language, the
+# path (with ?page=) and whether questions are still open. Nothing per visitor is on
+# it (no CSRF token: the questions form is on its own page), so the most read page of the
+# site is served without rendering or a query (bench/ web). Bounded, oldest out first.
+_PAGES: dict[tuple, bytes] = {}
+_PAGES_KEPT = 256
+
+
+def _pristine(request) -> bool:
+    """A visitor with no session and no pending message sees exactly the cached page."""
+    return (settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES)
+
+
+def _month(request, code: str, month: str):
     first = month_of(month)
     period = selectors.published_period(code, first) if first is not None else None
     if period is None:
         community = get_object_or_404(Community, code=code)
-        return render(request, "public/month_unknown.html",
-                      {"community": community, "month": month[:20]}, status=404)
-    community = period.community
-    # The published part of the page is a template fragment cached by the document's
-    # digest: it never changes, so the document is read only when the fragment is not
-    # cached yet (bench/ web). Queries and the form around it are rendered each time.
-    doc = SimpleLazyObject(lambda: selectors.document(period.disclosure))
-    return render(request, "public/month.html", {
-        "community": community, "period": period, "doc": doc, "d": period.disclosure,
-        "queries": period.queries.order_by("asked_at"),
-        "window_open": timezone.now() <= period.disclosure.window_ends_at, "draft": draft,
-        "flow": SimpleLazyObject(lambda: _flow(doc["totals"])),
-        "tiers": SimpleLazyObject(lambda: [(Tier(t).label, doc["by_tier"][t])
-                                           for t in Tier.values]),
-    }, status=status)
+        return None, render(request, "public/month_unknown.html",
+                            {"community": community, "month": month[:20]}, status=404)
+    return period, None
+
+
+def month_page(request, code: str, month: str):
+    period, missing = _month(request, code, month)
+    if missing:
+        return missing
+    community, disclosure = period.community, period.disclosure
+    window_open = timezone.now() <= disclosure.window_ends_at
+    key = (disclosure.digest, request.LANGUAGE_CODE, request.get_full_path(), community.name,
+           window_open)
+    pristine = _pristine(request)
+    body = _PAGES.get(key) if pristine else None
+    if body is not None:
+        return HttpResponse(body)
+    doc = selectors.document(disclosure)
+    try:
+        payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(request.GET.get("page", 1))
+    except InvalidPage as exc:
+        raise Http404(_("This month has no such page of payments.")) from exc
+    response = render(request, "public/month.html", {
+        "community": community, "period": period, "doc": doc, "d": disclosure,
+        "payments": payments, "window_open": window_open, "flow": _flow(doc["totals"]),
+        "page_links": payments.paginator.get_elided_page_range(payments.number, on_each_side=2,
+                                                               on_ends=1),
+        "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
+    })
+    # A page that handed out a CSRF token or a cookie is this visitor's own: not kept.
+    if pristine and not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        _PAGES[key] = response.content
+        while len(_PAGES) > _PAGES_KEPT:
+            _PAGES.pop(next(iter(_PAGES), None), None)
+    return response
 
 
 def _client_key(request) -> str:
@@ -144,15 +181,26 @@ def _client_key(request) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
 
 
-@require_POST
-def ask_query(request, code: str, month: str):
-    community = get_object_or_404(Community, code=code)
-    first = month_of(month)
-    period = community.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related(
-        "disclosure").first() if first else None
-    if period is None:
-        return render(request, "public/month_unknown.html",
-                      {"community": community, "month": month[:20]}, status=404)
+def month_queries(request, code: str, month: str):
+    """Questions residents asked about a published month and the officers' answers, with
+    the form to ask one while the disclosure window is open."""
+    period, missing = _month(request, code, month)
+    if missing:
+        return missing
+    if request.method == "POST":
+        return _ask(request, period)
+    return _queries_page(request, period)
+
+
+def _queries_page(request, period, status: int = 200, draft: str = ""):
+    return render(request, "public/month_queries.html", {
+        "community": period.community, "period": period, "d": period.disclosure,
+        "queries": period.queries.order_by("asked_at"), "draft": draft,
+        "window_open": timezone.now() <= period.disclosure.window_ends_at,
+    }, status=status)
+
+
+def _ask(request, period):
     if request.POST.get("website"):  # a field people never see: only robots fill it
         return HttpResponseBadRequest("")
     try:
@@ -161,14 +209,14 @@ def ask_query(request, code: str, month: str):
                            client_key=_client_key(request))
     except PermissionError as exc:
         messages.error(request, str(exc))
-        return month_page(request, code, month, status=429)
+        return _queries_page(request, period, status=429)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return month_page(request, code, month, status=400,
-                          draft=request.POST.get("question", "")[:1000])
+        return _queries_page(request, period, status=400,
+                             draft=request.POST.get("question", "")[:1000])
     messages.success(request, _("Your query was received. The answer will be published "
                                 "here."))
-    return redirect("public-month", code=community.code, month=period.label)
+    return redirect("public-query", code=period.community.code, month=period.label)
 
 
 @login_required

@@ -40,6 +40,7 @@ def test_a_resident_reads_a_month_and_checks_a_receipt(server, phone):
     payer = page.locator("#month-incomes tbody tr").first.locator("td").last.inner_text()
     assert re.fullmatch(r".\*{1,2}|", payer)
 
+    page.get_by_role("link", name="查看质询或提出质询").click()
     page.get_by_label("问题").fill("十月的社区基金收入用在了哪里？")
     page.get_by_label("联系方式（可选，不公开）").fill("13900002222")
     page.get_by_role("button", name="提交").click()
@@ -47,6 +48,9 @@ def test_a_resident_reads_a_month_and_checks_a_receipt(server, phone):
     assert page.get_by_text("十月的社区基金收入用在了哪里？").is_visible()
     assert "13900002222" not in page.content()
     assert no_horizontal_scroll(page)
+    page.screenshot(path="test-output/browser/queries.png", full_page=True)
+    page.get_by_role("link", name=re.compile("本月账目")).click()
+    assert page.locator("#month-incomes tbody a").first.inner_text() == code
 
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()

@@ -227,10 +227,19 @@ def test_the_public_receipt_masks_the_payer_and_unknown_codes_are_404(world):
 
 
 def test_pages_are_chinese_unless_the_reader_switches(world):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en")
-    assert "社区基金账目" in client.get("/").content.decode()
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en", enforce_csrf_checks=True)
+    home = client.get("/").content.decode()
+    assert "社区基金账目" in home and "csrfmiddlewaretoken" not in home
+    # The switch needs no token (public pages carry none, so they can be cached whole);
+    # it only sets the display language, and only to a local address.
+    switched = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert switched.status_code == 302 and switched["Location"] == "/"
     assert "Community fund accounts" in client.get("/").content.decode()
+    away = client.post(reverse("set_language"), {"language": "zh-hans",
+                                                 "next": "https://evil.example/"})
+    assert away["Location"] == "/"
+    # Everything else still checks CSRF.
+    assert client.post(reverse("login"), {"username": "x", "password": "y"}).status_code == 403
 
 
 @pytest.fixture

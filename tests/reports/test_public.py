@@ -168,9 +168,10 @@ def test_a_month_downloads_as_a_fiscal_data_package(published):
 
 def test_a_published_month_is_rendered_once_and_served_from_the_cache(published,
                                                                        monkeypatch):
-    """Published data never changes: the page's published part and the API response are
-    made once per document (and language). Queries around them stay live."""
-    from reports import selectors
+    """Published data never changes: an anonymous visitor's month page and the API
+    response are made once per document (and language). Questions live on their own
+    page and stay live; a signed-in visitor gets a page of their own."""
+    from reports import selectors, views
     from reports.models import Period
     from reports.services import query_answer, query_ask
 
@@ -179,24 +180,45 @@ def test_a_published_month_is_rendered_once_and_served_from_the_cache(published,
     first_page, first_json, first_csv = (get(page), get(api), get(api, format="csv"))
     first_en = Client().get(page, HTTP_COOKIE="django_language=en")
     assert first_page.status_code == first_json.status_code == first_csv.status_code == 200
+    assert "csrfmiddlewaretoken" not in first_page.content.decode()
+    assert "csrftoken" not in first_page.cookies
 
-    def no_reading(_disclosure):
-        raise AssertionError("the published document was read again")
+    def no_reading(*_args, **_kwargs):
+        raise AssertionError("the published month was read or rendered again")
 
     monkeypatch.setattr(selectors, "document", no_reading)
+    monkeypatch.setattr(views, "render", no_reading)
     again = get(page)
-    assert again.status_code == 200
+    assert again.status_code == 200 and again.content == first_page.content
     assert "¥133.43" in again.content.decode() and "33.33" in again.content.decode()
     assert get(api).content == first_json.content
     assert get(api).json()["digest"] == first_json.json()["digest"]
     assert get(api, format="csv").content == first_csv.content
-    en = Client().get(page, HTTP_COOKIE="django_language=en").content.decode()
-    assert "Every payment" in en and "Every payment" in first_en.content.decode()
+    en = Client().get(page, HTTP_COOKIE="django_language=en")
+    assert en.content == first_en.content and "Every payment" in en.content.decode()
     assert "Every payment" not in again.content.decode()  # zh-Hans keeps its own copy
+    monkeypatch.undo()
+
+    reviewer = f.user("answerer", (c, "officer"))
+    staff = Client()
+    staff.force_login(reviewer)
+    own = staff.get(page).content.decode()
+    assert "answerer" in own and "answerer" not in get(page).content.decode()
 
     period = Period.objects.get(community=c, month=dt.date(2026, 3, 1))
     query = query_ask(period=period, question="基金怎么用的？", contact="", client_key="k")
-    reviewer = f.user("answerer", (c, "officer"))
     query_answer(query=query, user=reviewer, answer="见支出明细。")
-    live = get(page).content.decode()
+    live = get(page + "query/").content.decode()
     assert "基金怎么用的？" in live and "见支出明细。" in live
+
+
+def test_every_payment_is_listed_a_page_at_a_time(published, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "PAYMENTS_PER_PAGE", 2)
+    page = "/c/SQP/2026-03/"
+    first, second = get(page).content.decode(), get(page + "?page=2").content.decode()
+    assert first.count('class="mono" href="/r/') == 2 and "?page=2" in first
+    assert second.count('class="mono" href="/r/') == 1 and "33.33" in second
+    for bad in ("?page=3", "?page=0", "?page=x"):
+        assert get(page + bad).status_code == 404

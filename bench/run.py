@@ -9,8 +9,9 @@ server for the run and dropped after it (--keep keeps it). Each benchmark runs a
 own process and prints JSON lines {name, value, unit, ceiling, ratio, n, ...}; a
 ceiling is measured beside every figure in the same run on the same database, so the
 ratios hold on a noisy machine. Nothing here asserts a time. --quick uses small sizes
-(a smoke run of the whole suite in about a minute); --readme rewrites README.md's
-table between its bench markers.
+(a smoke run of the whole suite in about a minute); --quick and --only runs write
+results/partial.json instead of latest.json; --readme rewrites README.md's table
+between its bench markers.
 """
 
 import argparse
@@ -137,6 +138,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the run's database")
     parser.add_argument("--readme", action="store_true", help="rewrite README's table")
     args = parser.parse_args()
+    if args.readme and (args.quick or args.only):
+        raise SystemExit("--readme takes a whole full-size run: drop --quick and --only")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("bench/run.py measures PostgreSQL: set DATABASE_URL=postgres://...")
@@ -174,10 +177,12 @@ def main() -> None:
                        + (f" --only {args.only}" if args.only else ""),
             "seconds": round(time.perf_counter() - started)}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(
+    # Only a whole full-size run is "latest"; --quick and --only runs go beside it.
+    stem = "partial" if args.quick or args.only else "latest"
+    (RESULTS / f"{stem}.json").write_text(
         json.dumps({"meta": meta, "figures": figures}, ensure_ascii=False, indent=2) + "\n")
     table = markdown(meta, figures)
-    (RESULTS / "latest.md").write_text(table)
+    (RESULTS / f"{stem}.md").write_text(table)
     print(table)
     if args.readme:
         text = README.read_text()

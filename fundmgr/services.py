@@ -23,7 +23,7 @@ from djmoney.money import Currency, Money
 
 from ledger import services as ledger
 from ledger.models import Account, AccountType
-from ledger.rows import insert_rows
+from ledger.rows import Statements
 
 from . import receipts
 from .models import (
@@ -359,9 +359,11 @@ def _posting(income: Income, accounts: AccountCache, actor: str) -> ledger.Posti
     )
 
 
-def post_incomes(community: Community, incomes: Sequence[Income], actor: str) -> None:
+def post_incomes(community: Community, incomes: Sequence[Income], actor: str,
+                 writes: Statements | None = None) -> None:
     """Post the incomes (all of this community, status posted) in one batch and link
-    each to its entry."""
+    each to its entry. With `writes`, the ledger's statements wait in it for the
+    caller's (see ledger.services.post_many)."""
     if not incomes:
         return
     accounts = AccountCache(community, {HUB_ACCOUNT, FUND_ACCOUNT}.union(
@@ -369,7 +371,7 @@ def post_incomes(community: Community, incomes: Sequence[Income], actor: str) ->
           for i in incomes)))
     # No savepoint of the ledger's own: every caller is inside an atomic block that a
     # refusal leaves, rolling back the income with its entry.
-    entries = ledger.post_many(book=community.book, savepoint=False,
+    entries = ledger.post_many(book=community.book, savepoint=False, writes=writes,
                                postings=[_posting(i, accounts, actor) for i in incomes])
     for income, entry in zip(incomes, entries, strict=True):
         income.entry = entry
@@ -383,9 +385,10 @@ def save_incomes(incomes: Sequence[Income], actor: str) -> None:
     for income in incomes:
         if income.status == IncomeStatus.POSTED:
             by_community.setdefault(income.community.pk, []).append(income)
+    writes = Statements()
     for batch in by_community.values():
-        post_incomes(batch[0].community, batch, actor)
-    _insert_incomes(incomes)
+        post_incomes(batch[0].community, batch, actor, writes)
+    _insert_incomes(incomes, writes)
 
 
 def _income_columns():
@@ -411,15 +414,16 @@ def _income_columns():
     return columns
 
 
-def _insert_incomes(incomes: Sequence[Income]) -> None:
-    """Insert built incomes in multi-row statements (bulk_create spent more time
-    preparing values than the database spent storing them), setting their ids."""
+def _insert_incomes(incomes: Sequence[Income], writes: Statements) -> None:
+    """Insert built incomes in plain SQL after `writes` (their entries' statements),
+    in the same round trip where it can (bulk_create spent more time preparing values
+    than the database spent storing them), setting their ids."""
     for income in incomes:
         if income.entry is not None:
             income.entry_id = income.entry.pk
     columns = _income_columns()
     rows = [[value(income) for _column, value in columns] for income in incomes]
-    ids = insert_rows(Income._meta.db_table, [c for c, _v in columns], rows, returning=True)
+    ids = writes.run_inserting(Income._meta.db_table, [c for c, _v in columns], rows)
     for income, pk in zip(incomes, ids, strict=True):
         income.pk = pk
         income._state.adding = False
@@ -450,9 +454,7 @@ def record_income(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
         # repeat, and the whole transaction (entry included) rolls back.
         with transaction.atomic():
             income = build_income(draft, recorded_by=recorded_by, now=timezone.now())
-            if income.status == IncomeStatus.POSTED:
-                post_incomes(draft.community, [income], _actor(recorded_by))
-            _insert_incomes([income])  # the bulk path's plain INSERT: a third of save()'s time
+            save_incomes([income], _actor(recorded_by))
             return income, True
     except IntegrityError:
         # The same payment reference is already recorded (a retry, or another officer).

@@ -22,9 +22,10 @@ from .chain import EntryRecord, LineRecord, entry_hash
 from .models import Account, BalanceSnapshot, Book, Entry, Line
 from .rows import (
     ROWS_PER_STATEMENT,
+    Statements,
     ids_matching,
     index_probes_only,
-    insert_rows,
+    next_ids_sql,
     probe_sql,
     probes_done,
 )
@@ -225,9 +226,9 @@ _ENTRY_COLUMNS = ("book_id", "seq", "date", "memo", "actor", "idempotency_key", 
 _LINE_COLUMNS = ("entry_id", "position", "account_id", "amount_fen", "currency", "description")
 
 
-def _lock(book: Book, keys: Sequence[str]) -> tuple[Book, bool]:
-    """The book's row, locked until commit, and whether any of `keys` (idempotency keys)
-    may already be taken, in one round trip.
+def _lock(book: Book, keys: Sequence[str], ids: int = 0) -> tuple[Book, bool, list | None]:
+    """The book's row, locked until commit, whether any of `keys` (idempotency keys)
+    may already be taken, and on PostgreSQL `ids` new entry ids, in one round trip.
 
     On PostgreSQL the lock is a statement of its own: the statement after it takes a
     fresh snapshot once the lock is ours, so it sees every key committed by the writer
@@ -237,9 +238,13 @@ def _lock(book: Book, keys: Sequence[str]) -> tuple[Book, bool]:
     if keys and few:
         probe = probe_sql("ledger_entry", "idempotency_key", len(keys), "r.book_id + 0 = %s")
         taken = f"(SELECT count(id) FROM ({probe}) AS t)"
-    sql = (f"SELECT code, currency, last_seq, head_hash, closed_through, {taken} "
+    postgres = connection.vendor == "postgresql"
+    new_ids = next_ids_sql("ledger_entry") if postgres and ids else "NULL"
+    sql = (f"SELECT code, currency, last_seq, head_hash, closed_through, {taken}, {new_ids} "
            "FROM ledger_book WHERE id = %s")
-    params = [book.pk, *keys, book.pk] if keys and few else [book.pk]
+    params = [book.pk, *keys] if keys and few else []
+    params += [ids] if postgres and ids else []
+    params.append(book.pk)
     if connection.features.has_select_for_update:
         sql = "SELECT 1 FROM ledger_book WHERE id = %s FOR UPDATE; " + sql
         params.insert(0, book.pk)
@@ -255,7 +260,7 @@ def _lock(book: Book, keys: Sequence[str]) -> tuple[Book, bool]:
     locked = Book(pk=book.pk, code=row[0], name=book.name, currency=row[1], last_seq=row[2],
                   head_hash=row[3], closed_through=closed)
     locked._state.adding = False
-    return locked, bool(row[5]) or (bool(keys) and not few)
+    return locked, bool(row[5]) or (bool(keys) and not few), row[6]
 
 
 def _entry_row(e: Entry) -> list:
@@ -277,21 +282,9 @@ def _restore_planner() -> None:
             cur.execute(sql)
 
 
-def _insert_entries(entries: list[Entry]) -> None:
-    rows = [_entry_row(e) for e in entries]
-    for entry, pk in zip(entries, insert_rows("ledger_entry", _ENTRY_COLUMNS, rows, returning=True),
-                         strict=True):
-        _saved(entry, pk)
-
-
-def _insert_lines(lines: list[_NewLine]) -> None:
-    rows = [[entry.pk, *rest] for entry, *rest in lines]
-    insert_rows("ledger_line", _LINE_COLUMNS, rows)
-
-
-def _bump_accounts(totals: dict[int, list[int]]) -> None:
-    """One UPDATE adds the new debits, credits and line counts to every account touched:
-    the rows are ours alone, since every posting to this book holds its lock."""
+def _bump_accounts(totals: dict[int, list[int]]) -> tuple[str, list[int]]:
+    """One UPDATE adding the new debits, credits and line counts to every account
+    touched: the rows are ours alone, since every posting to this book holds its lock."""
     params: list[int] = []
     cases = []
     for index, column in enumerate(("debit_fen", "credit_fen", "line_count")):
@@ -301,12 +294,12 @@ def _bump_accounts(totals: dict[int, list[int]]) -> None:
             params.extend([pk, t[index]])
         cases.append(f"{column} = {column} + CASE id {' '.join(whens)} ELSE 0 END")
     params.extend(totals)
-    with connection.cursor() as cur:
-        cur.execute(f"UPDATE ledger_account SET {', '.join(cases)} WHERE id IN "
-                    f"({', '.join(['%s'] * len(totals))})", params)
+    return (f"UPDATE ledger_account SET {', '.join(cases)} WHERE id IN "
+            f"({', '.join(['%s'] * len(totals))})", params)
 
 
-def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True) -> list[Entry]:
+def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True,
+              writes: Statements | None = None) -> list[Entry]:
     """Post several entries to one book in one transaction, in order, taking the book
     lock once: the path for imports, and (with one posting) for everything else.
 
@@ -315,13 +308,22 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
     already used (also twice within this batch).
 
     savepoint=False is for callers already in an atomic block that a refusal leaves (it
-    rolls back their whole block): it saves two round trips on every posting."""
+    rolls back their whole block): it saves two round trips on every posting.
+
+    The entries are written in one round trip where the database allows it (entry ids
+    come with the lock). With `writes` (and savepoint=False), the ledger's statements
+    are added to it instead, for the caller to add its own rows that refer to the
+    entries and run them all together - before leaving its atomic block: until then
+    nothing is written."""
+    if writes is not None and savepoint:
+        raise ValueError("writes= is for callers inside their own atomic block "
+                         "(savepoint=False)")
     postings = [_check(book, p) for p in postings]
     if not postings:
         return []
     with transaction.atomic(savepoint=savepoint):
         keys = [p.idempotency_key for p in postings if p.idempotency_key]
-        locked, maybe_taken = _lock(book, keys)
+        locked, maybe_taken, ids = _lock(book, keys, len(postings))
         if locked.closed_through is not None:
             for p in postings:
                 if p.date <= locked.closed_through:
@@ -387,12 +389,25 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
             _restore_planner()
             return results
 
-        _insert_entries(new_entries)
-        _insert_lines(new_lines)
-        _bump_accounts(_tally(new_lines))
-        with connection.cursor() as cur:
-            cur.execute(probes_done("UPDATE ledger_book SET last_seq = %s, head_hash = %s "
-                                    "WHERE id = %s"), [seq, head, locked.pk])
+        run = writes is None
+        writes = Statements() if run else writes
+        entry_rows = [_entry_row(e) for e in new_entries]
+        if ids is not None:
+            for entry, pk in zip(new_entries, ids, strict=False):
+                _saved(entry, pk)
+            writes.insert("ledger_entry", ("id", *_ENTRY_COLUMNS),
+                          [[e.pk, *row] for e, row in zip(new_entries, entry_rows, strict=True)])
+        else:  # SQLite: ids as the rows go in
+            for entry, pk in zip(new_entries, writes.run_inserting(
+                    "ledger_entry", _ENTRY_COLUMNS, entry_rows), strict=True):
+                _saved(entry, pk)
+        writes.insert("ledger_line", _LINE_COLUMNS,
+                      [[entry.pk, *rest] for entry, *rest in new_lines])
+        writes.add(*_bump_accounts(_tally(new_lines)))
+        writes.add(probes_done("UPDATE ledger_book SET last_seq = %s, head_hash = %s "
+                               "WHERE id = %s"), [seq, head, locked.pk])
+        if run:
+            writes.run()
         book.last_seq, book.head_hash = seq, head
     return results
 
@@ -431,7 +446,7 @@ def close_through(*, book: Book, date: dt.date) -> Book:
     Writes every account's totals through `date` (BalanceSnapshot), from the previous
     snapshot and the lines since, so balances as at a closed date never scan the book."""
     with transaction.atomic():
-        locked, _taken = _lock(book, [])
+        locked, _taken, _ids = _lock(book, [])
         if locked.closed_through is not None and date < locked.closed_through:
             raise LedgerError("reopen", f"book {locked.code} is already closed through "
                                         f"{locked.closed_through}; it is never reopened")

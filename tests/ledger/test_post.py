@@ -246,6 +246,40 @@ def test_a_keyed_batch_larger_than_one_statement_posts_once_and_retries_to_the_s
     assert book.entries.count() == 1203
 
 
+def test_a_callers_rows_go_in_with_the_entries_and_not_before_it_runs_them():
+    """post_many(writes=...) leaves the ledger's statements to the caller, who adds rows
+    referring to the entries and runs them all (one round trip on PostgreSQL)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from ledger.rows import Statements
+    from ledger.verify import verify_book
+
+    book = f.book()
+    with pytest.raises(ValueError, match="savepoint"):
+        services.post_many(book=book, postings=[_posting(book)], writes=Statements())
+    before = snapshot()
+    with transaction.atomic():
+        writes = Statements()
+        entries = services.post_many(book=book, postings=[_posting(book), _posting(book)],
+                                     savepoint=False, writes=writes)
+        # Lines, totals and the head wait for the caller (on SQLite the entries go in at
+        # once, for their ids; PostgreSQL took them with the lock).
+        assert Line.objects.count() == before[1] and snapshot()[2:] == before[2:]
+        if connection.vendor == "postgresql":
+            assert Entry.objects.count() == before[0]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        ids = writes.run_inserting(
+            "ledger_book", ["code", "name", "currency", "last_seq", "head_hash", "created_at"],
+            [[f"X{e.seq}", "n", "CNY", 0, GENESIS_HASH, now] for e in entries])
+    assert [e.seq for e in entries] == [1, 2] and len(ids) == 2
+    assert list(Book.objects.filter(pk__in=ids).order_by("pk").values_list("code", flat=True)) \
+        == ["X1", "X2"]
+    assert [e.pk for e in entries] == list(book.entries.order_by("seq").values_list("pk",
+                                                                                     flat=True))
+    assert verify_book(book).ok
+
+
 def test_a_closed_period_refuses_entries_dated_inside_it():
     from django.db import IntegrityError, transaction
 

@@ -58,7 +58,8 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.Summary | None:
     try:
         summary = importer.import_file(job.file.path, user=job.created_by,
                                        allowed_communities=_allowed(job), dry_run=dry_run,
-                                       report=report, progress=tick)
+                                       report=report, progress=tick,
+                                       expected_rows=job.rows or 0)
     except importer.FileError as exc:
         job.state, job.message = ImportState.FAILED, str(exc)
         report.close()

@@ -11,7 +11,7 @@ import sqlparse
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-CURRENT = "guards_v2"
+CURRENT = "guards_v3"
 # Every guard file purge lifts, in the order they are installed (the snapshot guard uses
 # functions of the main one).
 LIFTED = (CURRENT, "snapshot_guard_v1")

@@ -321,6 +321,10 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
     postings = [_check(book, p) for p in postings]
     if not postings:
         return []
+    if writes is not None:
+        # Statements an earlier posting left waiting go first: each posting's statements
+        # run between its lock and its book's new head (see index_probes_only).
+        writes.run()
     with transaction.atomic(savepoint=savepoint):
         keys = [p.idempotency_key for p in postings if p.idempotency_key]
         locked, maybe_taken, ids = _lock(book, keys, len(postings))

@@ -159,6 +159,31 @@ def test_one_bad_row_fails_the_file_names_the_row_and_writes_nothing(world, tmp_
     assert message in report[2]["message"]
 
 
+def test_a_bad_row_after_chunks_were_recorded_takes_them_back(world, tmp_path, monkeypatch):
+    """Chunks are recorded as soon as they are checked: a bad row further on (or a file
+    that breaks further on) rolls back what went in before it, and the report is the
+    check report of every row."""
+    from fundmgr import importer
+    from ledger.models import Book
+
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    heads = list(Book.objects.order_by("pk").values_list("last_seq", "head_hash"))
+    rows = [row(f"R{i}") for i in range(5)] + [row("BAD", amount="-1"), row("R9")]
+    summary, err = fails(write_csv(tmp_path, rows), "--report", str(tmp_path / "r.csv"))
+    assert "1 bad rows: nothing was written" in summary and "row 7: " in err
+    assert Income.objects.count() == 0 and Entry.objects.count() == 0
+    assert list(Book.objects.order_by("pk").values_list("last_seq", "head_hash")) == heads
+    report = read_report(tmp_path / "r.csv")
+    assert [r["status"] for r in report] == ["skipped"] * 5 + ["error", "skipped"]
+    assert all(r["receipt"] == "" for r in report)
+
+    broken = write_csv(tmp_path, rows[:5])
+    broken.write_bytes(broken.read_bytes() + b"SQA,YL01,paid,1,,2026-03-05,\xff,cash,X\r\n")
+    message, _ = fails(broken)
+    assert "Line 7 is not valid" in message
+    assert Income.objects.count() == 0 and Entry.objects.count() == 0
+
+
 def test_a_formula_in_a_cell_is_never_echoed_live(world, tmp_path):
     evil = '=HYPERLINK("http://evil.example","点我")'
     path = write_csv(tmp_path, [row(evil, payer=evil), row("+cmd", community="@SUM(A1)")])

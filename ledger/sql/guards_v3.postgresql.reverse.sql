@@ -1,0 +1,12 @@
+DROP TRIGGER IF EXISTS ledger_entry_balanced ON ledger_entry;
+DROP TRIGGER IF EXISTS ledger_line_within_entry ON ledger_line;
+DROP TRIGGER IF EXISTS ledger_account_fixed ON ledger_account;
+DROP TRIGGER IF EXISTS ledger_line_no_truncate ON ledger_line;
+DROP TRIGGER IF EXISTS ledger_entry_no_truncate ON ledger_entry;
+DROP TRIGGER IF EXISTS ledger_line_append_only ON ledger_line;
+DROP TRIGGER IF EXISTS ledger_entry_append_only ON ledger_entry;
+DROP FUNCTION IF EXISTS ledger_entry_balanced();
+DROP FUNCTION IF EXISTS ledger_lines_within_entries();
+DROP FUNCTION IF EXISTS ledger_account_fixed();
+DROP FUNCTION IF EXISTS ledger_refuse_truncate();
+DROP FUNCTION IF EXISTS ledger_refuse_change();

@@ -4,8 +4,9 @@ The ORM's bulk_create spent more time preparing each value than the database spe
 storing it (bench/ import), and even a multi-row INSERT spends most of its time on the
 driver quoting every value. So on PostgreSQL a batch goes through COPY, with ids taken
 from the table's sequence in one round trip when the caller needs them; small batches
-(one income) and SQLite use multi-row INSERT ... RETURNING. Callers pass values already
-adapted for the database (connection.ops.adapt_*), in the order of `columns`.
+(one income) and SQLite use multi-row INSERT ... RETURNING, sent with the statements
+around them (Statements). Callers pass values already adapted for the database
+(connection.ops.adapt_*), in the order of `columns`.
 """
 
 import datetime as dt
@@ -83,17 +84,6 @@ def _inserts(table: str, columns: Sequence[str], rows: Sequence[Sequence], retur
         chunk = rows[start:start + ROWS_PER_STATEMENT]
         yield (head + ", ".join([one] * len(chunk)) + (" RETURNING id" if returning else ""),
                [value for row in chunk for value in row])
-
-
-def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence],
-                *, returning: bool = False) -> list:
-    """Insert the rows; with returning=True, return their new ids in row order."""
-    statements = Statements()
-    if returning:
-        return statements.run_inserting(table, columns, rows)
-    statements.insert(table, columns, rows)
-    statements.run()
-    return []
 
 
 def next_ids_sql(table: str) -> str:

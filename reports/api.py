@@ -5,11 +5,9 @@ from ConditionalGetMiddleware)."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 
-from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
@@ -17,7 +15,7 @@ from fundmgr import receipts
 from fundmgr.csvsafe import safe_row
 from fundmgr.models import Community, Income
 
-from . import selectors, signing
+from . import published, selectors, signing
 from .disclosure import month_of
 from .models import PeriodState
 
@@ -113,7 +111,7 @@ def period(request, code, month):
         return _error(f"{c.code} {month} is not published")
     c, d = p.community, p.disclosure
     if _wants_csv(request):
-        return _published(f"csv:{d.digest}", lambda: _csv(
+        return published.response(f"api-period-csv:{d.digest}", lambda: _csv(
             ([i["receipt"], i["date"], i["package"], i["tier"], i["amount"],
               i["split"]["provider"], i["split"]["hub"], i["split"]["fund"], i["payer"],
               i["status"], i["entry"], "yes" if i["adjustment"] else ""]
@@ -121,29 +119,10 @@ def period(request, code, month):
             ["receipt", "date", "package", "tier", "amount", "provider", "hub", "fund",
              "payer", "status", "entry", "adjustment"], f"{c.code}-{month}.csv",
             cache_control=FOREVER))
-    return _published(f"json:{d.digest}", lambda: _json(
+    return published.response(f"api-period-json:{d.digest}", lambda: _json(
         {**selectors.document(d), "digest": d.digest,
          "signed_tree_head": json.loads(d.signed_head), "signature": d.signature},
         cache_control=FOREVER))
-
-
-def _published(key: str, make):
-    """A published month's response, made once and kept: its document never changes
-    (the key holds its digest), so later requests skip reading and serialising it."""
-    key = f"reports:api-period:{key}"
-    cached = cache.get(key)
-    if cached is None:
-        response = make()
-        # A strong validator from the digest: ConditionalGetMiddleware need not hash
-        # the whole body on every request.
-        response["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-        cached = (response.content, response.status_code, dict(response.items()))
-        cache.set(key, cached, None)
-    content, status, headers = cached
-    response = HttpResponse(content, status=status)
-    for name, value in headers.items():
-        response[name] = value
-    return response
 
 
 @require_GET

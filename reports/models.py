@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fundmgr.models import Community
@@ -71,6 +72,10 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.digest[:12]}"
+
+    def window_open(self) -> bool:
+        """Residents may still ask about the month (质询)."""
+        return timezone.now() <= self.window_ends_at
 
 
 class Query(models.Model):

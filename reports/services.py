@@ -133,7 +133,7 @@ def query_ask(*, period: Period, question: str, contact: str, client_key: str) -
     question = question.strip()
     if period.state != PeriodState.PUBLISHED:
         raise ValidationError(_("Only a published month can be queried."))
-    if timezone.now() > period.disclosure.window_ends_at:
+    if not period.disclosure.window_open():
         raise ValidationError(_("The disclosure window for %(month)s has closed.")
                               % {"month": period.label})
     if not 5 <= len(question) <= 1000:

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from fundmgr.selectors import communities_for, roles_in
 from fundmgr.services import has_role
 from ledger.models import Entry
 
-from . import selectors, services
+from . import published, selectors, services
 from .auditor import FORMATS, integrity_check, request_statement
 from .disclosure import month_of
 from .models import IntegrityCheck, Period, PeriodState, Query, RedFlag, StatementFile
@@ -118,19 +118,13 @@ def community_page(request, code: str):
 
 PAYMENTS_PER_PAGE = 100
 
-# Whole month pages as anonymous visitors get them, kept in this process: a published
-# document never changes, so a page is fixed by its document's digest, the language, the
-# path (with ?page=) and whether questions are still open. Nothing per visitor is on
-# it (no CSRF token: the questions form is on its own page), so the most read page of the
-# site is served without rendering or a query (bench/ web). Bounded, oldest out first.
-_PAGES: dict[tuple, bytes] = {}
-_PAGES_KEPT = 256
-
 
 def _pristine(request) -> bool:
-    """A visitor with no session and no pending message sees exactly the cached page."""
+    """A visitor with no session, no pending message and no query but ?page= sees
+    exactly the page every such visitor sees: nothing per visitor is on it (no CSRF
+    token: the questions form is on its own page)."""
     return (settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and "messages" not in request.COOKIES)
+            and "messages" not in request.COOKIES and set(request.GET) <= {"page"})
 
 
 def _month(request, code: str, month: str):
@@ -148,31 +142,30 @@ def month_page(request, code: str, month: str):
     if missing:
         return missing
     community, disclosure = period.community, period.disclosure
-    window_open = timezone.now() <= disclosure.window_ends_at
-    key = (disclosure.digest, request.LANGUAGE_CODE, request.get_full_path(), community.name,
-           window_open)
-    pristine = _pristine(request)
-    body = _PAGES.get(key) if pristine else None
-    if body is not None:
-        return HttpResponse(body)
-    doc = selectors.document(disclosure)
-    try:
-        payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(request.GET.get("page", 1))
-    except InvalidPage as exc:
-        raise Http404(_("This month has no such page of payments.")) from exc
-    response = render(request, "public/month.html", {
-        "community": community, "period": period, "doc": doc, "d": disclosure,
-        "payments": payments, "window_open": window_open, "flow": _flow(doc["totals"]),
-        "page_links": payments.paginator.get_elided_page_range(payments.number, on_each_side=2,
-                                                               on_ends=1),
-        "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
-    })
-    # A page that handed out a CSRF token or a cookie is this visitor's own: not kept.
-    if pristine and not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        _PAGES[key] = response.content
-        while len(_PAGES) > _PAGES_KEPT:
-            _PAGES.pop(next(iter(_PAGES), None), None)
-    return response
+    window_open = disclosure.window_open()
+
+    def make():
+        doc = selectors.document(disclosure)
+        try:
+            payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(
+                request.GET.get("page", 1))
+        except InvalidPage as exc:
+            raise Http404(_("This month has no such page of payments.")) from exc
+        return render(request, "public/month.html", {
+            "community": community, "period": period, "doc": doc, "d": disclosure,
+            "payments": payments, "window_open": window_open, "flow": _flow(doc["totals"]),
+            "page_links": payments.paginator.get_elided_page_range(
+                payments.number, on_each_side=2, on_ends=1),
+            "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
+        })
+
+    if not _pristine(request):
+        return make()
+    # Fixed by the document, the language, the page, the community's name (renames
+    # show within selectors.PUBLISHED_LOOKUP_SECONDS) and whether questions are open.
+    return published.response(
+        f"month-page:{disclosure.digest}:{request.LANGUAGE_CODE}:"
+        f"{request.GET.get('page', '')}:{community.name}:{window_open}", make, request)
 
 
 def _client_key(request) -> str:
@@ -196,7 +189,7 @@ def _queries_page(request, period, status: int = 200, draft: str = ""):
     return render(request, "public/month_queries.html", {
         "community": period.community, "period": period, "d": period.disclosure,
         "queries": period.queries.order_by("asked_at"), "draft": draft,
-        "window_open": timezone.now() <= period.disclosure.window_ends_at,
+        "window_open": period.disclosure.window_open(),
     }, status=status)
 
 

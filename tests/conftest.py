@@ -37,10 +37,10 @@ def _empty_cache():
     and a cached look-up (a published month, a rendered page) must not outlive it."""
     from django.core.cache import cache
 
-    from reports.views import _PAGES
+    from reports import published
 
     cache.clear()
-    _PAGES.clear()
+    published.forget_all()
     yield
     cache.clear()
-    _PAGES.clear()
+    published.forget_all()

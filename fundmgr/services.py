@@ -147,10 +147,10 @@ def policy_create(*, community: Community, provider_bp: int, hub_bp: int, fund_b
         raise ValidationError({"approved_by": _("Say who approved the new split.")})
     last = (Income.objects.filter(community=community).order_by("-paid_at")
             .values_list("paid_at", flat=True).first())
-    if last is not None and effective_from <= timezone.localtime(last).date():
+    if last is not None and effective_from <= local_date(last):
         raise ValidationError({"effective_from": _(
             "Income is already recorded up to %(date)s; a new split can start only after it."
-        ) % {"date": timezone.localtime(last).date().isoformat()}})
+        ) % {"date": local_date(last).isoformat()}})
     latest = SplitPolicy.objects.filter(community=community).order_by("-version").first()
     return SplitPolicy.objects.create(
         community=community, version=(latest.version + 1) if latest else 1,

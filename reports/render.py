@@ -104,19 +104,20 @@ class VoucherFlowable(Flowable):
         self.width = sum(self.COLUMNS)
         self.height = sum(r[0] for r in head + rows) + self.GAP
 
-    def _row(self, cells, shade=False, mono_from=None):
+    @classmethod
+    def _row(cls, cells, shade=False, mono_from=None):
         """(height, shade, [(x, width, lines, size, right-aligned)]): a cell followed by
         None spans the next column too. Ten thousand vouchers make 80,000 rows: kept
         lean (bench/ pdf)."""
         placed, x, i, n, most = [], 0.0, 0, len(cells), 1
-        columns, pad2 = self.COLUMNS, 2 * self.PAD
+        columns, pad2 = cls.COLUMNS, 2 * cls.PAD
         while i < n:
             width = columns[i]
             span = 1
             while i + span < n and cells[i + span] is None:
                 width += columns[i + span]
                 span += 1
-            size = self.MONO if mono_from is not None and i >= mono_from else self.SIZE
+            size = cls.MONO if mono_from is not None and i >= mono_from else cls.SIZE
             text = cells[i]
             lines = _wrap(text if type(text) is str else str(text or ""), size, width - pad2)
             if len(lines) > most:
@@ -124,12 +125,12 @@ class VoucherFlowable(Flowable):
             placed.append((x, width, lines, size, i >= 2 and mono_from is None))
             x += width
             i += span
-        return most * self.LEADING + pad2, shade, placed
+        return most * cls.LEADING + pad2, shade, placed
 
     @classmethod
     @lru_cache(maxsize=1)
     def _columns_row(cls):
-        return cls._row(cls, ["摘要", "会计科目", "借方金额", "贷方金额"], shade=True)
+        return cls._row(["摘要", "会计科目", "借方金额", "贷方金额"], shade=True)
 
     def wrap(self, available_width, available_height):
         return self.width, self.height

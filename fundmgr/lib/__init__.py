@@ -1,0 +1,1 @@
+"""Pure helpers: no ORM, no request. Tested exhaustively and fast."""

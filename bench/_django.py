@@ -20,7 +20,7 @@ def setup(prefix: str) -> tuple[Path, dict]:
     env = {**os.environ, "DEBUG": "0", "FUNDMGR_VAR_DIR": str(tmp)}
     env.setdefault("SECRET_KEY", "bench-only")
     os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fundmgr.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fundmgr.conf.settings"
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env,
                    check=True)
     import django

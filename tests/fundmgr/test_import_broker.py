@@ -32,7 +32,7 @@ def test_a_worker_checks_and_records_an_upload_with_progress(ledger_purge):
         pytest.skip("no CELERY_BROKER_URL: tasks run inline (test_views.py covers that)")
     from celery.contrib.testing.worker import start_worker
 
-    from fundmgr.celery import app
+    from fundmgr.conf.celery import app
 
     c = f.community("SQW", threshold="100000")
     f.package(c, "YL01")

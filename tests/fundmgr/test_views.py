@@ -246,7 +246,7 @@ def test_pages_are_chinese_unless_the_reader_switches(world):
 def on_commit(django_capture_on_commit_callbacks):
     """Tasks are queued on commit; run them (inline, even where a broker is configured:
     test_import_broker.py covers the worker) as the test's transaction never commits."""
-    from fundmgr.celery import app
+    from fundmgr.conf.celery import app
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True

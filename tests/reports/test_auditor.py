@@ -79,7 +79,7 @@ def test_a_new_entry_makes_a_new_file(world):
 
 
 def test_a_large_journal_is_drawn_by_a_task(world, monkeypatch, django_capture_on_commit_callbacks):
-    from fundmgr.celery import app
+    from fundmgr.conf.celery import app
 
     _, _, _, client = world
     monkeypatch.setattr(auditor, "INLINE_ENTRIES", 0)

@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundmgr.conf.settings")
 
 app = Celery("fundmgr")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("FUNDMGR_VAR_DIR", BASE_DIR / "var"))
 
 
@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "fundmgr.middleware.ChineseFirstLocaleMiddleware",
+    "fundmgr.conf.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "fundmgr.urls"
-WSGI_APPLICATION = "fundmgr.wsgi.application"
+ROOT_URLCONF = "fundmgr.conf.urls"
+WSGI_APPLICATION = "fundmgr.conf.wsgi.application"
 
 TEMPLATES = [
     {
@@ -219,7 +219,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# `celery -A fundmgr beat` runs these; the auditor workspace shows the nightly result.
+# `celery -A fundmgr.conf beat` runs these; the auditor workspace shows the nightly result.
 CELERY_BEAT_SCHEDULE = {
     "nightly-verify": {"task": "reports.nightly_verify",
                        "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai

@@ -48,18 +48,18 @@ def community(code: str, *, providers: int = 1):
     """A community with one paid package per provider, nothing waiting for review."""
     from decimal import Decimal
 
-    from fundmgr import services as fs
     from fundmgr.models import HubEnterprise, Provider
+    from fundmgr.services.setup import community_create, package_create
 
     hub, _ = HubEnterprise.objects.get_or_create(code=f"H{code}", defaults={
         "name": "基准枢纽", "subdistrict": "基准街道"})
-    c = fs.community_create(code=code, name=f"基准社区{code}", subdistrict="基准街道", hub=hub,
+    c = community_create(code=code, name=f"基准社区{code}", subdistrict="基准街道", hub=hub,
                             review_threshold=Decimal("1000000"))
     packages = []
     for i in range(providers):
         provider = Provider.objects.create(code=f"P{code}{i}", name=f"基准机构{i}",
                                            category="elderly")
-        packages.append(fs.package_create(community=c, code=f"PK{i}", name=f"服务包{i}",
+        packages.append(package_create(community=c, code=f"PK{i}", name=f"服务包{i}",
                                           provider=provider,
                                           prices={"paid": Decimal("100"),
                                                   "low_cost": Decimal("30")}))
@@ -75,8 +75,9 @@ def seed_incomes(c, packages, n: int, *, start: dt.datetime, spread: dt.timedelt
     from django.utils import timezone
     from djmoney.money import Money
 
-    from fundmgr import services as fs
     from fundmgr.models import SplitPolicy
+    from fundmgr.services.drafts import IncomeDraft, draft_validate, income_build
+    from fundmgr.services.posting import incomes_save
 
     policies = list(SplitPolicy.objects.filter(community=c).order_by("-effective_from"))
     methods = ["wechat", "alipay", "cash", "bank"]
@@ -86,16 +87,16 @@ def seed_incomes(c, packages, n: int, *, start: dt.datetime, spread: dt.timedelt
     for first in range(0, n, chunk):
         built = []
         for k in range(first, min(n, first + chunk)):
-            draft = fs.IncomeDraft(
+            draft = IncomeDraft(
                 community=c, package=packages[k % len(packages)], tier="paid",
                 amount=Money(f"{(k * 37) % 50000 / 100 + 1:.2f}", c.currency),
                 paid_at=start + step * k, method=methods[k % 4], payer=f"居民{k % 997}",
                 external_ref=f"{prefix}-{k}")
-            problems = fs.validate_draft(draft, now=now, policies=policies)
+            problems = draft_validate(draft, now=now, policies=policies)
             assert not problems, problems
-            built.append(fs.build_income(draft, recorded_by=user, now=now))
+            built.append(income_build(draft, recorded_by=user, now=now))
         with transaction.atomic():
-            fs.save_incomes(built, "bench")
+            incomes_save(built, "bench")
 
 
 def analyze() -> None:

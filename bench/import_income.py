@@ -35,20 +35,20 @@ def main() -> None:
 
     from django.db import connection
 
-    from fundmgr import services as fs
     from fundmgr.models import HubEnterprise, Provider
+    from fundmgr.services.setup import community_create, package_create
 
     tag = dt.datetime.now().strftime("%H%M%S")
     hub = HubEnterprise.objects.create(code=f"BH{tag}", name="基准枢纽", subdistrict="基准街道")
     codes = []
     for i in range(3):
-        community = fs.community_create(code=f"BC{tag}{i}", name=f"基准社区{i}",
+        community = community_create(code=f"BC{tag}{i}", name=f"基准社区{i}",
                                         subdistrict="基准街道", hub=hub,
                                         review_threshold=Decimal("100000"))
         for j in range(4):
             provider = Provider.objects.create(code=f"BP{tag}{i}{j}", name=f"机构{j}",
                                                category="elderly")
-            fs.package_create(community=community, code=f"PK{j}", name=f"服务包{j}",
+            package_create(community=community, code=f"PK{j}", name=f"服务包{j}",
                               provider=provider,
                               prices={"paid": Decimal("100"), "low_cost": Decimal("30"),
                                       "public_benefit": Decimal("80")})

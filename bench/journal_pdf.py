@@ -24,8 +24,8 @@ def main() -> None:
     args = parser.parse_args()
     _django.setup("fundmgr-bench-pdf-")
 
-    from reports.render import to_pdf
-    from reports.statements import build
+    from reports.auditor.formats import to_pdf
+    from reports.auditor.statements import build
 
     community, packages = _django.community(f"J{_django.tag()}", providers=4)
     month = dt.date(2026, 3, 1)
@@ -46,7 +46,7 @@ def main() -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from reports import pdf
+    from reports.auditor import pdf
 
     font = pdf.register_fonts()
     lines = sum(len(v.lines) + 4 for v in statement.vouchers)

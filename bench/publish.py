@@ -24,8 +24,8 @@ def main() -> None:
     parser.add_argument("--incomes", type=int, default=50_000)
     args = parser.parse_args()
     _django.setup("fundmgr-bench-publish-")
+    from ledger.chain import canonical_json
     from reports import services as rs
-    from reports.disclosure import canonical_json
     from reports.models import Disclosure
 
     c, packages = _django.community(f"U{_django.tag()}", providers=6)

@@ -134,8 +134,9 @@ def product_writer(community_id: int, package_id: int, user_id: int, n: int,
     from django.utils import timezone
     from djmoney.money import Money
 
-    from fundmgr import services as fs
     from fundmgr.models import Community, ServicePackage
+    from fundmgr.services.drafts import IncomeDraft
+    from fundmgr.services.income import income_record
 
     community = Community.objects.select_related("book").get(pk=community_id)
     package = ServicePackage.objects.select_related("provider").get(pk=package_id)
@@ -143,7 +144,7 @@ def product_writer(community_id: int, package_id: int, user_id: int, n: int,
     paid = timezone.make_aware(PAID)
     t0 = time.monotonic()
     for k in range(n):
-        fs.record_income(fs.IncomeDraft(community=community, package=package, tier="paid",
+        income_record(IncomeDraft(community=community, package=package, tier="paid",
                                         amount=Money("100.00", "CNY"), paid_at=paid,
                                         method="wechat", external_ref=f"{prefix}-{k}"),
                          recorded_by=user)
@@ -191,12 +192,15 @@ def measure(main_c, package, user, scale: int, args, seeded_in_s: float) -> floa
     """The figures at one scale; returns record_income's rate with one writer."""
     from django.db import connection
 
+    from fundmgr.chart import FUND_ACCOUNT, method_account_code
+    from fundmgr.models import PaymentMethod
     from ledger.models import Account
     from ledger.selectors import balance_fen, net_by_account
-    from reports.statements import party_statement
+    from reports.auditor.statements import party_statement
 
-    account = Account.objects.get(book_id=main_c.book_id, code="1012.01")
-    fund = Account.objects.get(book_id=main_c.book_id, code="3101")
+    account = Account.objects.get(book_id=main_c.book_id,
+                                  code=method_account_code(PaymentMethod.WECHAT))
+    fund = Account.objects.get(book_id=main_c.book_id, code=FUND_ACCOUNT)
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM ledger_line l JOIN ledger_entry e "
                     "ON e.id = l.entry_id WHERE e.book_id = %s", [main_c.book_id])
@@ -264,8 +268,8 @@ def main() -> None:
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench/record.py measures PostgreSQL: set DATABASE_URL")
-    from fundmgr import services as fs
     from fundmgr.models import Community
+    from fundmgr.services.setup import membership_grant
 
     t = _django.tag()
     others = [_django.community(f"W{t}{i}") for i in range(args.writers)]
@@ -275,7 +279,7 @@ def main() -> None:
 
     user = get_user_model().objects.create_user(f"bench{t}")
     for i, (c, pkgs) in enumerate(others):
-        fs.membership_grant(user=user, community=c, role="officer")
+        membership_grant(user=user, community=c, role="officer")
         # A first income each: the raw writers' template row.
         _django.seed_incomes(c, pkgs, 1, start=PAID, spread=dt.timedelta(hours=1),
                              prefix=f"w{i}")
@@ -285,7 +289,7 @@ def main() -> None:
         # write path: January to September, each month closed as it ends (a balance
         # snapshot each, as deployed), and October open.
         main_c, main_pkgs = _django.community(f"R{t}{scale}", providers=4)
-        fs.membership_grant(user=user, community=main_c, role="officer")
+        membership_grant(user=user, community=main_c, role="officer")
         incomes, months = scale // 4, 9
         per_month = incomes // (months + 1)
         t0 = time.perf_counter()

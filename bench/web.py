@@ -77,7 +77,8 @@ def main() -> None:
     port = free_port()
     workers = os.cpu_count() or 2
     server_env = {**env, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
-                  "PYTHONPATH": str(_django.ROOT), "DJANGO_SETTINGS_MODULE": "fundmgr.conf.settings"}
+                  "PYTHONPATH": str(_django.ROOT),
+                  "DJANGO_SETTINGS_MODULE": "fundmgr.conf.settings"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "web_app:application",
          "--chdir", str(_django.ROOT / "bench"), "-w", str(workers), "-b", f"127.0.0.1:{port}",

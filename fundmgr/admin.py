@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ledger.admin import ReadOnlyAdmin
 
-from . import services as fs
 from .models import (
     Community,
     CommunityFund,
@@ -20,6 +19,7 @@ from .models import (
     ServicePackage,
     SplitPolicy,
 )
+from .services.setup import community_create, package_create, policy_create
 
 
 @admin.register(HubEnterprise)
@@ -59,7 +59,7 @@ class CommunityAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        created = fs.community_create(
+        created = community_create(
             code=obj.code, name=obj.name, subdistrict=obj.subdistrict, hub=obj.hub,
             currency=obj.currency, review_threshold=obj.review_threshold.amount,
             policy_approved_by=request.user.get_username(),
@@ -102,7 +102,7 @@ class ServicePackageAdmin(admin.ModelAdmin):
             return
         prices = {t: getattr(obj, f"price_{t}").amount if getattr(obj, f"price_{t}") else None
                   for t in ("public_benefit", "paid", "low_cost")}
-        created = fs.package_create(community=obj.community, code=obj.code, name=obj.name,
+        created = package_create(community=obj.community, code=obj.code, name=obj.name,
                                     provider=obj.provider, prices=prices,
                                     low_cost_eligibility=obj.low_cost_eligibility,
                                     description=obj.description)
@@ -127,7 +127,7 @@ class SplitPolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            created = fs.policy_create(
+            created = policy_create(
                 community=obj.community, provider_bp=obj.provider_bp, hub_bp=obj.hub_bp,
                 fund_bp=obj.fund_bp, effective_from=obj.effective_from,
                 approved_by=obj.approved_by, decision_ref=obj.decision_ref)

@@ -13,8 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from djmoney.money import Money
 
-from . import services as fs
 from .models import Community, HubEnterprise, Income, IncomeStatus, Provider, Role
+from .services.drafts import IncomeDraft, draft_validate, income_build
+from .services.income import income_approve, income_reject, income_reverse
+from .services.posting import incomes_save
+from .services.setup import community_create, membership_grant, package_create, policy_create
 
 SEED = 20261124
 PASSWORDS = {
@@ -103,18 +106,18 @@ class Demo:
         names = {code: name for code, name, _ in SUBDISTRICTS}
         communities = []
         for index, (code, name, sub) in enumerate(COMMUNITIES):
-            community = fs.community_create(code=code, name=name, subdistrict=names[sub],
+            community = community_create(code=code, name=name, subdistrict=names[sub],
                                             hub=hubs[sub], policy_approved_by="街道党工委会议")
             for role, usernames in ((Role.OFFICER, ["officer"] if index < 2 else ["officer2"]),
                                     (Role.REVIEWER, ["reviewer"]),
                                     (Role.AUDITOR, ["auditor"])):
                 for username in usernames:
-                    fs.membership_grant(user=users[username], community=community, role=role)
+                    membership_grant(user=users[username], community=community, role=role)
             # Each community offers seven of the ten packages, in a fixed pattern.
             offered = [p for i, p in enumerate(PACKAGES) if (i + index) % 10 < 7]
             packages = []
             for pcode, pname, provider, prices, eligible in offered:
-                packages.append(fs.package_create(
+                packages.append(package_create(
                     community=community, code=pcode, name=pname, provider=providers[provider],
                     prices={tier: Decimal(v) if v else None for tier, v in
                             zip(("public_benefit", "paid", "low_cost"), prices, strict=True)},
@@ -122,7 +125,7 @@ class Demo:
                 ))
             communities.append((community, packages))
         # The second community changed its split from April (a recorded decision).
-        fs.policy_create(community=communities[1][0], provider_bp=6500, hub_bp=2500,
+        policy_create(community=communities[1][0], provider_bp=6500, hub_bp=2500,
                          fund_bp=1000, effective_from=dt.date(2026, 4, 1),
                          approved_by="花园社区居民代表会议", decision_ref="花居议〔2026〕3号")
         for community, packages in communities:
@@ -136,8 +139,8 @@ class Demo:
         disbursements from the fund: paid, waiting, and one collective decision."""
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from . import payouts
         from .models import Provider
+        from .services import payouts
 
         rng = self.rng
         month = START
@@ -157,7 +160,7 @@ class Demo:
                         method="bank", bank_reference=f"{community.code}-JS-{serial:04d}",
                         paid_on=paid_on, user=officer)
             month = (month + dt.timedelta(days=32)).replace(day=1)
-        fs.membership_grant(user=users["reviewer2"], community=community, role=Role.REVIEWER)
+        membership_grant(user=users["reviewer2"], community=community, role=Role.REVIEWER)
         pdf = b"%PDF-1.4\n% demo invoice\n"
 
         def evidence(name):
@@ -214,33 +217,33 @@ class Demo:
                 amount = price * quantity
                 if tier == "public_benefit" and rng.random() < 0.08:
                     amount = price * rng.choice([10, 12, 15, 20])  # a monthly purchase order
-                draft = fs.IncomeDraft(
+                draft = IncomeDraft(
                     community=community, package=package, tier=tier,
                     amount=Money(amount, community.currency), paid_at=when,
                     method="bank" if tier == "public_benefit" else rng.choice(METHODS),
                     payer=payer, quantity=quantity,
                     external_ref=f"{community.code}-{day:%Y%m%d}-{serial:05d}",
                 )
-                errors = fs.validate_draft(draft, now=timezone.now())
+                errors = draft_validate(draft, now=timezone.now())
                 assert not errors, errors
                 recorded = when + dt.timedelta(minutes=rng.randint(5, 90))
-                built.append(fs.build_income(draft, recorded_by=officer, now=recorded))
+                built.append(income_build(draft, recorded_by=officer, now=recorded))
             day += dt.timedelta(days=1)
-        fs.save_incomes(built, officer.get_username())
+        incomes_save(built, officer.get_username())
         # Reviews: older large incomes were approved; the last fortnight's still wait.
         cutoff = timezone.make_aware(dt.datetime.combine(self.today - dt.timedelta(days=14),
                                                          dt.time()))
         for income in Income.objects.filter(community=community, status=IncomeStatus.PENDING,
                                             paid_at__lt=cutoff).order_by("paid_at"):
             if rng.random() < 0.1:
-                fs.reject_income(income=income, reviewer=reviewer,
+                income_reject(income=income, reviewer=reviewer,
                                  reason="采购合同金额与发票不符，请核对后重新登记")
             else:
-                fs.approve_income(income=income, reviewer=reviewer, note="已核对采购合同和发票")
+                income_approve(income=income, reviewer=reviewer, note="已核对采购合同和发票")
         # About one in a hundred postings was a mistake, corrected by reversal.
         posted = list(Income.objects.filter(community=community, status=IncomeStatus.POSTED)
                       .order_by("paid_at").values_list("pk", flat=True))
         for pk in rng.sample(posted, k=max(1, len(posted) // 100)):
-            fs.reverse_income(income=Income.objects.get(pk=pk), actor=officer,
+            income_reverse(income=Income.objects.get(pk=pk), actor=officer,
                               reason=rng.choice(["重复登记", "服务包选错", "金额录入错误",
                                                  "居民退费"]))

@@ -314,7 +314,7 @@ class Income(models.Model):
         verbose_name_plural = _("incomes")
         ordering = ["-paid_at", "-id"]
         constraints = [
-            # Reference first: imports probe it by reference (ledger.rows.probe_sql).
+            # Reference first: imports probe it by reference (ledger.bulk.probe_sql).
             models.UniqueConstraint(
                 fields=["external_ref", "community"],
                 condition=Q(external_ref__isnull=False) & ~Q(status="rejected"),
@@ -343,7 +343,7 @@ class Income(models.Model):
 
     @property
     def receipt_display(self) -> str:
-        from .receipts import display
+        from .lib.receipts import display
 
         return display(self.receipt_code)
 

@@ -138,7 +138,7 @@ class Entry(models.Model):
         ordering = ["book_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["book", "seq"], name="ledger_entry_seq_per_book"),
-            # Key first: look-ups probe it by key (ledger.rows.probe_sql), and an index
+            # Key first: look-ups probe it by key (ledger.bulk.probe_sql), and an index
             # led by the book would let a planner scan the book instead.
             models.UniqueConstraint(
                 fields=["idempotency_key", "book"],

@@ -18,9 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from djmoney.money import Money
 
-from .chain import EntryRecord, LineRecord, entry_hash
-from .models import Account, BalanceSnapshot, Book, Entry, Line
-from .rows import (
+from .bulk import (
     ROWS_PER_STATEMENT,
     Statements,
     ids_matching,
@@ -29,6 +27,8 @@ from .rows import (
     probe_sql,
     probes_done,
 )
+from .chain import EntryRecord, LineRecord, entry_hash
+from .models import Account, BalanceSnapshot, Book, Entry, Line
 from .selectors import totals_through
 
 # ¥10,000,000,000,000 per line: far beyond any community's books, and far enough from

@@ -5,35 +5,33 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
+from fundmgr.chart import (
+    CASH_CODES,
+    FUND_ACCOUNT,
+    HUB_ACCOUNT,
+    PROVIDER_ACCOUNT_PREFIX,
+    provider_code_of,
+)
+from fundmgr.lib.dates import day_bounds, local_date
+from fundmgr.lib.money import yuan
+from fundmgr.lib.privacy import mask_name
+from fundmgr.lib.receipts import display
 from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
-from fundmgr.privacy import mask_name
-from fundmgr.receipts import display
-from fundmgr.services import FUND_ACCOUNT, HUB_ACCOUNT, METHOD_ACCOUNTS, PROVIDER_ACCOUNT_PREFIX
+from ledger.chain import canonical_json
 from ledger.models import Entry
 from ledger.selectors import net_by_account
 
 FORMAT = "fundmgr.disclosure/1"
-CASH_CODES = {code for code, _name in METHOD_ACCOUNTS.values()}
-
-
-def canonical_json(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def digest_of(document: dict) -> str:
     return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
-
-
-def yuan(fen: int) -> str:
-    return f"{Decimal(fen).scaleb(-2):.2f}"
-
 
 
 def _balances(net: dict[str, int], providers: dict[str, str]) -> dict:
@@ -53,9 +51,7 @@ def _flag_counts(community, start, end) -> dict:
 
     from .models import RedFlag
 
-    tz = timezone.get_current_timezone()
-    lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    lo, hi = day_bounds(start, end)
     rows = (RedFlag.objects.filter(community=community, raised_at__gte=lo, raised_at__lt=hi)
             .values("rule").annotate(raised=Count("id"),
                                      resolved=Count("id", filter=Q(closed_at__isnull=False)))
@@ -97,13 +93,11 @@ _INCOME_FIELDS = ("receipt_code", "entry__date", "entry__seq", "paid_at", "packa
 
 
 def _income_rows(queryset) -> list[_IncomeRow]:
-    tz = timezone.get_current_timezone()
-
     def fen(value: Decimal) -> int:
         return int(value.scaleb(2))
 
     return [
-        _IncomeRow(display(code), date, seq, paid_at.astimezone(tz).date(), package,
+        _IncomeRow(display(code), date, seq, local_date(paid_at), package,
                    package_name, provider, provider_name, tier, quantity, fen(amount),
                    fen(p_share), fen(h_share), fen(f_share), payer, status, r_seq, r_date,
                    reason)
@@ -155,7 +149,7 @@ def build(period) -> dict:
     gross = sum(i.amount for i in incomes)
     reversed_total = sum(i.amount for i in reversed_in_month)
 
-    all_providers = {a.code[len(PROVIDER_ACCOUNT_PREFIX):]: a.name
+    all_providers = {provider_code_of(a.code): a.name
                      for a in book.accounts.filter(code__startswith=PROVIDER_ACCOUNT_PREFIX)}
     policies = SplitPolicy.objects.filter(community=community, effective_from__lte=end)
     head = Entry.objects.filter(book=book).order_by("-seq").first()
@@ -232,11 +226,3 @@ def build(period) -> dict:
                    "chain_head": {"seq": head.seq if head else 0,
                                   "hash": head.hash if head else book.head_hash}},
     }
-
-
-def month_of(text: str) -> dt.date | None:
-    try:
-        first = dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        return None
-    return first if len(text) == 7 else None

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fundmgr.lib.dates import month_end
 from fundmgr.models import Community
 
 
@@ -48,7 +49,7 @@ class Period(models.Model):
 
     @property
     def last_day(self) -> dt.date:
-        return (self.month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        return month_end(self.month)
 
 
 class Disclosure(models.Model):

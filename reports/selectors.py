@@ -6,6 +6,7 @@ import json
 
 from django.core.cache import cache
 
+from fundmgr.lib.dates import month_start
 from fundmgr.models import Community, Income, IncomeStatus, ServicePackage, SplitPolicy
 from ledger import log, merkle
 
@@ -81,7 +82,7 @@ def period_summary(period: Period) -> dict:
 
 
 def disclosure_of_entry(community: Community, entry_date) -> Disclosure | None:
-    month = entry_date.replace(day=1)
+    month = month_start(entry_date)
     return (Disclosure.objects.filter(period__community=community, period__month=month,
                                       period__state=PeriodState.PUBLISHED)
             .select_related("period").first())
@@ -89,7 +90,7 @@ def disclosure_of_entry(community: Community, entry_date) -> Disclosure | None:
 
 def receipt_public(income: Income) -> dict:
     """A receipt's public record, its period, and its inclusion proof once published."""
-    from fundmgr.privacy import mask_name
+    from fundmgr.lib.privacy import mask_name
 
     record = {
         "receipt": income.receipt_display, "community": income.community.code,

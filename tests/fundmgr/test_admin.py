@@ -51,9 +51,9 @@ def test_a_policy_cannot_be_edited_in_admin_and_a_new_one_is_checked(admin_clien
 def test_income_is_view_only_in_admin(admin_client):
     c = f.community()
     officer = f.user(None, (c, "officer"))
-    from fundmgr import services as fs
+    from fundmgr.services.income import income_record
 
-    income, _ = fs.record_income(f.draft(c, f.package(c)), recorded_by=officer)
+    income, _ = income_record(f.draft(c, f.package(c)), recorded_by=officer)
     assert admin_client.get(reverse("admin:fundmgr_income_changelist")).status_code == 200
     assert admin_client.post(reverse("admin:fundmgr_income_delete", args=[income.pk]),
                              {"post": "yes"}).status_code == 403

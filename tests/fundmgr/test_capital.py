@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fundmgr.capital import MAX_FEN, capital, capital_from_fen
+from fundmgr.lib.capital import MAX_FEN, capital, capital_from_fen
 
 DIGIT = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 UNIT = {"拾": 10, "佰": 100, "仟": 1000}

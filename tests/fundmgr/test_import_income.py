@@ -163,7 +163,7 @@ def test_a_bad_row_after_chunks_were_recorded_takes_them_back(world, tmp_path, m
     """Chunks are recorded as soon as they are checked: a bad row further on (or a file
     that breaks further on) rolls back what went in before it, and the report is the
     check report of every row."""
-    from fundmgr import importer
+    from fundmgr.imports import batch as importer
     from ledger.models import Book
 
     monkeypatch.setattr(importer, "CHUNK", 2)

@@ -2,8 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from fundmgr import services as fs
 from fundmgr.models import Disbursement, Settlement
+from fundmgr.services.income import income_record
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def world():
              "reviewer": f.user("reviewer", (c, "reviewer")),
              "auditor": f.user("auditor", (c, "auditor")),
              "outsider": f.user("outsider", (f.community(), "officer"))}
-    fs.record_income(f.draft(c, pkg, "100000.00", method="bank"), recorded_by=users["officer"])
+    income_record(f.draft(c, pkg, "100000.00", method="bank"), recorded_by=users["officer"])
     clients = {}
     for name, user in users.items():
         clients[name] = Client()

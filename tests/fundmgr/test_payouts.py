@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from djmoney.money import Money
 
-from fundmgr import payouts
-from fundmgr import services as fs
 from fundmgr.models import Disbursement, Settlement
+from fundmgr.services import payouts
+from fundmgr.services.income import income_record
 from ledger.models import Entry
 from ledger.verify import verify
 from tests import factories as f
@@ -26,7 +26,7 @@ def fund(db):
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
     r1, r2 = f.user("r1", (c, "reviewer")), f.user("r2", (c, "reviewer"))
-    fs.record_income(f.draft(c, pkg, "800000.00", method="bank"), recorded_by=officer)
+    income_record(f.draft(c, pkg, "800000.00", method="bank"), recorded_by=officer)
     return c, pkg, officer, r1, r2  # fund 40,000.00; provider owed 560,000.00
 
 
@@ -208,7 +208,7 @@ def test_two_disbursements_racing_for_the_last_balance_on_postgresql(ledger_purg
     c = f.community("SQR", threshold="1000000")
     officer = f.user("race_officer", (c, "officer"))
     reviewers = [f.user(f"race_r{i}", (c, "reviewer")) for i in range(2)]
-    fs.record_income(f.draft(c, f.package(c), "40000.00", method="bank"), recorded_by=officer)
+    income_record(f.draft(c, f.package(c), "40000.00", method="bank"), recorded_by=officer)
     # fund: 2,000.00; two requests of 1,500.00, each approved by its own reviewer at once
     requests = [request(c, officer, "1500.00", attachments=[]) for _ in range(2)]
     barrier = threading.Barrier(2)

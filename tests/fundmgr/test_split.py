@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fundmgr.split import Shares, split
+from fundmgr.lib.split import Shares, split
 
 gross = st.integers(min_value=0, max_value=10**13)
 

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from fundmgr import services as fs
 from fundmgr.models import ImportJob, Income, IncomeStatus
+from fundmgr.services.income import income_record
 from ledger.models import Entry
 from tests import factories as f
 
@@ -115,7 +115,7 @@ def test_a_second_submission_of_the_same_reference_shows_the_first_receipt(world
 
 
 def test_communities_without_a_role_do_not_exist_for_the_user(world):
-    income, _ = fs.record_income(f.draft(world["b"], world["pkg_b"]),
+    income, _ = income_record(f.draft(world["b"], world["pkg_b"]),
                                  recorded_by=world["other_officer"])
     client = login(world["officer"])
     assert client.get(reverse("officer:record", args=["SQB"])).status_code == 404
@@ -131,7 +131,7 @@ def test_communities_without_a_role_do_not_exist_for_the_user(world):
 
 
 def test_auditors_and_reviewers_read_but_do_not_record_or_reverse(world):
-    income, _ = fs.record_income(f.draft(world["a"], world["pkg_a"]),
+    income, _ = income_record(f.draft(world["a"], world["pkg_a"]),
                                  recorded_by=world["officer"])
     for who in ("auditor", "reviewer"):
         client = login(world[who])
@@ -145,7 +145,7 @@ def test_auditors_and_reviewers_read_but_do_not_record_or_reverse(world):
 
 
 def test_reversal_needs_a_reason_and_then_reverses(world):
-    income, _ = fs.record_income(f.draft(world["a"], world["pkg_a"]),
+    income, _ = income_record(f.draft(world["a"], world["pkg_a"]),
                                  recorded_by=world["officer"])
     client = login(world["officer"])
     url = reverse("officer:reverse", args=[income.receipt_code])
@@ -157,8 +157,8 @@ def test_reversal_needs_a_reason_and_then_reverses(world):
 
 def test_the_review_queue_approves_and_refuses_self_approval(world):
     both = f.user("both", (world["a"], "officer"), (world["a"], "reviewer"))
-    mine, _ = fs.record_income(f.draft(world["a"], world["pkg_a"], "9000.00"), recorded_by=both)
-    theirs, _ = fs.record_income(f.draft(world["a"], world["pkg_a"], "8000.00"),
+    mine, _ = income_record(f.draft(world["a"], world["pkg_a"], "9000.00"), recorded_by=both)
+    theirs, _ = income_record(f.draft(world["a"], world["pkg_a"], "8000.00"),
                                  recorded_by=world["officer"])
     client = login(both)
     page = client.get(reverse("officer:reviews")).content.decode()
@@ -186,9 +186,9 @@ def test_posts_without_a_csrf_token_are_refused(world):
 
 def test_the_income_list_filters_and_searches(world):
     officer, a, pkg = world["officer"], world["a"], world["pkg_a"]
-    march = fs.record_income(f.draft(a, pkg, "10.00", ref="M1", payer="李四"),
+    march = income_record(f.draft(a, pkg, "10.00", ref="M1", payer="李四"),
                              recorded_by=officer)[0]
-    fs.record_income(f.draft(a, pkg, "20.00", ref="A1", tier="low_cost",
+    income_record(f.draft(a, pkg, "20.00", ref="A1", tier="low_cost",
                              paid_at=timezone.make_aware(dt.datetime(2026, 4, 2, 9))),
                      recorded_by=officer)
     client = login(officer)
@@ -214,7 +214,7 @@ def test_capital_numerals_as_you_type(world):
 
 
 def test_the_public_receipt_masks_the_payer_and_unknown_codes_are_404(world):
-    income, _ = fs.record_income(f.draft(world["a"], world["pkg_a"], payer="张三丰"),
+    income, _ = income_record(f.draft(world["a"], world["pkg_a"], payer="张三丰"),
                                  recorded_by=world["officer"])
     page = Client().get(reverse("public-receipt", args=[income.receipt_code])).content.decode()
     assert "张**" in page and "张三丰" not in page
@@ -314,7 +314,7 @@ def test_uploads_are_private_to_their_officer_and_checked_for_type(world):
 
 
 def test_an_enormous_upload_is_refused_before_it_is_read(world, monkeypatch):
-    from fundmgr import forms
+    from fundmgr.officer import forms
 
     monkeypatch.setattr(forms, "MAX_UPLOAD_BYTES", 1000)
     response = upload(login(world["officer"]), CSV_OK * 20)

@@ -252,7 +252,7 @@ def test_a_callers_rows_go_in_with_the_entries_and_not_before_it_runs_them():
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from ledger.rows import Statements
+    from ledger.bulk import Statements
     from ledger.verify import verify_book
 
     book = f.book()

@@ -74,11 +74,11 @@ def test_closing_writes_one_snapshot_per_account_and_reads_use_it():
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    guards.remove(connection, "snapshot_guard_v1")
+    guards.remove(connection, guards.SNAPSHOT)
     try:
         execute("UPDATE ledger_balancesnapshot SET debit_fen = 1 WHERE id = %s", [cash.pk])
     finally:
-        guards.install(connection, "snapshot_guard_v1")
+        guards.install(connection, guards.SNAPSHOT)
     assert totals_through(book, dt.date(2026, 4, 30))["1001"] == (1 + 100, 0, 3)
     report = verify_book(book)
     assert not report.ok

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fundmgr import services as fs
-from reports import auditor
+from fundmgr.services.income import income_record
+from reports import services as auditor
 from reports.models import IntegrityCheck, StatementFile
 from reports.services import period_close, period_publish
 from reports.tasks import nightly_verify
@@ -25,7 +25,7 @@ def world():
     officer = f.user("officer", (c, "officer"))
     audit = f.user("auditor", (c, "auditor"))
     for day in (3, 4, 5):
-        fs.record_income(f.draft(c, pkg, paid_at=timezone.make_aware(
+        income_record(f.draft(c, pkg, paid_at=timezone.make_aware(
             dt.datetime(2026, 3, day, 9))), recorded_by=officer)
     period_close(community=c, month=dt.date(2026, 3, 1), actor="officer",
                  today=dt.date(2026, 4, 2))
@@ -73,7 +73,7 @@ def test_a_new_entry_makes_a_new_file(world):
     c, officer, _, client = world
     params = {"month": "2026-03", "kind": "trial-balance", "format": "pdf"}
     first = client.get("/auditor/SQA/statements/", params).url
-    fs.record_income(f.draft(c, c.packages.get(), paid_at=timezone.make_aware(
+    income_record(f.draft(c, c.packages.get(), paid_at=timezone.make_aware(
         dt.datetime(2026, 4, 3, 9))), recorded_by=officer)
     assert client.get("/auditor/SQA/statements/", params).url != first
 

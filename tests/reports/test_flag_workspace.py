@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 from djmoney.money import Money
 
-from fundmgr import payouts
-from fundmgr import services as fs
+from fundmgr.services import payouts
+from fundmgr.services.income import income_record
 from reports.models import RedFlag
-from reports.screening import screen_community
+from reports.redflags.screening import community_screen
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def world():
     officer = f.user("officer", (c, "officer"))
     reviewer = f.user("reviewer", (c, "reviewer"))
     auditor = f.user("auditor", (c, "auditor"))
-    fs.record_income(f.draft(c, f.package(c), "200000.00", method="bank"), recorded_by=officer)
+    income_record(f.draft(c, f.package(c), "200000.00", method="bank"), recorded_by=officer)
     for n in (1, 2):  # the same invoice file on two payments just under the limit
         d = payouts.disbursement_request(
             community=c, payee="宏达办公用品店", purpose=f"桌椅第{n}批", category="activity",
@@ -40,9 +40,9 @@ def world():
 
 def test_screening_raises_each_flag_once(world):
     c, _ = world
-    first = screen_community(c)
+    first = community_screen(c)
     assert {"split_payment", "duplicate_attachment"} <= {f.rule for f in first}
-    assert screen_community(c) == []
+    assert community_screen(c) == []
     assert RedFlag.objects.filter(community=c).count() == len(first)
 
 
@@ -76,7 +76,7 @@ def test_a_published_month_counts_flags_without_personal_data(world):
     from reports.services import period_close, period_publish
 
     c, _ = world
-    screen_community(c)
+    community_screen(c)
     today = timezone.localdate()
     month = today.replace(day=1)
     following = (month + dt.timedelta(days=32)).replace(day=1)

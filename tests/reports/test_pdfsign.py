@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from reports import pdfsign
-from reports.render import to_pdf
-from reports.statements import build
+from reports.auditor import pdfsign
+from reports.auditor.formats import to_pdf
+from reports.auditor.statements import build
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

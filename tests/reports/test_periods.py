@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_approve, income_record, income_reverse
 from ledger import merkle
 from ledger.log import inclusion
 from ledger.verify import verify
@@ -36,7 +36,7 @@ def world():
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
     reviewer = f.user("reviewer", (c, "reviewer"))
-    incomes = [fs.record_income(f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)),
+    incomes = [income_record(f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)),
                                         payer="张三丰"), recorded_by=officer)[0]
                for d, amount in ((2, "100.00"), (15, "0.10"), (31, "33.33"))]
     return c, pkg, officer, reviewer, incomes
@@ -46,11 +46,11 @@ def test_a_month_closes_only_when_it_has_ended_and_nothing_waits(world):
     c, pkg, officer, reviewer, _ = world
     with pytest.raises(ValidationError, match="尚未结束|has not ended"):
         period_close(community=c, month=MARCH, actor="officer", today=dt.date(2026, 3, 31))
-    pending, _ = fs.record_income(f.draft(c, pkg, "9000.00", paid_at=at(dt.date(2026, 3, 20))),
+    pending, _ = income_record(f.draft(c, pkg, "9000.00", paid_at=at(dt.date(2026, 3, 20))),
                                   recorded_by=officer)
     with pytest.raises(ValidationError):
         period_close(community=c, month=MARCH, actor="officer", today=dt.date(2026, 4, 2))
-    fs.approve_income(income=pending, reviewer=reviewer)
+    income_approve(income=pending, reviewer=reviewer)
     with pytest.raises(ValidationError):
         period_close(community=c, month=MARCH, actor="officer", confirmed_by="officer",
                      today=dt.date(2026, 4, 2))
@@ -71,11 +71,11 @@ def test_months_close_in_order(world):
 def test_late_income_and_corrections_land_in_the_next_open_month_as_adjustments(world):
     c, pkg, officer, _, incomes = world
     period_close(community=c, month=MARCH, actor="officer", today=dt.date(2026, 4, 2))
-    late, _ = fs.record_income(f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 3, 30))),
+    late, _ = income_record(f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 3, 30))),
                                recorded_by=officer)
     assert late.entry.date == APRIL
     assert late.entry.memo.startswith("【调整】")
-    reversed_ = fs.reverse_income(income=incomes[0], actor=officer, reason="重复登记")
+    reversed_ = income_reverse(income=incomes[0], actor=officer, reason="重复登记")
     assert reversed_.reversal_entry.date >= APRIL
     assert all(r.ok for r in verify())
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_record
 from ledger import merkle
 from reports import signing
 from reports.services import period_close, period_publish
@@ -29,7 +29,7 @@ def published():
     c = f.community("SQP")
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
-    march = [fs.record_income(f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)),
+    march = [income_record(f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)),
                                       payer=payer, ref=ref), recorded_by=officer)[0]
              for d, amount, payer, ref in ((2, "100.00", "张三丰", "WX1"),
                                            (9, "0.10", "=HYPERLINK(\"x\")", "WX2"),
@@ -37,7 +37,7 @@ def published():
     period_close(community=c, month=dt.date(2026, 3, 1), actor="officer",
                  today=dt.date(2026, 4, 2))
     period_publish(community=c, month=dt.date(2026, 3, 1), actor="officer")
-    april, _ = fs.record_income(f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 4, 3)),
+    april, _ = income_record(f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 4, 3)),
                                         payer="李四", ref="WX4"), recorded_by=officer)
     return c, march, april
 
@@ -171,8 +171,9 @@ def test_a_published_month_is_rendered_once_and_served_from_the_cache(published,
     """Published data never changes: an anonymous visitor's month page and the API
     response are made once per document (and language). Questions live on their own
     page and stay live; a signed-in visitor gets a page of their own."""
-    from reports import selectors, views
+    from reports import selectors
     from reports.models import Period
+    from reports.public import views
     from reports.services import query_answer, query_ask
 
     c, _march, _april = published
@@ -213,7 +214,7 @@ def test_a_published_month_is_rendered_once_and_served_from_the_cache(published,
 
 
 def test_every_payment_is_listed_a_page_at_a_time(published, monkeypatch):
-    from reports import views
+    from reports.public import views
 
     monkeypatch.setattr(views, "PAYMENTS_PER_PAGE", 2)
     page = "/c/SQP/2026-03/"

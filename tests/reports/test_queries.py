@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_record
 from reports.models import Query
 from reports.services import period_close, period_publish
 from tests import factories as f
@@ -24,7 +24,7 @@ def month():
     c = f.community("SQQ")
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
-    fs.record_income(f.draft(c, pkg, paid_at=timezone.make_aware(dt.datetime(2026, 3, 3, 9))),
+    income_record(f.draft(c, pkg, paid_at=timezone.make_aware(dt.datetime(2026, 3, 3, 9))),
                      recorded_by=officer)
     period_close(community=c, month=dt.date(2026, 3, 1), actor="officer",
                  today=dt.date(2026, 4, 2))

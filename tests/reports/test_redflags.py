@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports import redflags as rf
+from reports.redflags import rules as rf
 
 T0 = dt.datetime(2026, 3, 2, 10, 0)
 P = dict(rf.RULE_DEFAULTS, today=dt.date(2026, 3, 31), one_reviewer_up_to=Decimal("2000"))

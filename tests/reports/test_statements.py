@@ -14,11 +14,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from pypdf import PdfReader
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_approve, income_record, income_reverse
 from ledger.selectors import net_by_account
-from reports.render import to_csv, to_pdf, to_xlsx
+from reports.auditor.formats import to_csv, to_pdf, to_xlsx
+from reports.auditor.statements import build
 from reports.services import period_close, period_publish
-from reports.statements import build
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,12 @@ def month():
     reviewer = f.user("reviewer", (c, "reviewer"))
     incomes = []
     for day, amount in ((2, "1234.56"), (9, "0.10"), (17, "33.33"), (20, "8000.00")):
-        income, _ = fs.record_income(
+        income, _ = income_record(
             f.draft(c, pkg, amount, paid_at=timezone.make_aware(dt.datetime(2026, 3, day, 9)),
                     method="bank"), recorded_by=officer)
         incomes.append(income)
-    fs.approve_income(income=incomes[3], reviewer=reviewer, note="合同已核")
-    fs.reverse_income(income=incomes[2], actor=officer, reason="重复登记")
+    income_approve(income=incomes[3], reviewer=reviewer, note="合同已核")
+    income_reverse(income=incomes[2], actor=officer, reason="重复登记")
     period_close(community=c, month=MARCH, actor="officer", confirmed_by="reviewer",
                  today=dt.date(2026, 4, 2))
     period_publish(community=c, month=MARCH, actor="officer")
@@ -183,7 +183,7 @@ def test_pdftoppm_renders_a_page(month, tmp_path):
 def test_the_font_draws_simplified_and_traditional_chinese():
     from reportlab.pdfbase import pdfmetrics
 
-    from reports import pdf
+    from reports.auditor import pdf
 
     face = pdfmetrics.getFont(pdf.register_fonts()).face
     for text in ("社区基金账目壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整", "社區基金賬目體質詢審計臺灣"):

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_record
 from reports.services import period_close, period_publish
 from tests import factories as f
 
@@ -27,7 +27,7 @@ def two_months():
     for month in (3, 4):
         for day in (2, 9, 17):
             paid = timezone.make_aware(dt.datetime(2026, month, day, 10))
-            receipts.append(fs.record_income(f.draft(c, pkg, f"{day}.{month}0", paid_at=paid),
+            receipts.append(income_record(f.draft(c, pkg, f"{day}.{month}0", paid_at=paid),
                                              recorded_by=officer)[0])
         first = dt.date(2026, month, 1)
         period_close(community=c, month=first, actor="officer", today=dt.date(2026, 5, 3))

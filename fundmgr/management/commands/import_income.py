@@ -7,7 +7,8 @@ skipped and counted."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from fundmgr import importer
+from fundmgr.imports import batch
+from fundmgr.imports.files import FileError
 
 
 class Command(BaseCommand):
@@ -33,11 +34,11 @@ class Command(BaseCommand):
         try:
             if options["report"]:
                 report = open(options["report"], "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-            summary = importer.import_file(options["file"], user=user,
+            summary = batch.import_file(options["file"], user=user,
                                            dry_run=options["dry_run"], report=report)
         except FileNotFoundError as exc:
             raise CommandError(f"no such file: {options['file']}") from exc
-        except importer.FileError as exc:
+        except FileError as exc:
             raise CommandError(str(exc)) from exc
         finally:
             if report is not None:
@@ -49,6 +50,6 @@ class Command(BaseCommand):
                               "(see --report)")
         if summary.ignored_columns:
             self.stderr.write("ignored columns: " + ", ".join(summary.ignored_columns))
-        self.stdout.write(importer.report_text(summary))
+        self.stdout.write(batch.report_text(summary))
         if not summary.ok:
             raise CommandError(f"{summary.bad_rows} bad rows: nothing was written")

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         already = demo.exists()
         demo.load()
         published = publish_past_months(demo.today)
-        from reports.screening import screen_community
+        from reports.redflags.screening import community_screen as screen_community
 
         for community in Community.objects.filter(code__in=[c[0] for c in DEMO_COMMUNITIES]):
             screen_community(community)

@@ -13,17 +13,18 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fundmgr.capital import capital_from_fen
-from fundmgr.models import Community, Income
-from fundmgr.services import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
+from fundmgr.chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name
+from fundmgr.lib.capital import capital_from_fen
+from fundmgr.lib.dates import day_bounds, month_range
+from fundmgr.lib.money import yuan
+from fundmgr.models import TIER_ZH, Community, Income
+from ledger.chain import canonical_json
 from ledger.models import Account, Entry, Line
 from ledger.selectors import net_by_account, totals_by_account
 
-from .disclosure import canonical_json, yuan
-from .models import Period, PeriodState
+from ..models import Period, PeriodState, RedFlag
 
 KINDS = ("period", "party", "trial-balance", "journal", "audit-trail")
-TIER_ZH = {"public_benefit": "公益", "paid": "有偿", "low_cost": "低偿"}
 
 
 class StatementError(ValueError):
@@ -77,11 +78,6 @@ class Statement:
         return self
 
 
-def month_range(month: dt.date) -> tuple[dt.date, dt.date]:
-    end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return month, end
-
-
 def _accounts(community: Community) -> dict[str, Account]:
     return {a.code: a for a in Account.objects.filter(book_id=community.book_id)}
 
@@ -90,7 +86,7 @@ def period_statement(community: Community, month: dt.date) -> Statement:
     from django.conf import settings
     from django.urls import reverse
 
-    from .selectors import document
+    from ..selectors import document
 
     period = (Period.objects.filter(community=community, month=month,
                                     state=PeriodState.PUBLISHED).select_related("disclosure")
@@ -148,7 +144,7 @@ def _party_account(community: Community, party: str) -> tuple[str, str]:
         raise StatementError(_("No party %(party)r in %(community)s: use hub, fund or a "
                                "provider code.") % {"party": party,
                                                     "community": community.code})
-    return account.code, account.name.split("—", 1)[-1]
+    return account.code, party_name(account)
 
 
 def party_statement(community: Community, party: str, start: dt.date, end: dt.date
@@ -235,9 +231,7 @@ def journal(community: Community, start: dt.date, end: dt.date) -> Statement:
 def audit_trail(community: Community, start: dt.date, end: dt.date) -> Statement:
     """Who recorded, approved, rejected, reversed, closed and published this month's
     records, and when - whenever those actions happened."""
-    tz = timezone.get_current_timezone()
-    lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    lo, hi = day_bounds(start, end)
     events = []
     incomes = (Income.objects.filter(community=community, paid_at__gte=lo, paid_at__lt=hi)
                .select_related("recorded_by", "reviewed_by", "reversed_by"))
@@ -260,8 +254,6 @@ def audit_trail(community: Community, start: dt.date, end: dt.date) -> Statement
                            f"{p.label} 确认人：{p.close_confirmed_by or '—'}"))
         if p.published_at:
             events.append((p.published_at, p.published_by, "公示", p.label))
-    from .models import RedFlag
-
     for flag in RedFlag.objects.filter(community=community, closed_at__gte=lo, closed_at__lt=hi):
         events.append((flag.closed_at, flag.closed_by, "关闭风险预警",
                        f"{flag.rule}：{flag.note}"))

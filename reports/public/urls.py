@@ -1,3 +1,5 @@
+"""The residents' side's routes: the public site and the open-data API, no login."""
+
 from django.urls import path, re_path
 
 from . import api, views
@@ -8,19 +10,6 @@ urlpatterns = [
     path("c/<str:code>/", views.community_page, name="public-community"),
     path("c/<str:code>/<str:month>/", views.month_page, name="public-month"),
     path("c/<str:code>/<str:month>/query/", views.month_queries, name="public-query"),
-    path("auditor/", views.auditor_home, name="auditor-home"),
-    path("auditor/<str:code>/verify/", views.auditor_verify, name="auditor-verify"),
-    path("auditor/<str:code>/statements/", views.auditor_statements, name="auditor-statements"),
-    path("auditor/files/<int:pk>/", views.auditor_statement_file, name="auditor-statement-file"),
-    path("auditor/<str:code>/flags/", views.auditor_flags, name="auditor-flags"),
-    path("auditor/<str:code>/flags/screen/", views.auditor_screen, name="auditor-screen"),
-    path("auditor/<str:code>/flags/<int:pk>/close/", views.auditor_flag_close,
-         name="auditor-flag-close"),
-    path("officer/queries/", views.officer_queries, name="officer-queries"),
-    path("officer/periods/", views.officer_periods, name="officer-periods"),
-    path("officer/periods/<str:code>/<str:month>/<str:action>/", views.officer_period_action,
-         name="officer-period-action"),
-    path("officer/queries/<int:pk>/answer/", views.answer_query, name="officer-answer"),
     path("api/v1/communities/", api.communities, name="api-communities"),
     path("api/v1/communities/<str:code>/", api.community, name="api-community"),
     path("api/v1/communities/<str:code>/periods/", api.periods, name="api-periods"),

@@ -1,4 +1,5 @@
-"""Inserting rows by the thousand (posting, imports) in plain SQL.
+"""Writing and probing rows in bulk in plain SQL (posting, imports): multi-row inserts, COPY,
+statements sent in one round trip, and look-ups kept to index probes.
 
 The ORM's bulk_create spent more time preparing each value than the database spent
 storing it (bench/ import), and even a multi-row INSERT spends most of its time on the

@@ -1,4 +1,4 @@
-"""Render a Statement (reports.statements) as PDF, CSV or XLSX: the same data each time."""
+"""A Statement (reports.auditor.statements) as PDF, CSV or XLSX: the same data each time."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Spacer
 
-from fundmgr.capital import capital_from_fen
-from fundmgr.csvsafe import safe_row
+from fundmgr.lib.capital import capital_from_fen
+from fundmgr.lib.csvsafe import safe_row
+from fundmgr.lib.money import yuan
 
 from . import pdf
-from .disclosure import yuan
 from .statements import Statement
 
 WIDTH = 180 * mm
@@ -252,3 +252,8 @@ def to_xlsx(st: Statement) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+FORMATS = {"pdf": ("application/pdf", to_pdf), "csv": ("text/csv; charset=utf-8", to_csv),
+           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    to_xlsx)}

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from fundmgr.models import Community, Disbursement, Income, IncomeStatus, Role, Settlement
-from fundmgr.services import has_role
+from fundmgr.lib.dates import today
+from fundmgr.models import Community, Disbursement, Income, IncomeStatus, Settlement
 
-from . import redflags
-from .models import RedFlag
+from ..models import RedFlag
+from . import rules as redflags
 
 
 def facts(community: Community):
@@ -39,7 +37,7 @@ def facts(community: Community):
     return incomes, disbursements, settlements
 
 
-def screen_community(community: Community) -> list[RedFlag]:
+def community_screen(community: Community) -> list[RedFlag]:
     """Run every rule; flags already raised for the same evidence are not raised again.
     Benford's test pools the subdistrict when one community has too few amounts."""
     incomes, disbursements, settlements = facts(community)
@@ -52,7 +50,7 @@ def screen_community(community: Community) -> list[RedFlag]:
         scope = community.subdistrict
 
     found = redflags.screen(incomes=incomes, disbursements=disbursements,
-                            settlements=settlements, today=timezone.localdate(),
+                            settlements=settlements, today=today(),
                             one_reviewer_up_to=community.one_reviewer_up_to.amount,
                             benford_amounts=amounts, scope=scope,
                             holidays=frozenset(settings.PUBLIC_HOLIDAYS),
@@ -67,17 +65,3 @@ def screen_community(community: Community) -> list[RedFlag]:
         except IntegrityError:
             continue  # already raised for this evidence
     return raised
-
-
-def flag_close(*, flag: RedFlag, user, note: str) -> RedFlag:
-
-
-    if not has_role(user, flag.community, Role.AUDITOR):
-        raise PermissionError(_("Only the community's auditors close red flags."))
-    if not note.strip():
-        raise ValidationError(_("Say why the flag is closed."))
-    if flag.closed_at:
-        raise ValidationError(_("This flag is already closed."))
-    flag.closed_at, flag.closed_by, flag.note = timezone.now(), user.get_username(), note.strip()
-    flag.save(update_fields=["closed_at", "closed_by", "note"])
-    return flag

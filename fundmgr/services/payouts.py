@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,7 +18,16 @@ from ledger import services as ledger
 from ledger.models import Account, Book
 from ledger.selectors import balance_fen
 
-from .models import (
+from ..access import require_role
+from ..chart import (
+    FUND_ACCOUNT,
+    HUB_ACCOUNT,
+    method_account_code,
+    provider_account_code,
+)
+from ..lib.dates import today
+from ..lib.money import yuan
+from ..models import (
     ApprovalTier,
     Attachment,
     Community,
@@ -32,15 +40,8 @@ from .models import (
     Role,
     Settlement,
 )
-from .services import (
-    FUND_ACCOUNT,
-    HUB_ACCOUNT,
-    METHOD_ACCOUNTS,
-    _require_role,
-    accounting_date,
-    money_problem,
-    provider_account_code,
-)
+from .drafts import money_problem
+from .posting import accounting_date
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
 ATTACHMENT_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
@@ -59,16 +60,12 @@ def _balance(book: Book, code: str) -> int:
     return balance_fen(book, code)
 
 
-def _fmt(fen: int) -> str:
-    return f"{Decimal(fen).scaleb(-2):.2f}"
-
-
 # --- Settlements -----------------------------------------------------------------------
 def settlement_record(*, community: Community, provider: Provider | None, amount: Money,
                       method: str, bank_reference: str, paid_on: dt.date, user,
                       note: str = "") -> Settlement:
     """Pay a provider (or, with no provider, the hub) out of what it is owed."""
-    _require_role(user, community, Role.OFFICER)
+    require_role(user, community, Role.OFFICER)
     errors: dict[str, list[str]] = {}
     _check_money(community, amount, errors)
     if method not in PaymentMethod.values:
@@ -77,7 +74,7 @@ def settlement_record(*, community: Community, provider: Provider | None, amount
     if not bank_reference or len(bank_reference) > 64:
         errors.setdefault("bank_reference", []).append(
             _("Enter the bank or payment reference (at most 64 characters)."))
-    if paid_on is None or paid_on > timezone.localdate() or paid_on.year < 2000:
+    if paid_on is None or paid_on > today() or paid_on.year < 2000:
         errors.setdefault("paid_on", []).append(_("Enter the date it was paid (not later "
                                                   "than today)."))
     if errors:
@@ -91,7 +88,7 @@ def settlement_record(*, community: Community, provider: Provider | None, amount
             raise ValidationError({"amount": _(
                 "%(payee)s is owed %(owed)s; a settlement cannot pay more.")
                 % {"payee": provider.name if provider else community.hub.name,
-                   "owed": _fmt(owed)}})
+                   "owed": yuan(owed)}})
         if Settlement.objects.filter(community=community,
                                      bank_reference=bank_reference).exists():
             raise ValidationError({"bank_reference": _("This reference is already recorded.")})
@@ -101,7 +98,7 @@ def settlement_record(*, community: Community, provider: Provider | None, amount
             book=book, date=accounting_date(community, paid_on), actor=user.get_username(),
             memo=f"结算 {name} {bank_reference}",
             legs=[ledger.debit(accounts[payable], amount, "结算应付款"),
-                  ledger.credit(accounts[METHOD_ACCOUNTS[method][0]], amount, bank_reference)],
+                  ledger.credit(accounts[method_account_code(method)], amount, bank_reference)],
             idempotency_key=f"settlement/{bank_reference}")
         return Settlement.objects.create(
             community=community, provider=provider, amount=amount, method=method,
@@ -159,7 +156,7 @@ def disbursement_request(*, community: Community, payee: str, purpose: str, cate
                          payee_is_person: bool = False, payee_account: str = "",
                          invoice_number: str = "", invoice_date: dt.date | None = None,
                          attachments=()) -> Disbursement:
-    _require_role(user, community, Role.OFFICER)
+    require_role(user, community, Role.OFFICER)
     errors: dict[str, list[str]] = {}
     _check_money(community, amount, errors)
     if not payee.strip() or len(payee) > 100:
@@ -188,7 +185,7 @@ def _locked(disbursement: Disbursement) -> Disbursement:
 
 
 def _vote(d: Disbursement, reviewer, approve: bool, note: str) -> None:
-    _require_role(reviewer, d.community, Role.REVIEWER)
+    require_role(reviewer, d.community, Role.REVIEWER)
     if d.status != DisbursementStatus.PENDING:
         raise ValidationError(_("This request has already been decided."))
     if d.requested_by_id == reviewer.pk:
@@ -228,18 +225,18 @@ def _pay(d: Disbursement, payment_reference: str) -> Disbursement:
     available = _balance(book, FUND_ACCOUNT)
     if ledger.to_fen(d.amount) > available:
         raise ValidationError(_("The community fund holds %(available)s; it cannot pay "
-                                "%(amount)s.") % {"available": _fmt(available),
+                                "%(amount)s.") % {"available": yuan(available),
                                                    "amount": f"{d.amount.amount:.2f}"})
     accounts = {a.code: a for a in Account.objects.filter(book=book)}
-    today = timezone.localdate()
+    paid_on = today()
     d.entry = ledger.post(
-        book=book, date=accounting_date(d.community, today), actor=d.requested_by.get_username(),
+        book=book, date=accounting_date(d.community, paid_on), actor=d.requested_by.get_username(),
         memo=f"社区基金拨付 {d.get_category_display()} {d.purpose}"[:500],
         legs=[ledger.debit(accounts[FUND_ACCOUNT], d.amount, d.payee),
-              ledger.credit(accounts[METHOD_ACCOUNTS[d.method][0]], d.amount,
+              ledger.credit(accounts[method_account_code(d.method)], d.amount,
                             payment_reference)],
         idempotency_key=f"disbursement/{d.pk}")
-    d.status, d.paid_on, d.decided_at = DisbursementStatus.POSTED, today, timezone.now()
+    d.status, d.paid_on, d.decided_at = DisbursementStatus.POSTED, paid_on, timezone.now()
     d.payment_reference = payment_reference
     d.save()
     return d

@@ -11,13 +11,14 @@ import json
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from fundmgr import receipts
-from fundmgr.csvsafe import safe_row
+from fundmgr.lib import receipts
+from fundmgr.lib.csvsafe import safe_row
+from fundmgr.lib.dates import parse_month
 from fundmgr.models import Community, Income
 
-from . import published, selectors, signing
-from .disclosure import month_of
-from .models import PeriodState
+from .. import selectors, signing
+from ..models import PeriodState
+from . import cache
 
 SHORT = "public, max-age=300"
 FOREVER = "public, max-age=31536000, immutable"
@@ -99,7 +100,7 @@ def periods(request, code):
 
 @require_GET
 def period(request, code, month):
-    first = month_of(month)
+    first = parse_month(month)
     # One query on the hot path (a published month); the errors look further.
     p = selectors.published_period(code, first) if first is not None else None
     if p is None:
@@ -111,7 +112,7 @@ def period(request, code, month):
         return _error(f"{c.code} {month} is not published")
     c, d = p.community, p.disclosure
     if _wants_csv(request):
-        return published.response(f"api-period-csv:{d.digest}", lambda: _csv(
+        return cache.response(f"api-period-csv:{d.digest}", lambda: _csv(
             ([i["receipt"], i["date"], i["package"], i["tier"], i["amount"],
               i["split"]["provider"], i["split"]["hub"], i["split"]["fund"], i["payer"],
               i["status"], i["entry"], "yes" if i["adjustment"] else ""]
@@ -119,7 +120,7 @@ def period(request, code, month):
             ["receipt", "date", "package", "tier", "amount", "provider", "hub", "fund",
              "payer", "status", "entry", "adjustment"], f"{c.code}-{month}.csv",
             cache_control=FOREVER))
-    return published.response(f"api-period-json:{d.digest}", lambda: _json(
+    return cache.response(f"api-period-json:{d.digest}", lambda: _json(
         {**selectors.document(d), "digest": d.digest,
          "signed_tree_head": json.loads(d.signed_head), "signature": d.signature},
         cache_control=FOREVER))
@@ -208,7 +209,7 @@ def fiscal_data_package(request, code, month):
     import zipfile
 
     c = _community(code)
-    first = month_of(month) if c else None
+    first = parse_month(month) if c else None
     p = (c.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related("disclosure")
          .first() if first else None)
     if p is None:

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djmoney.forms.fields import MoneyField
 
-from . import services as fs
-from .models import Community, PaymentMethod, ServicePackage, Tier
+from ..models import Community, PaymentMethod, ServicePackage, Tier
+from ..services.drafts import IncomeDraft, draft_validate
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -56,21 +56,21 @@ class IncomeForm(forms.Form):
         amount.fields[1].initial = community.currency
         self.initial.setdefault("paid_at", timezone.localtime().replace(second=0, microsecond=0))
         self.initial.setdefault("amount", [None, community.currency])
-        self.draft: fs.IncomeDraft | None = None
+        self.draft: IncomeDraft | None = None
 
     def clean(self):
         """The service's own checks, so the form and the importer refuse the same
         things. They run even when a field is missing, so every problem shows at once;
         a field that already has an error gets no second one."""
         data = super().clean()
-        draft = fs.IncomeDraft(
+        draft = IncomeDraft(
             community=self.community, package=data.get("package"), tier=data.get("tier", ""),
             amount=data.get("amount"), paid_at=data.get("paid_at"),
             method=data.get("method", ""), payer=data.get("payer", ""),
             external_ref=(data.get("external_ref") or "").strip() or None,
             quantity=data.get("quantity") or 1, note=data.get("note", ""),
         )
-        for name, messages in fs.validate_draft(draft).items():
+        for name, messages in draft_validate(draft).items():
             target = {"currency": "amount"}.get(name, name)
             if target in self.errors:
                 continue
@@ -149,7 +149,7 @@ class DisbursementForm(forms.Form):
     minutes = forms.FileField(required=False, label=_("Minutes (PDF, JPG or PNG)"))
 
     def __init__(self, *args, **kwargs):
-        from .models import DisbursementCategory
+        from ..models import DisbursementCategory
 
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = DisbursementCategory.choices

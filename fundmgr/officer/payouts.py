@@ -1,4 +1,5 @@
-"""Officer pages for money leaving the books: settlements and fund disbursements."""
+"""Payout pages of the officer area: money leaving the books, settlements and fund
+disbursements."""
 
 from __future__ import annotations
 
@@ -11,20 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
-from . import payouts, selectors
+from ..access import communities_for, community_role, roles_in
+from ..chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name, provider_code_of
+from ..models import Attachment, Community, Disbursement, Provider, Role
+from ..services import payouts
 from .forms import CommitteeForm, DisbursementForm, SettlementForm, add_service_error
-from .models import Attachment, Community, Disbursement, Provider, Role
-from .services import HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
-from .views import community_role
 
 
 @community_role(Role.OFFICER, Role.REVIEWER, Role.AUDITOR)
 def payout_list(request, community: Community):
     return render(request, "officer/payouts.html", {
-        "community": community, "roles": selectors.roles_in(request.user, community),
+        "community": community, "roles": roles_in(request.user, community),
         "settlements": community.settlements.select_related("provider", "entry")[:200],
         "disbursements": community.disbursements.select_related("entry")[:200],
-        "fund": community.book.accounts.get(code="3101").balance,
+        "fund": community.book.accounts.get(code=FUND_ACCOUNT).balance,
     })
 
 
@@ -33,8 +34,8 @@ def _parties(community: Community):
     label = _("%(name)s (owed %(balance)s)")
     hub = community.book.accounts.get(code=HUB_ACCOUNT)
     parties = [("hub", label % {"name": community.hub.name, "balance": hub.balance})]
-    parties += [(a.code[len(PROVIDER_ACCOUNT_PREFIX):],
-                 label % {"name": a.name.split("—", 1)[-1], "balance": a.balance})
+    parties += [(provider_code_of(a.code),
+                 label % {"name": party_name(a), "balance": a.balance})
                 for a in accounts.select_related("book").order_by("code")]
     return parties
 
@@ -88,13 +89,13 @@ def disbursement_new(request, community: Community):
 def _disbursement_for(request, pk: int) -> Disbursement:
     return get_object_or_404(
         Disbursement.objects.select_related("community", "requested_by", "entry"), pk=pk,
-        community__in=selectors.communities_for(request.user))
+        community__in=communities_for(request.user))
 
 
 @login_required
 def disbursement_detail(request, pk: int):
     d = _disbursement_for(request, pk)
-    roles = selectors.roles_in(request.user, d.community)
+    roles = roles_in(request.user, d.community)
     return render(request, "officer/disbursement.html", {
         "d": d, "roles": roles, "committee_form": CommitteeForm(),
         "can_decide": (Role.REVIEWER in roles and d.status == "pending"
@@ -138,6 +139,6 @@ def disbursement_decide(request, pk: int):
 @login_required
 def attachment_download(request, pk: int):
     a = get_object_or_404(Attachment.objects.select_related("disbursement"), pk=pk,
-                          disbursement__community__in=selectors.communities_for(request.user))
+                          disbursement__community__in=communities_for(request.user))
     return FileResponse(a.file.open("rb"), as_attachment=True, filename=a.original_name,
                         content_type=a.content_type)

@@ -1,4 +1,4 @@
-"""Upload-page imports: the same importer as `manage.py import_income`, run as Celery
+"""Upload jobs: the same import as `manage.py import_income`, run as Celery
 tasks (inline without a broker), with progress kept in the cache because the recording
 transaction's own writes are invisible to other connections until it commits."""
 
@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import importer
-from .models import ImportJob, ImportState, Role
-from .selectors import communities_for
+from ..access import communities_for
+from ..models import ImportJob, ImportState, Role
+from . import batch
+from .files import FileError
 
 
 def progress_key(job_id) -> str:
@@ -35,7 +36,7 @@ def progress(job: ImportJob) -> dict:
 
 def job_create(*, user, upload) -> ImportJob:
     """Store the upload and queue its check (after commit)."""
-    from .tasks import check_import
+    from ..tasks import check_import
 
     job = ImportJob(id=uuid.uuid4(), created_by=user, original_name=upload.name[:200])
     job.file.save(upload.name, upload, save=False)
@@ -48,7 +49,7 @@ def _allowed(job: ImportJob) -> set[int]:
     return set(communities_for(job.created_by, Role.OFFICER).values_list("pk", flat=True))
 
 
-def _run(job: ImportJob, *, dry_run: bool) -> importer.Summary | None:
+def _run(job: ImportJob, *, dry_run: bool) -> batch.Summary | None:
     # On disk, not in memory: a 100k-row file's report is megabytes.
     report = tempfile.TemporaryFile("w+", encoding="utf-8-sig", newline="")
 
@@ -56,11 +57,11 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.Summary | None:
         cache.set(progress_key(job.pk), (done, total), 3600)
 
     try:
-        summary = importer.import_file(job.file.path, user=job.created_by,
+        summary = batch.import_file(job.file.path, user=job.created_by,
                                        allowed_communities=_allowed(job), dry_run=dry_run,
                                        report=report, progress=tick,
                                        expected_rows=job.rows or 0)
-    except importer.FileError as exc:
+    except FileError as exc:
         job.state, job.message = ImportState.FAILED, str(exc)
         report.close()
         return None
@@ -68,7 +69,7 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.Summary | None:
     job.recorded, job.pending = summary.recorded, summary.pending
     job.errors = [{"row": e.row, "message": e.message} for e in summary.errors]
     job.ignored_columns = summary.ignored_columns
-    job.message = importer.report_text(summary)
+    job.message = batch.report_text(summary)
     report.flush()
     with open(report.fileno(), "rb", closefd=False) as raw:
         raw.seek(0)
@@ -90,14 +91,14 @@ def _advance(job_id: str, *, expect: str, dry_run: bool, done) -> str:
     return job.state
 
 
-def check_job(job_id: str) -> str:
+def job_check(job_id: str) -> str:
     return _advance(job_id, expect=ImportState.CHECKING, dry_run=True,
                     done=lambda s: ImportState.CHECKED if s.ok else ImportState.REFUSED)
 
 
 def job_confirm(*, job: ImportJob, user) -> ImportJob:
     """Queue the recording of a checked file; a second click changes nothing."""
-    from .tasks import run_import
+    from ..tasks import run_import
 
     if job.created_by_id != user.pk:
         raise PermissionError(_("Only the officer who uploaded the file may confirm it."))
@@ -110,6 +111,6 @@ def job_confirm(*, job: ImportJob, user) -> ImportJob:
     return job
 
 
-def run_job(job_id: str) -> str:
+def job_run(job_id: str) -> str:
     return _advance(job_id, expect=ImportState.IMPORTING, dry_run=False,
                     done=lambda s: ImportState.DONE if s.written else ImportState.FAILED)

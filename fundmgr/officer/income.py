@@ -1,9 +1,7 @@
-"""Officer, reviewer and auditor pages. Every page needs a login and a role in the
-community it shows; a community the user has no role in does not exist for them (404)."""
+"""Income pages of the officer area: the workspace, recording, receipts, reviews,
+reversals, the income list and file imports."""
 
 from __future__ import annotations
-
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,15 +11,16 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import imports, receipts, selectors
-from . import services as fs
-from .capital import capital
-from .forms import ImportUploadForm, IncomeForm, ReasonForm, ReviewForm, add_service_error
-from .models import (
+from .. import selectors
+from ..access import communities_for, community_role, roles_in
+from ..imports import jobs
+from ..lib import receipts
+from ..lib.capital import capital
+from ..lib.dates import today
+from ..models import (
     Community,
     ImportJob,
     Income,
@@ -31,22 +30,8 @@ from .models import (
     ServicePackage,
     Tier,
 )
-
-
-def community_role(*roles: str):
-    """Resolve <code> to a community where the user holds one of `roles`, else 404."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, code, *args, **kwargs):
-            community = get_object_or_404(selectors.communities_for(request.user, *roles),
-                                          code=code)
-            return view(request, community, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+from ..services.income import income_approve, income_record, income_reject, income_reverse
+from .forms import ImportUploadForm, IncomeForm, ReasonForm, ReviewForm, add_service_error
 
 
 def _income_for(user, receipt: str) -> Income:
@@ -60,12 +45,12 @@ def _income_for(user, receipt: str) -> Income:
 
 @login_required
 def dashboard(request):
-    communities = list(selectors.communities_for(request.user))
+    communities = list(communities_for(request.user))
     summaries = [selectors.community_summary(c, request.user) for c in communities]
     return render(request, "officer/dashboard.html", {
         "summaries": summaries,
         "reviews": selectors.review_queue(request.user).count(),
-        "today": timezone.localdate(),
+        "today": today(),
     })
 
 
@@ -74,7 +59,7 @@ def record_income(request, community: Community):
     form = IncomeForm(request.POST or None, community=community)
     if request.method == "POST" and form.is_valid():
         try:
-            income, created = fs.record_income(form.draft, recorded_by=request.user)
+            income, created = income_record(form.draft, recorded_by=request.user)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -117,7 +102,7 @@ def capital_numerals(request):
 @login_required
 def receipt(request, receipt: str):
     income = _income_for(request.user, receipt)
-    roles = selectors.roles_in(request.user, income.community)
+    roles = roles_in(request.user, income.community)
     public_url = settings.SITE_URL + reverse("public-receipt", args=[income.receipt_code])
     lines = []
     if income.entry_id:
@@ -151,7 +136,7 @@ def reverse_income(request, receipt: str):
         messages.error(request, _("A reversal needs a reason."))
         return redirect("officer:receipt", receipt=income.receipt_code)
     try:
-        fs.reverse_income(income=income, actor=request.user, reason=form.cleaned_data["reason"])
+        income_reverse(income=income, actor=request.user, reason=form.cleaned_data["reason"])
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     except ValidationError as error:
@@ -173,12 +158,12 @@ def review_income(request, receipt: str):
         return redirect(request.POST.get("next") or reverse("officer:reviews"))
     try:
         if form.cleaned_data["decision"] == "approve":
-            fs.approve_income(income=income, reviewer=request.user,
+            income_approve(income=income, reviewer=request.user,
                               note=form.cleaned_data["note"])
             messages.success(request, _("Approved and posted: %(receipt)s")
                              % {"receipt": income.receipt_display})
         else:
-            fs.reject_income(income=income, reviewer=request.user,
+            income_reject(income=income, reviewer=request.user,
                              reason=form.cleaned_data["note"])
             messages.success(request, _("Rejected: %(receipt)s")
                              % {"receipt": income.receipt_display})
@@ -191,11 +176,11 @@ def review_income(request, receipt: str):
 
 @login_required
 def reviews(request):
-    from .models import Disbursement
+    from ..models import Disbursement
 
     queue = selectors.review_queue(request.user)
     waiting = (Disbursement.objects.filter(
-        community__in=selectors.communities_for(request.user, Role.REVIEWER), status="pending")
+        community__in=communities_for(request.user, Role.REVIEWER), status="pending")
         .select_related("community", "requested_by").order_by("requested_at"))
     return render(request, "officer/reviews.html", {"incomes": queue[:200],
                                                     "disbursements": waiting[:200],
@@ -214,20 +199,20 @@ def income_list(request, community: Community):
         "filters": request.GET, "statuses": IncomeStatus.choices, "tiers": Tier.choices,
         "methods": PaymentMethod.choices,
         "packages": ServicePackage.objects.filter(community=community).order_by("code"),
-        "roles": selectors.roles_in(request.user, community),
+        "roles": roles_in(request.user, community),
     })
 
 
 @login_required
 def import_upload(request):
-    if not selectors.communities_for(request.user, Role.OFFICER).exists():
+    if not communities_for(request.user, Role.OFFICER).exists():
         raise PermissionDenied(_("Only finance officers import income."))
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = imports.job_create(user=request.user, upload=form.cleaned_data["file"])
+        job = jobs.job_create(user=request.user, upload=form.cleaned_data["file"])
         return redirect("officer:import-job", job_id=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user)[:10]
-    return render(request, "officer/import.html", {"form": form, "jobs": jobs})
+    recent = ImportJob.objects.filter(created_by=request.user)[:10]
+    return render(request, "officer/import.html", {"form": form, "jobs": recent})
 
 
 def _job_for(request, job_id) -> ImportJob:
@@ -238,16 +223,16 @@ def _job_for(request, job_id) -> ImportJob:
 def import_job(request, job_id):
     job = _job_for(request, job_id)
     if request.method == "POST":
-        imports.job_confirm(job=job, user=request.user)
+        jobs.job_confirm(job=job, user=request.user)
         return redirect("officer:import-job", job_id=job.pk)
     return render(request, "officer/import_job.html", {"job": job,
-                                                       "progress": imports.progress(job)})
+                                                       "progress": jobs.progress(job)})
 
 
 @login_required
 def import_job_status(request, job_id):
     job = _job_for(request, job_id)
-    return JsonResponse(imports.progress(job))
+    return JsonResponse(jobs.progress(job))
 
 
 @login_required

@@ -18,7 +18,7 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 FONT = "WQYMicroHei"
-FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
+FONT_PATH = Path(__file__).resolve().parent.parent / "fonts" / "wqy-microhei.ttc"
 
 
 @lru_cache(maxsize=1)

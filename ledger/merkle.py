@@ -53,7 +53,7 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     return _path(leaves, index, 0, len(leaves))
 
 
-def _path(leaves, m: int, start: int, end: int) -> list[bytes]:
+def _path(leaves: Sequence[bytes], m: int, start: int, end: int) -> list[bytes]:
     n = end - start
     if n == 1:
         return []
@@ -71,7 +71,7 @@ def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
     return _subproof(leaves, old_size, 0, n, True)
 
 
-def _subproof(leaves, m: int, start: int, end: int, complete: bool) -> list[bytes]:
+def _subproof(leaves: Sequence[bytes], m: int, start: int, end: int, complete: bool) -> list[bytes]:
     n = end - start
     if m == n:
         return [] if complete else [_mth(leaves, start, end)]

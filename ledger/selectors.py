@@ -8,6 +8,7 @@ closed month's balances costs that month's lines, not the whole book's (bench/ b
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Count, Max, Sum, When
@@ -16,7 +17,7 @@ from .models import DEBIT_NORMAL, Account, BalanceSnapshot, Book, Line
 
 
 def totals_through(book: Book, date: dt.date, *, by_id: bool = False
-                   ) -> dict[str | int, tuple[int, int, int]]:
+                   ) -> dict[Any, tuple[int, int, int]]:
     """(debits, credits, lines) of every account over entries dated up to `date`, by
     account code (or id)."""
     accounts = dict(Account.objects.filter(book_id=book.pk).values_list("pk", "code"))

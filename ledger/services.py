@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -162,7 +163,9 @@ def _existing(book: Book, postings: Sequence[Posting]) -> dict[str, Entry]:
     keys = sorted({p.idempotency_key for p in postings if p.idempotency_key})
     ids = ids_matching("ledger_entry", "idempotency_key", keys, "r.book_id + 0 = %s",
                        [book.pk])
-    entries = {e.idempotency_key: e for e in Entry.objects.filter(pk__in=ids)} if ids else {}
+    # Every entry found here has a key (it was found by it).
+    entries = ({e.idempotency_key or "": e for e in Entry.objects.filter(pk__in=ids)}
+               if ids else {})
     if entries:
         stored = _lines_of([e.pk for e in entries.values()])
         for p in postings:
@@ -242,7 +245,7 @@ def _lock(book: Book, keys: Sequence[str], ids: int = 0) -> tuple[Book, bool, li
     new_ids = next_ids_sql("ledger_entry") if postgres and ids else "NULL"
     sql = (f"SELECT code, currency, last_seq, head_hash, closed_through, {taken}, {new_ids} "
            "FROM ledger_book WHERE id = %s")
-    params = [book.pk, *keys] if keys and few else []
+    params: list[Any] = [book.pk, *keys] if keys and few else []
     params += [ids] if postgres and ids else []
     params.append(book.pk)
     if connection.features.has_select_for_update:
@@ -394,7 +397,8 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
             return results
 
         run = writes is None
-        writes = Statements() if run else writes
+        if writes is None:
+            writes = Statements()
         entry_rows = [_entry_row(e) for e in new_entries]
         if ids is not None:
             for entry, pk in zip(new_entries, ids, strict=False):
@@ -469,7 +473,8 @@ def accounts_of(book_id: int, codes: Iterable[str] | None = None) -> dict[str, A
     """A book's accounts by code (all, or those of `codes`), for posting: plain SQL, read
     once per posting batch. Their running totals are left out; read balances through
     ledger.selectors."""
-    sql, params = "SELECT id, code, name, type FROM ledger_account WHERE book_id = %s", [book_id]
+    sql = "SELECT id, code, name, type FROM ledger_account WHERE book_id = %s"
+    params: list[Any] = [book_id]
     if codes is not None:
         codes = sorted(set(codes))
         sql += f" AND code IN ({', '.join(['%s'] * len(codes))})"

@@ -23,7 +23,7 @@ MAX_FEN = 10**16 * 100 - 1  # below 壹亿亿 yuan
 
 def _group(n: int) -> str:
     """0 < n < 10000, without leading-zero handling."""
-    out = []
+    out: list[str] = []
     zero_pending = False
     for pos in range(3, -1, -1):
         d = (n // 10**pos) % 10

@@ -2,7 +2,7 @@
 
 
 def mask_name(name: str) -> str:
-    """'张三丰' -> '张**', 'Alice Wang' -> 'A*', '' -> ''. Digits are never shown, so a
+    """'张三丰' -> '张**', 'Alice Wang' -> 'A**', '' -> ''. Digits are never shown, so a
     phone number typed as a name reveals nothing."""
     name = (name or "").strip()
     if not name:

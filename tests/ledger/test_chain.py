@@ -186,3 +186,41 @@ def test_a_dropped_or_reordered_entry_is_reported(recs):
 def test_chain_hash_refuses_a_short_previous_hash():
     with pytest.raises(ValueError):
         chain_hash("abcd", b"x")
+
+
+@pytest.mark.parametrize(("lines", "declared", "reason"), [
+    ((LineRecord("1001", 100, "CNY"),), 1, "has 1 lines, declared 1"),
+    ((LineRecord("1001", 100, "CNY"), LineRecord("3101", -100, "CNY")), 3,
+     "has 2 lines, declared 3"),
+    ((LineRecord("1001", 100, "CNY"), LineRecord("3101", -100, "USD")), 2,
+     "a line is not in the book's currency CNY"),
+    ((LineRecord("1001", 0, "CNY"), LineRecord("3101", 0, "CNY")), 2,
+     "a line has a zero amount"),
+    ((LineRecord("1001", 100, "CNY"), LineRecord("3101", -99, "CNY")), 2,
+     "unbalanced: lines sum to 1 fen"),
+])
+def test_an_entry_that_cannot_be_right_is_named_with_its_reason(lines, declared, reason):
+    rec = EntryRecord(book="B1", seq=1, date=dt.date(2026, 3, 1), memo="", actor="a",
+                      posted_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), lines=lines)
+    digest = entry_hash(GENESIS_HASH, rec)
+    stored = [StoredEntry(id=7, record=rec, prev_hash=GENESIS_HASH, hash=digest,
+                          line_count=declared)]
+    problems = list(check_chain("B1", "CNY", stored, head_seq=1, head_hash=digest))
+    assert [(p.seq, p.entry_id, p.reason) for p in problems] == [(1, 7, reason)]
+    assert str(problems[0]) == f"book B1 entry #1 (id 7): {reason}"
+
+
+@given(chains())
+def test_a_head_that_does_not_match_the_last_entry_is_reported(recs):
+    stored, _head = _chain(recs)
+    problems = list(check_chain("B1", "CNY", stored, head_seq=len(recs), head_hash="0" * 64))
+    assert [str(p) for p in problems] == ["book B1: book head hash does not match the last entry"]
+
+
+@given(chains())
+def test_an_entry_not_chained_to_the_one_before_is_reported(recs):
+    stored, head = _chain(recs)
+    stored[-1] = replace(stored[-1], prev_hash="f" * 64)
+    problems = list(check_chain("B1", "CNY", stored, head_seq=len(recs), head_hash=head))
+    assert problems[0].seq == len(recs)
+    assert problems[0].reason == "previous hash does not match the entry before it"

@@ -69,7 +69,7 @@ def community(code: str, *, providers: int = 1):
 def seed_incomes(c, packages, n: int, *, start: dt.datetime, spread: dt.timedelta,
                  prefix: str, chunk: int = 5000, user=None) -> None:
     """n posted incomes spread evenly over [start, start + spread), written through the
-    import's own write path (validate_draft, build_income, save_incomes), a chunk per
+    import's own write path (draft_validate, income_build, incomes_save), a chunk per
     transaction."""
     from django.db import transaction
     from django.utils import timezone

@@ -5,7 +5,7 @@
         [--scales 10000,100000,1000000] [--writers 4]
 
 At each scale (lines in the community's book, grown through the import's write path):
-  record_1_writer   record_income, one transaction each, against the ceiling of raw
+  record_1_writer   income_record, one transaction each, against the ceiling of raw
                     psycopg2 writing rows of the same shape (the same columns, indexes and
                     foreign keys, in tables beside ours holding the same rows; no
                     triggers, no Python) in one transaction each;
@@ -78,7 +78,7 @@ def build_ceiling(conn) -> None:
 
 
 def ceiling_writer(community_id: int, n: int, prefix: str) -> tuple[float, float]:
-    """n raw transactions into bench_ceiling, each the rows record_income writes."""
+    """n raw transactions into bench_ceiling, each the rows income_record writes."""
     conn = raw_connection()
     cur = conn.cursor()
     cur.execute("SELECT book_id FROM fundmgr_community WHERE id = %s", [community_id])
@@ -189,7 +189,7 @@ def median_ms(fn, reads: int) -> float:
 
 
 def measure(main_c, package, user, scale: int, args, seeded_in_s: float) -> float:
-    """The figures at one scale; returns record_income's rate with one writer."""
+    """The figures at one scale; returns income_record's rate with one writer."""
     from django.db import connection
 
     from fundmgr.chart import FUND_ACCOUNT, method_account_code

@@ -24,7 +24,7 @@ class Statements:
     """Statements sent together: on PostgreSQL as one execute (one round trip, the
     statements still run one after another in the transaction), on SQLite one by one.
     A posting's writes (entry, lines, account totals, book head, and the caller's own
-    row) went as six round trips, a third of record_income's time (bench/ record).
+    row) went as six round trips, a third of income_record's time (bench/ record).
     Rows by the thousand still go through COPY, after the statements added before them."""
 
     def __init__(self):

@@ -79,7 +79,7 @@ def _run(job: ImportJob, *, dry_run: bool) -> batch.Summary | None:
 
 
 def _advance(job_id: str, *, expect: str, dry_run: bool, done) -> str:
-    """Run the importer for a job in state `expect`; a repeated task changes nothing."""
+    """Run the import for a job in state `expect`; a repeated task changes nothing."""
     job = ImportJob.objects.get(pk=job_id)
     if job.state != expect:
         return job.state

@@ -59,7 +59,7 @@ class IncomeForm(forms.Form):
         self.draft: IncomeDraft | None = None
 
     def clean(self):
-        """The service's own checks, so the form and the importer refuse the same
+        """The service's own checks, so the form and an import refuse the same
         things. They run even when a field is missing, so every problem shows at once;
         a field that already has an error gets no second one."""
         data = super().clean()

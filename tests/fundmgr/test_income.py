@@ -263,7 +263,7 @@ def test_a_hong_kong_dollar_community_keeps_hkd(setup):
 
 
 def test_the_bulk_path_stores_exactly_what_recording_one_by_one_stores(setup):
-    """save_incomes writes plain multi-row SQL from the model's own field list: every
+    """incomes_save writes plain multi-row SQL from the model's own field list: every
     column must read back as the ORM would have written it."""
     c, pkg, officer, _reviewer = setup
     one, _created = income_record(f.draft(c, pkg, "123.45", ref="ONE", payer="李四"),

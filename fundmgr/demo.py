@@ -1,6 +1,11 @@
 """A realistic, deterministic demo: three communities in three subdistricts, a hub per
 subdistrict, ten providers, packages in all tiers, a year of income with reversals and
-pending reviews, and a user for each role. Everything goes through the services."""
+pending reviews, and a user for each role. Everything goes through the services.
+
+The demo is right on every day of the year: it covers a rolling window, the twelve full
+months before today's plus today's month up to yesterday, so every month it leaves
+behind can close. Reviews still waiting are only in today's (open) month; everything
+earlier was reviewed. The same `today` gives the same books (receipt codes aside)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from djmoney.money import Money
 
+from ledger.selectors import balance_fen, net_by_account
+from ledger.services import to_fen
+
+from .chart import FUND_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
+from .lib import dates
 from .models import Community, HubEnterprise, Income, IncomeStatus, Provider, Role
 from .services.drafts import IncomeDraft, draft_validate, income_build
 from .services.income import income_approve, income_reject, income_reverse
@@ -67,13 +77,20 @@ PACKAGES = [
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰涛明超兰霞平刚桂英华玉珍建国志强淑珍"
 METHODS = ["wechat"] * 5 + ["alipay"] * 3 + ["cash"] * 2 + ["bank"]
-START = dt.date(2025, 11, 1)
+# Full months of income before today's month.
+MONTHS = 12
+
+
+def window_start(today: dt.date) -> dt.date:
+    """The first day of the demo's income: twelve full months before today's month."""
+    return dates.add_months(dates.month_start(today), -MONTHS)
 
 
 class Demo:
     def __init__(self, today: dt.date | None = None, scale: float = 1.0):
         self.rng = random.Random(SEED)
-        self.today = today or timezone.localdate()
+        self.today = today or dates.today()
+        self.start = window_start(self.today)
         self.scale = scale
 
     def exists(self) -> bool:
@@ -124,10 +141,12 @@ class Demo:
                     low_cost_eligibility=eligible,
                 ))
             communities.append((community, packages))
-        # The second community changed its split from April (a recorded decision).
+        # The second community changed its split five months in (a recorded decision).
+        changed = dates.add_months(self.start, 5)
         policy_create(community=communities[1][0], provider_bp=6500, hub_bp=2500,
-                         fund_bp=1000, effective_from=dt.date(2026, 4, 1),
-                         approved_by="花园社区居民代表会议", decision_ref="花居议〔2026〕3号")
+                         fund_bp=1000, effective_from=changed,
+                         approved_by="花园社区居民代表会议",
+                         decision_ref=f"花居议〔{changed.year}〕3号")
         for community, packages in communities:
             officer = users["officer" if community.code != "SQP-NH" else "officer2"]
             self._income(community, packages, officer, users["reviewer"])
@@ -143,36 +162,50 @@ class Demo:
         from .services import payouts
 
         rng = self.rng
-        month = START
         serial = 0
-        while (month + dt.timedelta(days=40)).replace(day=10) < self.today:
-            paid_on = (month + dt.timedelta(days=40)).replace(day=10)
-            for account in community.book.accounts.filter(code__startswith="2202.").order_by(
-                    "code"):
-                owed = account.balance.amount
+        # Each month's balances are settled on the 10th of the month after, up to today.
+        for month in dates.months(self.start, dates.add_months(self.today, -1)):
+            paid_on = dates.next_month(month).replace(day=10)
+            if paid_on >= self.today:
+                break
+            # What each provider was owed at the end of that day and is still owed today
+            # (after the reversals): a settlement never pays out income recorded after
+            # it, nor leaves a payable overpaid on any later day.
+            owed_then = net_by_account(community.book, through=paid_on)
+            for code in sorted(owed_then):
+                if not code.startswith(PROVIDER_ACCOUNT_PREFIX):
+                    continue
+                owed = Decimal(min(-owed_then[code], balance_fen(community.book, code))
+                               ).scaleb(-2)
                 if owed >= 100:
                     serial += 1
-                    provider = Provider.objects.get(code=account.code.split(".", 1)[1])
+                    provider = Provider.objects.get(
+                        code=code.removeprefix(PROVIDER_ACCOUNT_PREFIX))
                     payouts.settlement_record(
                         community=community, provider=provider,
                         amount=Money((owed * Decimal("0.8")).quantize(Decimal("0.01")),
                                      community.currency),
                         method="bank", bank_reference=f"{community.code}-JS-{serial:04d}",
                         paid_on=paid_on, user=officer)
-            month = (month + dt.timedelta(days=32)).replace(day=1)
         membership_grant(user=users["reviewer2"], community=community, role=Role.REVIEWER)
         pdf = b"%PDF-1.4\n% demo invoice\n"
 
         def evidence(name):
             return [("invoice", SimpleUploadedFile(name, pdf + name.encode()))]
 
+        def approve(disbursement, **kwargs):
+            # A small demo (--scale) may not have raised enough for every payment: what
+            # the fund cannot pay stays waiting, as it would in a real community.
+            if balance_fen(community.book, FUND_ACCOUNT) >= to_fen(disbursement.amount):
+                payouts.disbursement_approve(disbursement=disbursement,
+                                             reviewer=users["reviewer"], **kwargs)
+
         small = payouts.disbursement_request(
             community=community, payee="夕阳红志愿服务队", purpose="重阳节敬老活动物资",
             category="activity", amount=Money(rng.choice([860, 1200, 1580]), community.currency),
             user=officer, invoice_number=f"{community.code}-FP-1",
             attachments=evidence(f"{community.code}-fapiao-1.pdf"))
-        payouts.disbursement_approve(disbursement=small, reviewer=users["reviewer"],
-                                     note="票据齐全", payment_reference=f"{community.code}-ZF-1")
+        approve(small, note="票据齐全", payment_reference=f"{community.code}-ZF-1")
         payouts.disbursement_request(
             community=community, payee="王秀英", payee_is_person=True,
             payee_account="6222 0202 0011 2233", purpose="困难独居老人冬季取暖补助",
@@ -182,7 +215,7 @@ class Demo:
             community=community, payee="绿意环保社", purpose="楼道绿化与垃圾分类宣传",
             category="environment", amount=Money(6800, community.currency), user=officer,
             attachments=evidence(f"{community.code}-fapiao-2.pdf"))
-        payouts.disbursement_approve(disbursement=two, reviewer=users["reviewer"], note="同意")
+        approve(two, note="同意")
         if community.code == COMMUNITIES[0][0]:
             # Planted for the red-flag screen: one purchase cut in two just under the
             # one-reviewer limit, paid with the same invoice file twice.
@@ -190,9 +223,9 @@ class Demo:
                 cut = payouts.disbursement_request(
                     community=community, payee="宏达办公用品店", purpose=f"活动室桌椅（第{n}批）",
                     category="activity", amount=Money(1950, community.currency), user=officer,
-                    invoice_number="HD-2026-118", invoice_date=self.today,
+                    invoice_number=f"HD-{self.today.year}-118", invoice_date=self.today,
                     attachments=evidence("hongda-fapiao.pdf"))
-                payouts.disbursement_approve(disbursement=cut, reviewer=users["reviewer"])
+                approve(cut)
 
     def _payer(self) -> str:
         given = self.rng.choices(GIVEN, k=self.rng.choice([1, 2]))
@@ -201,7 +234,7 @@ class Demo:
     def _income(self, community, packages, officer, reviewer) -> None:
         rng = self.rng
         built: list[Income] = []
-        day = START
+        day = self.start
         serial = 0
         while day < self.today:
             for _ in range(round(rng.choice([2, 3, 4, 5, 6]) * self.scale)):
@@ -230,9 +263,9 @@ class Demo:
                 built.append(income_build(draft, recorded_by=officer, now=recorded))
             day += dt.timedelta(days=1)
         incomes_save(built, officer.get_username())
-        # Reviews: older large incomes were approved; the last fortnight's still wait.
-        cutoff = timezone.make_aware(dt.datetime.combine(self.today - dt.timedelta(days=14),
-                                                         dt.time()))
+        # Reviews: large incomes of earlier months were reviewed; today's month's still
+        # wait. (A month with a review waiting cannot close, so no earlier one may.)
+        cutoff, _end = dates.month_bounds(self.today)
         for income in Income.objects.filter(community=community, status=IncomeStatus.PENDING,
                                             paid_at__lt=cutoff).order_by("paid_at"):
             if rng.random() < 0.1:

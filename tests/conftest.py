@@ -1,7 +1,39 @@
+import datetime as dt
+import os
+
 import pytest
 from django.db import connection
 
 from ledger import guards
+
+# FUNDMGR_TEST_NOW=2027-01-01T00:30+08:00 runs the whole suite on that clock (CI does, on
+# the 1st of a month just after midnight, when UTC is still on the day before): a test
+# that silently reads the wall clock fails there instead of on a newcomer's first day.
+TEST_NOW = os.environ.get("FUNDMGR_TEST_NOW", "")
+_travel = None
+
+
+def pytest_configure(config):
+    global _travel
+    if TEST_NOW:
+        import time_machine
+
+        try:
+            moment = dt.datetime.fromisoformat(TEST_NOW)
+        except ValueError:
+            raise pytest.UsageError(f"FUNDMGR_TEST_NOW={TEST_NOW!r} is not an ISO date-time"
+                                    ) from None
+        _travel = time_machine.travel(moment, tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config):
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config):
+    return f"clock: {TEST_NOW} (FUNDMGR_TEST_NOW)" if TEST_NOW else "clock: the wall clock"
 
 
 def pytest_collection_modifyitems(config, items):

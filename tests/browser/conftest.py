@@ -18,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 OUTPUT = ROOT / "test-output" / "browser"
+# manage.py on the suite's clock (FUNDMGR_TEST_NOW), so the server agrees with the tests.
+CLOCK = str(Path(__file__).resolve().parent / "clock.py")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -50,7 +52,7 @@ def server(tmp_path_factory):
                PYTHONUNBUFFERED="1")
 
     def manage(*args):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, CLOCK, *args], cwd=ROOT, env=env, check=True,
                        capture_output=True, timeout=600)
 
     manage("migrate", "--noinput")
@@ -58,7 +60,7 @@ def server(tmp_path_factory):
     port = _free_port()
     log = open(var / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        [sys.executable, CLOCK, "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"

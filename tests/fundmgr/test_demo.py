@@ -1,6 +1,7 @@
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from fundmgr.models import Community, Income, IncomeStatus, Membership, Provider
@@ -10,6 +11,7 @@ from ledger.verify import verify
 pytestmark = pytest.mark.django_db
 
 
+@time_machine.travel("2026-11-24 10:00 +08:00")
 def test_the_demo_is_realistic_verifies_and_loads_once():
     out = io.StringIO()
     call_command("demo", "--scale", "0.3", stdout=out)

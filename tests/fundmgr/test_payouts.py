@@ -5,6 +5,7 @@ import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -235,37 +236,33 @@ def test_two_disbursements_racing_for_the_last_balance_on_postgresql(ledger_purg
     assert all(r.ok for r in verify())
 
 
+@pytest.fixture
+def may_20th():
+    """The clock on 2026-05-20, before the fund is set up: the payouts are made that day."""
+    with time_machine.travel(dt.datetime(2026, 5, 20, 10, tzinfo=dt.UTC), tick=True):
+        yield
+
+
 @pytest.mark.django_db
-def test_the_published_month_lists_payouts_without_private_details(fund):
+def test_the_published_month_lists_payouts_without_private_details(may_20th, fund):
     import json
 
     from django.test import Client
-    from django.utils import timezone
 
     from reports.services import period_close, period_publish
 
     c, pkg, officer, r1, r2 = fund
     payouts.settlement_record(community=c, provider=pkg.provider, amount=cny("1000.00"),
                               method="bank", bank_reference="BK-77",
-                              paid_on=timezone.localdate(), user=officer)
+                              paid_on=dt.date(2026, 5, 20), user=officer)
     d = payouts.disbursement_request(community=c, payee="王秀英", payee_is_person=True,
                                      payee_account="6222020200112233", purpose="困难老人慰问",
                                      category="elderly", amount=cny("500.00"), user=officer,
                                      attachments=[])
     payouts.disbursement_approve(disbursement=d, reviewer=r1)
-    today = timezone.localdate()
-    month = today.replace(day=1)
-    # Close the month from the day after it ends.
-    following = (month + dt.timedelta(days=32)).replace(day=1)
-    first = dt.date(2026, 3, 1)  # the income's month
-    period_close(community=c, month=first, actor="officer", today=following)
-    m = first
-    while m < month:
-        nxt = (m + dt.timedelta(days=32)).replace(day=1)
-        if m != first:
-            period_close(community=c, month=m, actor="officer", today=following)
-        m = nxt
-    period_close(community=c, month=month, actor="officer", today=following)
+    month = dt.date(2026, 5, 1)  # the payouts' month; the income's is March
+    for m in (dt.date(2026, 3, 1), dt.date(2026, 4, 1), month):
+        period_close(community=c, month=m, actor="officer", today=dt.date(2026, 6, 1))
     period_publish(community=c, month=month, actor="officer")
     doc = json.loads(c.periods.get(month=month).disclosure.document)
     assert doc["settlements"][0]["amount"] == "1000.00"

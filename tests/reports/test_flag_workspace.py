@@ -5,9 +5,9 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 from djmoney.money import Money
 
 from fundmgr.services import payouts
@@ -18,6 +18,13 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n" + b"7" * 40
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """The payments are made on 2026-05-20; the income is dated 2026-03-05."""
+    with time_machine.travel(dt.datetime(2026, 5, 20, 10, tzinfo=dt.UTC), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -77,13 +84,9 @@ def test_a_published_month_counts_flags_without_personal_data(world):
 
     c, _ = world
     community_screen(c)
-    today = timezone.localdate()
-    month = today.replace(day=1)
-    following = (month + dt.timedelta(days=32)).replace(day=1)
-    m = dt.date(2026, 3, 1)
-    while m <= month:
-        period_close(community=c, month=m, actor="officer", today=following)
-        m = (m + dt.timedelta(days=32)).replace(day=1)
+    month = dt.date(2026, 5, 1)
+    for m in (dt.date(2026, 3, 1), dt.date(2026, 4, 1), month):
+        period_close(community=c, month=m, actor="officer", today=dt.date(2026, 6, 1))
     record = period_publish(community=c, month=month, actor="officer")
     counts = json.loads(record.document)["red_flags"]
     assert counts["split_payment"] == {"raised": 1, "resolved": 0}

@@ -101,7 +101,8 @@ def policy_create(*, community: Community, provider_bp: int, hub_bp: int, fund_b
             .values_list("paid_at", flat=True).first())
     if last is not None and effective_from <= local_date(last):
         raise ValidationError({"effective_from": _(
-            "Income is already recorded up to %(date)s; a new split can start only after it."
+            "Income is already recorded up to %(date)s; a new split can start only "
+            "after it."
         ) % {"date": local_date(last).isoformat()}})
     latest = SplitPolicy.objects.filter(community=community).order_by("-version").first()
     return SplitPolicy.objects.create(

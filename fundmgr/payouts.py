@@ -17,8 +17,8 @@ from djmoney.money import Money
 
 from ledger import services as ledger
 from ledger.models import Account, Book
-from ledger.selectors import balance_fen
 
+from .lib import dates
 from .models import (
     ApprovalTier,
     Attachment,
@@ -40,6 +40,7 @@ from .services import (
     accounting_date,
     money_problem,
     provider_account_code,
+    shortfall_problem,
 )
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
@@ -52,11 +53,6 @@ EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"),
 def _check_money(community: Community, amount, errors: dict) -> None:
     if problem := money_problem(community, amount):
         errors.setdefault("amount", []).append(problem[1])
-
-
-def _balance(book: Book, code: str) -> int:
-    """A credit-normal account's balance in fen, read from its running totals."""
-    return balance_fen(book, code)
 
 
 def _fmt(fen: int) -> str:
@@ -77,7 +73,7 @@ def settlement_record(*, community: Community, provider: Provider | None, amount
     if not bank_reference or len(bank_reference) > 64:
         errors.setdefault("bank_reference", []).append(
             _("Enter the bank or payment reference (at most 64 characters)."))
-    if paid_on is None or paid_on > timezone.localdate() or paid_on.year < 2000:
+    if paid_on is None or paid_on > dates.today() or paid_on.year < 2000:
         errors.setdefault("paid_on", []).append(_("Enter the date it was paid (not later "
                                                   "than today)."))
     if errors:
@@ -85,20 +81,24 @@ def settlement_record(*, community: Community, provider: Provider | None, amount
     payable = provider_account_code(provider) if provider else HUB_ACCOUNT
     with transaction.atomic():
         book = Book.objects.select_for_update().get(pk=community.book_id)
-        owed = _balance(book, payable) if Account.objects.filter(
-            book=book, code=payable).exists() else 0
-        if ledger.to_fen(amount) > owed:
+        accounts = {a.code: a for a in Account.objects.filter(book=book)}
+        booked_on = accounting_date(community, paid_on)
+        if payable not in accounts:
             raise ValidationError({"amount": _(
                 "%(payee)s is owed %(owed)s; a settlement cannot pay more.")
                 % {"payee": provider.name if provider else community.hub.name,
-                   "owed": _fmt(owed)}})
+                   "owed": _fmt(0)}})
+        fen = ledger.to_fen(amount)
+        problem = shortfall_problem(book, [(payable, fen), (METHOD_ACCOUNTS[method][0], fen)],
+                                    booked_on)
+        if problem:
+            raise ValidationError({"amount": problem})
         if Settlement.objects.filter(community=community,
                                      bank_reference=bank_reference).exists():
             raise ValidationError({"bank_reference": _("This reference is already recorded.")})
-        accounts = {a.code: a for a in Account.objects.filter(book=book)}
         name = provider.name if provider else community.hub.name
         entry = ledger.post(
-            book=book, date=accounting_date(community, paid_on), actor=user.get_username(),
+            book=book, date=booked_on, actor=user.get_username(),
             memo=f"结算 {name} {bank_reference}",
             legs=[ledger.debit(accounts[payable], amount, "结算应付款"),
                   ledger.credit(accounts[METHOD_ACCOUNTS[method][0]], amount, bank_reference)],
@@ -225,15 +225,16 @@ def _pay(d: Disbursement, payment_reference: str) -> Disbursement:
     """Post Dr fund / Cr cash or bank under the book lock; never below zero."""
     _attachments_intact(d)
     book = Book.objects.select_for_update().get(pk=d.community.book_id)
-    available = _balance(book, FUND_ACCOUNT)
-    if ledger.to_fen(d.amount) > available:
-        raise ValidationError(_("The community fund holds %(available)s; it cannot pay "
-                                "%(amount)s.") % {"available": _fmt(available),
-                                                   "amount": f"{d.amount.amount:.2f}"})
     accounts = {a.code: a for a in Account.objects.filter(book=book)}
-    today = timezone.localdate()
+    today = dates.today()
+    booked_on = accounting_date(d.community, today)
+    fen = ledger.to_fen(d.amount)
+    problem = shortfall_problem(book, [(FUND_ACCOUNT, fen), (METHOD_ACCOUNTS[d.method][0], fen)],
+                                booked_on)
+    if problem:
+        raise ValidationError(problem)
     d.entry = ledger.post(
-        book=book, date=accounting_date(d.community, today), actor=d.requested_by.get_username(),
+        book=book, date=booked_on, actor=d.requested_by.get_username(),
         memo=f"社区基金拨付 {d.get_category_display()} {d.purpose}"[:500],
         legs=[ledger.debit(accounts[FUND_ACCOUNT], d.amount, d.payee),
               ledger.credit(accounts[METHOD_ACCOUNTS[d.method][0]], d.amount,

@@ -22,10 +22,12 @@ from djmoney.models.fields import MoneyField
 from djmoney.money import Currency, Money
 
 from ledger import services as ledger
-from ledger.models import Account, AccountType
+from ledger.meaning import shortfalls
+from ledger.models import Account, AccountType, Book
 from ledger.rows import Statements
 
 from . import receipts
+from .lib import dates
 from .models import (
     TIER_VALUES,
     TIER_ZH,
@@ -334,6 +336,30 @@ class AccountCache:
         return self._by_code[code]
 
 
+def shortfall_problem(book, takes: Sequence[tuple[str, int]], on: dt.date) -> str | None:
+    """Why taking each (account code, fen) out from `on` on is impossible, or None: a
+    payment (or a refund) lowers the account's balance on its own day and every later
+    day - a back-dated one too - so it must hold the amount at the end of each of them.
+    Call under the book lock."""
+    accounts = ledger.accounts_of(book.pk, [code for code, _fen in takes])
+    missing = [code for code, _fen in takes if code not in accounts]
+    if missing:
+        return _("%(account)s holds nothing.") % {"account": missing[0]}
+    found = shortfalls(book, [(accounts[code], fen) for code, fen in takes if fen], on)
+    if not found:
+        return None
+    s = found[0]
+    return _("This would take %(account)s to %(balance)s at the end of %(date)s: from that "
+             "day on it holds at most %(available)s, %(short)s short.") % {
+        "account": f"{s.account.code} {s.account.name}", "date": s.lowest.date.isoformat(),
+        "balance": _fmt_fen(s.lowest.balance_fen - s.amount_fen),
+        "available": _fmt_fen(s.lowest.balance_fen), "short": _fmt_fen(s.short_fen)}
+
+
+def _fmt_fen(fen: int) -> str:
+    return f"{Decimal(fen).scaleb(-2):.2f}"
+
+
 def accounting_date(community: Community, on: dt.date) -> dt.date:
     """The date an entry is posted on: its own, or - when that falls in a closed period -
     the first open day after it, as a labelled adjustment (DESIGN 4.4)."""
@@ -532,9 +558,20 @@ def reverse_income(*, income: Income, actor, reason: str) -> Income:
         raise ValidationError({"reason": _("A reversal needs a reason.")})
     if len(reason) > 500:
         raise ValidationError({"reason": _("A reason has at most 500 characters.")})
+    community = income.community
+    on = accounting_date(community, dates.today())
+    # The refund leaves the cash account and takes back each party's share: none may end
+    # a day below zero (a provider already paid its share would be overpaid).
+    book = Book.objects.select_for_update().get(pk=community.book_id)
+    problem = shortfall_problem(book, [
+        (METHOD_ACCOUNTS[income.method][0], _fen(income.amount)),
+        (provider_account_code(income.package.provider), _fen(income.provider_share)),
+        (HUB_ACCOUNT, _fen(income.hub_share)), (FUND_ACCOUNT, _fen(income.fund_share))], on)
+    if problem:
+        raise ValidationError(_("This income cannot be reversed now. %(problem)s")
+                              % {"problem": problem})
     income.reversal_entry = ledger.reverse(
-        income.entry, reason=reason.strip(), actor=_actor(actor),
-        date=accounting_date(income.community, timezone.localdate()))
+        income.entry, reason=reason.strip(), actor=_actor(actor), date=on)
     income.status = IncomeStatus.REVERSED
     income.reversed_by, income.reversed_at = actor, timezone.now()
     income.reverse_reason = reason.strip()

@@ -16,7 +16,7 @@ from ledger import log
 from ledger import services as ledger
 from ledger.models import Book, Entry
 
-from . import disclosure, signing
+from . import checks, disclosure, signing
 from .models import Disclosure, Period, PeriodState, Query
 
 DISCLOSURE_WINDOW = dt.timedelta(days=7)
@@ -102,6 +102,10 @@ def period_publish(*, community: Community, month: dt.date, actor: str) -> Discl
         raise ValidationError(_("%(month)s is already published.") % {"month": period.label})
     book = Book.objects.select_for_update().get(pk=community.book_id)
     document = disclosure.build(period)
+    problems = checks.check_publishable(community, period, document)
+    if problems:
+        raise ValidationError(_("%(month)s cannot be published: %(problem)s")
+                              % {"month": period.label, "problem": problems[0].message})
     head = log.tree_head(book)
     now = timezone.now()
     digest = disclosure.digest_of(document)

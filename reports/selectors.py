@@ -47,6 +47,25 @@ def document(disclosure: Disclosure) -> dict:
     return doc
 
 
+def later_reversals(period: Period, doc: dict) -> dict[str, dict]:
+    """Incomes of a published month taken back later, by receipt: when, and in which
+    month the reversal is booked. A published document never changes: what happened
+    after it is read from the documents published after it (and, for a reversal made
+    before its month was published, from its own line)."""
+    receipts = {i["receipt"] for i in doc["incomes"]}
+    found = {i["receipt"]: {"date": i["reversed_on"], "month": i["reversed_in"]}
+             for i in doc["incomes"] if i.get("reversed_on")}
+    later = (Period.objects.filter(community_id=period.community_id, month__gt=period.month,
+                                   state=PeriodState.PUBLISHED)
+             .select_related("disclosure").order_by("month"))
+    for p in later:
+        later_doc = document(p.disclosure)
+        for r in later_doc["reversals"]:
+            if r["receipt"] in receipts:
+                found[r["receipt"]] = {"date": r["date"], "month": later_doc["month"]}
+    return found
+
+
 def community_public(community: Community) -> dict:
     policy = SplitPolicy.objects.filter(community=community).order_by("-effective_from").first()
     packages = ServicePackage.objects.filter(community=community, active=True).select_related(

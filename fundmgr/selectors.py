@@ -13,7 +13,8 @@ from djmoney.money import Money
 
 from ledger.models import Account
 
-from .models import Community, Income, IncomeStatus, Membership, Role, Tier
+from .lib import dates
+from .models import Community, Income, IncomeStatus, Membership, Role, SplitPolicy, Tier
 from .services import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
 
 
@@ -63,6 +64,10 @@ class CommunitySummary:
     owed_hub: Money | None = None
     fund_balance: Money | None = None
     pending: int = 0
+    # The split in force at the month's end (or today), and whether it began inside the
+    # month: the shares shown are labelled with the policy's own percentages.
+    policy: SplitPolicy | None = None
+    policy_changed: bool = False
 
     @property
     def tier_rows(self):
@@ -71,7 +76,7 @@ class CommunitySummary:
 
 def community_summary(community: Community, user, month: dt.date | None = None
                       ) -> CommunitySummary:
-    month = month or timezone.localdate()
+    month = month or dates.today()
     start, end = month_bounds(month)
     cur = community.currency
     summary = CommunitySummary(community=community, roles=roles_in(user, community), month=month)
@@ -97,6 +102,10 @@ def community_summary(community: Community, user, month: dt.date | None = None
             summary.owed_hub = account.balance
         elif account.code == FUND_ACCOUNT:
             summary.fund_balance = account.balance
+    until = min(dates.month_end(month), dates.today())
+    summary.policy = SplitPolicy.in_force(community, until)
+    summary.policy_changed = bool(summary.policy and summary.policy.version > 1 and
+                                  summary.policy.effective_from > dates.month_start(month))
     summary.pending = Income.objects.filter(community=community,
                                             status=IncomeStatus.PENDING).count()
     return summary

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.core.cache import cache
 
+from fundmgr.lib import dates
 from fundmgr.models import Community, Income, IncomeStatus, ServicePackage, SplitPolicy
+from fundmgr.services import METHOD_ACCOUNTS
+from fundmgr.split import percent
 from ledger import log, merkle
 
 from .models import Disclosure, Period, PeriodState
@@ -47,6 +51,13 @@ def document(disclosure: Disclosure) -> dict:
     return doc
 
 
+def latest_published_month(community: Community) -> str:
+    """The latest published month of a community ("" for none)."""
+    month = (Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+             .order_by("-month").values_list("month", flat=True).first())
+    return f"{month:%Y-%m}" if month else ""
+
+
 def later_reversals(period: Period, doc: dict) -> dict[str, dict]:
     """Incomes of a published month taken back later, by receipt: when, and in which
     month the reversal is booked. A published document never changes: what happened
@@ -66,8 +77,40 @@ def later_reversals(period: Period, doc: dict) -> dict[str, dict]:
     return found
 
 
+CASH_NAMES = {code: name for code, name in METHOD_ACCOUNTS.values()}
+
+
+def month_extras(period: Period, doc: dict) -> dict:
+    """What the month page shows beside the published document, from it and the later
+    ones: the split in force in the month, every balance with its name, the settlements'
+    total, and the later fate of its incomes (reversed when, booked in which month)."""
+    start, end = doc["period"]["start"], doc["period"]["end"]
+    policies = doc.get("policies", [])
+    in_force = [p for p in policies if p["effective_from"] <= start][-1:]
+    in_force += [p for p in policies if start < p["effective_from"] <= end]
+    opening, closing = doc["balances"]["opening"], doc["balances"]["closing"]
+    names = {r["code"]: r["name"] for r in doc["by_provider"]}
+    rows = [(CASH_NAMES.get(code, code), opening["cash"].get(code, "0.00"), value)
+            for code, value in closing["cash"].items()
+            if value != "0.00" or opening["cash"].get(code, "0.00") != "0.00"]
+    rows.append(("fund", opening["fund"], closing["fund"]))
+    rows.append(("hub", opening["hub"], closing["hub"]))
+    rows += [(("provider", names.get(code, code)), opening["providers"].get(code, "0.00"),
+              value) for code, value in closing["providers"].items()
+             if value != "0.00" or opening["providers"].get(code, "0.00") != "0.00"]
+    settled = sum((Decimal(x["amount"]) for x in doc["settlements"]), Decimal("0.00"))
+    return {
+        "policies": [{**p, "percents": {k: percent(p[f"{k}_bp"]) for k in
+                                        ("provider", "hub", "fund")}} for p in in_force],
+        "balance_rows": rows,
+        "settled": f"{settled:.2f}",
+        "corrections": later_reversals(period, doc),
+    }
+
+
 def community_public(community: Community) -> dict:
-    policy = SplitPolicy.objects.filter(community=community).order_by("-effective_from").first()
+    # In force today - not a version decided for a later date.
+    policy = SplitPolicy.in_force(community, dates.today())
     packages = ServicePackage.objects.filter(community=community, active=True).select_related(
         "provider").order_by("code")
     providers = {p.provider.code: p.provider for p in packages}
@@ -84,6 +127,7 @@ def community_public(community: Community) -> dict:
                       "low_cost_eligibility": p.low_cost_eligibility} for p in packages],
         "split_policy": {"version": policy.version, "provider_bp": policy.provider_bp,
                          "hub_bp": policy.hub_bp, "fund_bp": policy.fund_bp,
+                         "percents": policy.percents,
                          "effective_from": policy.effective_from.isoformat(),
                          "approved_by": policy.approved_by,
                          "decision_ref": policy.decision_ref} if policy else None,

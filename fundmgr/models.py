@@ -129,6 +129,13 @@ class Community(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def policy_today(self) -> SplitPolicy | None:
+        """The split in force today: what a page about the community says it is."""
+        from .lib import dates
+
+        return SplitPolicy.in_force(self, dates.today())
+
 
 class CommunityFund(models.Model):
     """社区基金: one per community."""
@@ -223,6 +230,14 @@ class SplitPolicy(models.Model):
     @property
     def bps(self) -> tuple[int, int, int]:
         return (self.provider_bp, self.hub_bp, self.fund_bp)
+
+    @property
+    def percents(self) -> dict[str, str]:
+        """{"provider": "70", "hub": "25", "fund": "5"}: what pages print."""
+        from .lib.split import percent
+
+        return {"provider": percent(self.provider_bp), "hub": percent(self.hub_bp),
+                "fund": percent(self.fund_bp)}
 
     @classmethod
     def in_force(cls, community: Community, on: dt.date) -> SplitPolicy | None:

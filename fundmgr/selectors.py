@@ -14,9 +14,10 @@ from ledger.models import Account
 
 from .access import communities_for, roles_in
 from .chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name
+from .lib import dates
 from .lib.dates import month_bounds, parse_month, today
 from .lib.receipts import normalise
-from .models import Community, Income, IncomeStatus, Role, Tier
+from .models import Community, Income, IncomeStatus, Role, SplitPolicy, Tier
 
 
 def incomes_for(user) -> QuerySet[Income]:
@@ -42,6 +43,10 @@ class CommunitySummary:
     owed_hub: Money | None = None
     fund_balance: Money | None = None
     pending: int = 0
+    # The split in force at the month's end (or today), and whether it began inside the
+    # month: the shares shown are labelled with the policy's own percentages.
+    policy: SplitPolicy | None = None
+    policy_changed: bool = False
 
     @property
     def tier_rows(self):
@@ -76,6 +81,10 @@ def community_summary(community: Community, user, month: dt.date | None = None
             summary.owed_hub = account.balance
         elif account.code == FUND_ACCOUNT:
             summary.fund_balance = account.balance
+    until = min(dates.month_end(month), dates.today())
+    summary.policy = SplitPolicy.in_force(community, until)
+    summary.policy_changed = bool(summary.policy and summary.policy.version > 1 and
+                                  summary.policy.effective_from > dates.month_start(month))
     summary.pending = Income.objects.filter(community=community,
                                             status=IncomeStatus.PENDING).count()
     return summary

@@ -191,11 +191,18 @@ def build(period) -> dict:
             "payer": mask_name(i.payer),
             "status": "reversed" if i.status == IncomeStatus.REVERSED else "posted",
             "entry": i.seq,
+            # Reversed by the time of publishing: when, and the month it is booked in
+            # (its totals, not this month's, carry it when that is a later month).
+            **({"reversed_on": i.reversal_date.isoformat(),
+                "reversed_in": i.reversal_date.strftime("%Y-%m")}
+               if i.status == IncomeStatus.REVERSED and i.reversal_date else {}),
         } for i in incomes],
         "reversals": [{
             "receipt": i.receipt, "entry": i.reversal_seq, "reverses": i.seq,
             "date": i.reversal_date.isoformat(), "amount": yuan(i.amount),
             "reason": i.reverse_reason,
+            # The income it takes back, and the month that income was booked in.
+            "original_date": i.date.isoformat(), "original_month": i.date.strftime("%Y-%m"),
         } for i in reversed_in_month],
         "settlements": [{
             "payee": st.payee_name, "party": st.provider.code if st.provider else "hub",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.core.cache import cache
 
+from fundmgr.chart import METHOD_ACCOUNTS
+from fundmgr.lib import dates
 from fundmgr.lib.dates import month_start
+from fundmgr.lib.split import percent
 from fundmgr.models import Community, Income, IncomeStatus, ServicePackage, SplitPolicy
 from ledger import log, merkle
 
@@ -48,8 +52,66 @@ def document(disclosure: Disclosure) -> dict:
     return doc
 
 
+def latest_published_month(community: Community) -> str:
+    """The latest published month of a community ("" for none)."""
+    month = (Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+             .order_by("-month").values_list("month", flat=True).first())
+    return f"{month:%Y-%m}" if month else ""
+
+
+def later_reversals(period: Period, doc: dict) -> dict[str, dict]:
+    """Incomes of a published month taken back later, by receipt: when, and in which
+    month the reversal is booked. A published document never changes: what happened
+    after it is read from the documents published after it (and, for a reversal made
+    before its month was published, from its own line)."""
+    receipts = {i["receipt"] for i in doc["incomes"]}
+    found = {i["receipt"]: {"date": i["reversed_on"], "month": i["reversed_in"]}
+             for i in doc["incomes"] if i.get("reversed_on")}
+    later = (Period.objects.filter(community_id=period.community_id, month__gt=period.month,
+                                   state=PeriodState.PUBLISHED)
+             .select_related("disclosure").order_by("month"))
+    for p in later:
+        later_doc = document(p.disclosure)
+        for r in later_doc["reversals"]:
+            if r["receipt"] in receipts:
+                found[r["receipt"]] = {"date": r["date"], "month": later_doc["month"]}
+    return found
+
+
+CASH_NAMES = {code: name for code, name in METHOD_ACCOUNTS.values()}
+
+
+def month_extras(period: Period, doc: dict) -> dict:
+    """What the month page shows beside the published document, from it and the later
+    ones: the split in force in the month, every balance with its name, the settlements'
+    total, and the later fate of its incomes (reversed when, booked in which month)."""
+    start, end = doc["period"]["start"], doc["period"]["end"]
+    policies = doc.get("policies", [])
+    in_force = [p for p in policies if p["effective_from"] <= start][-1:]
+    in_force += [p for p in policies if start < p["effective_from"] <= end]
+    opening, closing = doc["balances"]["opening"], doc["balances"]["closing"]
+    names = {r["code"]: r["name"] for r in doc["by_provider"]}
+    rows = [(CASH_NAMES.get(code, code), opening["cash"].get(code, "0.00"), value)
+            for code, value in closing["cash"].items()
+            if value != "0.00" or opening["cash"].get(code, "0.00") != "0.00"]
+    rows.append(("fund", opening["fund"], closing["fund"]))
+    rows.append(("hub", opening["hub"], closing["hub"]))
+    rows += [(("provider", names.get(code, code)), opening["providers"].get(code, "0.00"),
+              value) for code, value in closing["providers"].items()
+             if value != "0.00" or opening["providers"].get(code, "0.00") != "0.00"]
+    settled = sum((Decimal(x["amount"]) for x in doc["settlements"]), Decimal("0.00"))
+    return {
+        "policies": [{**p, "percents": {k: percent(p[f"{k}_bp"]) for k in
+                                        ("provider", "hub", "fund")}} for p in in_force],
+        "balance_rows": rows,
+        "settled": f"{settled:.2f}",
+        "corrections": later_reversals(period, doc),
+    }
+
+
 def community_public(community: Community) -> dict:
-    policy = SplitPolicy.objects.filter(community=community).order_by("-effective_from").first()
+    # In force today - not a version decided for a later date.
+    policy = SplitPolicy.in_force(community, dates.today())
     packages = ServicePackage.objects.filter(community=community, active=True).select_related(
         "provider").order_by("code")
     providers = {p.provider.code: p.provider for p in packages}
@@ -66,6 +128,7 @@ def community_public(community: Community) -> dict:
                       "low_cost_eligibility": p.low_cost_eligibility} for p in packages],
         "split_policy": {"version": policy.version, "provider_bp": policy.provider_bp,
                          "hub_bp": policy.hub_bp, "fund_bp": policy.fund_bp,
+                         "percents": policy.percents,
                          "effective_from": policy.effective_from.isoformat(),
                          "approved_by": policy.approved_by,
                          "decision_ref": policy.decision_ref} if policy else None,

@@ -27,7 +27,7 @@ from ledger.chain import canonical_json
 from ledger.models import Book, Entry
 from ledger.verify import verify_book
 
-from . import disclosure, signing
+from . import checks, disclosure, signing
 from .auditor.formats import FORMATS
 from .auditor.statements import KINDS, StatementError, build
 from .models import (
@@ -121,6 +121,10 @@ def period_publish(*, community: Community, month: dt.date, actor: str) -> Discl
         raise ValidationError(_("%(month)s is already published.") % {"month": period.label})
     book = Book.objects.select_for_update().get(pk=community.book_id)
     document = disclosure.build(period)
+    problems = checks.check_publishable(community, period, document)
+    if problems:
+        raise ValidationError(_("%(month)s cannot be published: %(problem)s")
+                              % {"month": period.label, "problem": problems[0].message})
     head = log.tree_head(book)
     now = timezone.now()
     digest = disclosure.digest_of(document)

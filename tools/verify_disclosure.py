@@ -110,6 +110,7 @@ def month(doc_path: str, key_path: str) -> None:
     data, key = load(doc_path), load(key_path)
     head, signature = data.pop("signed_tree_head"), data.pop("signature")
     digest = data.pop("digest")
+    data.pop("reversed_later", None)  # beside the document, not in it: later months' news
     if hashlib.sha256(canonical(data)).hexdigest() != digest:
         fail("the document does not match its digest")
     if head["document_digest"] != digest:

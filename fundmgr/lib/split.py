@@ -30,6 +30,12 @@ class Shares:
         return self.provider + self.hub + self.fund
 
 
+def percent(bp: int) -> str:
+    """Basis points as a percentage a reader knows: 7000 -> "70", 2550 -> "25.5"."""
+    whole, rest = divmod(bp, 100)
+    return f"{whole}" if not rest else f"{whole}.{rest:02d}".rstrip("0")
+
+
 def validate_bp(provider_bp: int, hub_bp: int, fund_bp: int) -> None:
     for name, bp in (("provider", provider_bp), ("hub", hub_bp), ("fund", fund_bp)):
         if type(bp) is not int or not 0 <= bp <= BP_TOTAL:

@@ -10,12 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ledger import services as ledger
+from ledger.models import Book
+from ledger.services import to_fen
 
 from ..access import require_role
+from ..chart import FUND_ACCOUNT, HUB_ACCOUNT, method_account_code, provider_account_code
 from ..lib.dates import today
 from ..models import Income, IncomeStatus, Role
 from .drafts import IncomeDraft, draft_validate, income_build, same_payment
-from .posting import accounting_date, incomes_post, incomes_save
+from .posting import accounting_date, incomes_post, incomes_save, shortfall_problem
 
 
 def _actor(user) -> str:
@@ -107,9 +110,20 @@ def income_reverse(*, income: Income, actor, reason: str) -> Income:
         raise ValidationError({"reason": _("A reversal needs a reason.")})
     if len(reason) > 500:
         raise ValidationError({"reason": _("A reason has at most 500 characters.")})
+    community = income.community
+    on = accounting_date(community, today())
+    # The refund leaves the cash account and takes back each party's share: none may end
+    # a day below zero (a provider already paid its share would be overpaid).
+    book = Book.objects.select_for_update().get(pk=community.book_id)
+    problem = shortfall_problem(book, [
+        (method_account_code(income.method), to_fen(income.amount)),
+        (provider_account_code(income.package.provider), to_fen(income.provider_share)),
+        (HUB_ACCOUNT, to_fen(income.hub_share)), (FUND_ACCOUNT, to_fen(income.fund_share))], on)
+    if problem:
+        raise ValidationError(_("This income cannot be reversed now. %(problem)s")
+                              % {"problem": problem})
     income.reversal_entry = ledger.reverse(
-        income.entry, reason=reason.strip(), actor=_actor(actor),
-        date=accounting_date(income.community, today()))
+        income.entry, reason=reason.strip(), actor=_actor(actor), date=on)
     income.status = IncomeStatus.REVERSED
     income.reversed_by, income.reversed_at = actor, timezone.now()
     income.reverse_reason = reason.strip()

@@ -16,7 +16,6 @@ from djmoney.money import Money
 
 from ledger import services as ledger
 from ledger.models import Account, Book
-from ledger.selectors import balance_fen
 
 from ..access import require_role
 from ..chart import (
@@ -41,7 +40,7 @@ from ..models import (
     Settlement,
 )
 from .drafts import money_problem
-from .posting import accounting_date
+from .posting import accounting_date, shortfall_problem
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
 ATTACHMENT_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
@@ -55,9 +54,6 @@ def _check_money(community: Community, amount, errors: dict) -> None:
         errors.setdefault("amount", []).append(problem[1])
 
 
-def _balance(book: Book, code: str) -> int:
-    """A credit-normal account's balance in fen, read from its running totals."""
-    return balance_fen(book, code)
 
 
 # --- Settlements -----------------------------------------------------------------------
@@ -82,20 +78,24 @@ def settlement_record(*, community: Community, provider: Provider | None, amount
     payable = provider_account_code(provider) if provider else HUB_ACCOUNT
     with transaction.atomic():
         book = Book.objects.select_for_update().get(pk=community.book_id)
-        owed = _balance(book, payable) if Account.objects.filter(
-            book=book, code=payable).exists() else 0
-        if ledger.to_fen(amount) > owed:
+        accounts = {a.code: a for a in Account.objects.filter(book=book)}
+        booked_on = accounting_date(community, paid_on)
+        if payable not in accounts:
             raise ValidationError({"amount": _(
                 "%(payee)s is owed %(owed)s; a settlement cannot pay more.")
                 % {"payee": provider.name if provider else community.hub.name,
-                   "owed": yuan(owed)}})
+                   "owed": yuan(0)}})
+        fen = ledger.to_fen(amount)
+        problem = shortfall_problem(
+            book, [(payable, fen), (method_account_code(method), fen)], booked_on)
+        if problem:
+            raise ValidationError({"amount": problem})
         if Settlement.objects.filter(community=community,
                                      bank_reference=bank_reference).exists():
             raise ValidationError({"bank_reference": _("This reference is already recorded.")})
-        accounts = {a.code: a for a in Account.objects.filter(book=book)}
         name = provider.name if provider else community.hub.name
         entry = ledger.post(
-            book=book, date=accounting_date(community, paid_on), actor=user.get_username(),
+            book=book, date=booked_on, actor=user.get_username(),
             memo=f"结算 {name} {bank_reference}",
             legs=[ledger.debit(accounts[payable], amount, "结算应付款"),
                   ledger.credit(accounts[method_account_code(method)], amount, bank_reference)],
@@ -222,15 +222,16 @@ def _pay(d: Disbursement, payment_reference: str) -> Disbursement:
     """Post Dr fund / Cr cash or bank under the book lock; never below zero."""
     _attachments_intact(d)
     book = Book.objects.select_for_update().get(pk=d.community.book_id)
-    available = _balance(book, FUND_ACCOUNT)
-    if ledger.to_fen(d.amount) > available:
-        raise ValidationError(_("The community fund holds %(available)s; it cannot pay "
-                                "%(amount)s.") % {"available": yuan(available),
-                                                   "amount": f"{d.amount.amount:.2f}"})
     accounts = {a.code: a for a in Account.objects.filter(book=book)}
     paid_on = today()
+    booked_on = accounting_date(d.community, paid_on)
+    fen = ledger.to_fen(d.amount)
+    problem = shortfall_problem(
+        book, [(FUND_ACCOUNT, fen), (method_account_code(d.method), fen)], booked_on)
+    if problem:
+        raise ValidationError(problem)
     d.entry = ledger.post(
-        book=book, date=accounting_date(d.community, paid_on), actor=d.requested_by.get_username(),
+        book=book, date=booked_on, actor=d.requested_by.get_username(),
         memo=f"社区基金拨付 {d.get_category_display()} {d.purpose}"[:500],
         legs=[ledger.debit(accounts[FUND_ACCOUNT], d.amount, d.payee),
               ledger.credit(accounts[method_account_code(d.method)], d.amount,

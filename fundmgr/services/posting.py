@@ -7,12 +7,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+from django.utils.translation import gettext as _
 from djmoney.models.fields import MoneyField
 from djmoney.money import Currency
 
 from ledger import services as ledger
 from ledger.bulk import Statements
-from ledger.models import Account
+from ledger.meaning import shortfalls
+from ledger.models import Account, Book
 
 from ..chart import (
     FUND_ACCOUNT,
@@ -24,6 +26,7 @@ from ..chart import (
 )
 from ..lib import receipts
 from ..lib.dates import local_date
+from ..lib.money import yuan
 from ..models import TIER_ZH, Community, Income, IncomeStatus, Provider
 
 
@@ -44,6 +47,27 @@ class AccountCache:
         if code not in self._by_code:
             self._by_code[code] = provider_account(self.community, provider)
         return self._by_code[code]
+
+
+def shortfall_problem(book: Book, takes: Sequence[tuple[str, int]], on: dt.date
+                      ) -> str | None:
+    """Why taking each (account code, fen) out from `on` on is impossible, or None: a
+    payment (or a refund) lowers the account's balance on its own day and every later
+    day - a back-dated one too - so it must hold the amount at the end of each of them.
+    Call under the book lock."""
+    accounts = ledger.accounts_of(book.pk, [code for code, _fen in takes])
+    missing = [code for code, _fen in takes if code not in accounts]
+    if missing:
+        return _("%(account)s holds nothing.") % {"account": missing[0]}
+    found = shortfalls(book, [(accounts[code], fen) for code, fen in takes if fen], on)
+    if not found:
+        return None
+    s = found[0]
+    return _("This would take %(account)s to %(balance)s at the end of %(date)s: from that "
+             "day on it holds at most %(available)s, %(short)s short.") % {
+        "account": f"{s.account.code} {s.account.name}", "date": s.lowest.date.isoformat(),
+        "balance": yuan(s.lowest.balance_fen - s.amount_fen),
+        "available": yuan(s.lowest.balance_fen), "short": yuan(s.short_fen)}
 
 
 def accounting_date(community: Community, on: dt.date) -> dt.date:

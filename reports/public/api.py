@@ -111,19 +111,31 @@ def period(request, code, month):
             return _error(f"month must be YYYY-MM, not {month[:20]!r}", 400)
         return _error(f"{c.code} {month} is not published")
     c, d = p.community, p.disclosure
+    # The document never changes; what later months did to its incomes (a reversal) is
+    # given beside it, so the response changes when a later month is published.
+    latest = selectors.latest_published_month(c)
+
+    def later() -> dict:
+        return selectors.later_reversals(p, selectors.document(d))
+
     if _wants_csv(request):
-        return cache.response(f"api-period-csv:{d.digest}", lambda: _csv(
-            ([i["receipt"], i["date"], i["package"], i["tier"], i["amount"],
-              i["split"]["provider"], i["split"]["hub"], i["split"]["fund"], i["payer"],
-              i["status"], i["entry"], "yes" if i["adjustment"] else ""]
-             for i in selectors.document(d)["incomes"]),
-            ["receipt", "date", "package", "tier", "amount", "provider", "hub", "fund",
-             "payer", "status", "entry", "adjustment"], f"{c.code}-{month}.csv",
-            cache_control=FOREVER))
-    return cache.response(f"api-period-json:{d.digest}", lambda: _json(
+        def rows():
+            reversed_later = later()
+            for i in selectors.document(d)["incomes"]:
+                fate = reversed_later.get(i["receipt"], {})
+                yield [i["receipt"], i["date"], i["package"], i["tier"], i["amount"],
+                       i["split"]["provider"], i["split"]["hub"], i["split"]["fund"],
+                       i["payer"], i["status"], i["entry"], "yes" if i["adjustment"] else "",
+                       fate.get("date", ""), fate.get("month", "")]
+
+        return cache.response(f"api-period-csv:{d.digest}:{latest}", lambda: _csv(
+            rows(), ["receipt", "date", "package", "tier", "amount", "provider", "hub", "fund",
+                     "payer", "status", "entry", "adjustment", "reversed_on", "reversed_in"],
+            f"{c.code}-{month}.csv"))
+    return cache.response(f"api-period-json:{d.digest}:{latest}", lambda: _json(
         {**selectors.document(d), "digest": d.digest,
-         "signed_tree_head": json.loads(d.signed_head), "signature": d.signature},
-        cache_control=FOREVER))
+         "signed_tree_head": json.loads(d.signed_head), "signature": d.signature,
+         "reversed_later": later()}))
 
 
 @require_GET

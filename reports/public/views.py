@@ -142,8 +142,13 @@ def month_page(request, code: str, month: str):
                 request.GET.get("page", 1))
         except InvalidPage as exc:
             raise Http404(_("This month has no such page of payments.")) from exc
+        extras = selectors.month_extras(period, doc)
+        corrections = extras["corrections"]
+        payments.object_list = [{**i, "correction": corrections.get(i["receipt"])}
+                                for i in payments.object_list]
         return render(request, "public/month.html", {
             "community": community, "period": period, "doc": doc, "d": disclosure,
+            "extras": extras,
             "payments": payments, "window_open": window_open, "flow": _flow(doc["totals"]),
             "page_links": payments.paginator.get_elided_page_range(
                 payments.number, on_each_side=2, on_ends=1),
@@ -154,9 +159,12 @@ def month_page(request, code: str, month: str):
         return make()
     # Fixed by the document, the language, the page, the community's name (renames
     # show within selectors.PUBLISHED_LOOKUP_SECONDS) and whether questions are open.
+    # ... and by the months published after it, which may reverse its incomes.
+    latest = selectors.latest_published_month(community)
     return cache.response(
         f"month-page:{disclosure.digest}:{request.LANGUAGE_CODE}:"
-        f"{request.GET.get('page', '')}:{community.name}:{window_open}", make, request)
+        f"{request.GET.get('page', '')}:{community.name}:{window_open}:{latest}", make,
+        request)
 
 
 def _client_key(request) -> str:

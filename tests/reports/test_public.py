@@ -62,8 +62,10 @@ def test_periods_and_a_published_month_with_every_income(published):
     periods = get("/api/v1/communities/SQP/periods/").json()
     assert [p["month"] for p in periods] == ["2026-03"]
     response = get("/api/v1/communities/SQP/periods/2026-03/")
-    assert "immutable" in response["Cache-Control"]
-    assert response["ETag"]
+    # The document never changes, but what later months reverse of it is given beside it:
+    # kept for minutes, not forever.
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["ETag"] and response.json()["reversed_later"] == {}
     month = response.json()
     assert [i["receipt"] for i in month["incomes"]] == [i.receipt_display for i in march]
     assert month["incomes"][1]["amount"] == "0.10"

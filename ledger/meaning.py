@@ -55,8 +55,9 @@ def _sign(account_type: str) -> int:
     return 1 if account_type in DEBIT_NORMAL else -1
 
 
-def daily_changes(book: Book, account_ids: Iterable[int] | None = None,
-                  after: dt.date | None = None) -> dict[int, list[tuple[dt.date, int]]]:
+def daily_changes(
+    book: Book, account_ids: Iterable[int] | None = None, after: dt.date | None = None
+) -> dict[int, list[tuple[dt.date, int]]]:
     """Net debits minus credits per account and entry date, in date order."""
     lines = Line.objects.filter(entry__book_id=book.pk)
     if account_ids is not None:
@@ -64,9 +65,11 @@ def daily_changes(book: Book, account_ids: Iterable[int] | None = None,
     if after is not None:
         lines = lines.filter(entry__date__gt=after)
     changes: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    for account_id, date, net in (lines.values_list("account_id", "entry__date")
-                                  .annotate(net=Sum("amount_fen"))
-                                  .order_by("entry__date", "account_id")):
+    for account_id, date, net in (
+        lines.values_list("account_id", "entry__date")
+        .annotate(net=Sum("amount_fen"))
+        .order_by("entry__date", "account_id")
+    ):
         changes[account_id].append((date, net))
     return changes
 
@@ -104,10 +107,13 @@ def lowest_from(book: Book, account: Account, date: dt.date) -> Lowest:
     # Plain SQL: payouts and reversals ask this under the book lock, and composing the
     # ORM query took longer than answering it (bench/ balance).
     with connection.cursor() as cur:
-        cur.execute("SELECT e.date, SUM(l.amount_fen) FROM ledger_line l "
-                    "JOIN ledger_entry e ON e.id = l.entry_id "
-                    "WHERE l.account_id = %s AND e.date > %s "
-                    "GROUP BY e.date ORDER BY e.date", [account.pk, date])
+        cur.execute(
+            "SELECT e.date, SUM(l.amount_fen) FROM ledger_line l "
+            "JOIN ledger_entry e ON e.id = l.entry_id "
+            "WHERE l.account_id = %s AND e.date > %s "
+            "GROUP BY e.date ORDER BY e.date",
+            [account.pk, date],
+        )
         later = [(_as_date(day), int(net)) for day, net in cur.fetchall()]
     balance -= sign * sum(net for _day, net in later)
     lowest = Lowest(balance, date)
@@ -132,8 +138,7 @@ class Shortfall:
         return self.amount_fen - self.lowest.balance_fen
 
 
-def shortfalls(book: Book, takes: Iterable[tuple[Account, int]], on: dt.date
-               ) -> list[Shortfall]:
+def shortfalls(book: Book, takes: Iterable[tuple[Account, int]], on: dt.date) -> list[Shortfall]:
     """For each (account, fen) a posting dated `on` would take out (lower in its normal
     direction), whether the account holds it on that day and every later one. Call under
     the book's lock, so no other posting moves the balances in between."""

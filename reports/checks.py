@@ -68,8 +68,7 @@ def _kind(code: str) -> str:
     return "overspent"
 
 
-def ledger_violations(community: Community, through: dt.date | None = None
-                      ) -> list[Violation]:
+def ledger_violations(community: Community, through: dt.date | None = None) -> list[Violation]:
     """Day-end balances below zero (each account's first such day) and an unbalanced
     book; with `through`, only days up to that date."""
     book = community.book
@@ -79,22 +78,39 @@ def ledger_violations(community: Community, through: dt.date | None = None
             continue
         words = {
             "overdrawn": _("%(account)s was overdrawn at the end of %(date)s: %(amount)s."),
-            "overpaid": _("%(account)s was paid more than it was owed by the end of "
-                          "%(date)s: %(amount)s."),
-            "overspent": _("%(account)s was spent past its balance by the end of %(date)s: "
-                           "%(amount)s."),
+            "overpaid": _(
+                "%(account)s was paid more than it was owed by the end of %(date)s: %(amount)s."
+            ),
+            "overspent": _(
+                "%(account)s was spent past its balance by the end of %(date)s: %(amount)s."
+            ),
         }
         kind = _kind(o.account)
-        found.append(Violation(
-            community.code, kind, words[kind] % {
-                "account": f"{o.account} {o.name}", "date": o.date.isoformat(),
-                "amount": yuan(o.balance_fen)},
-            account=o.account, date=o.date, amount=yuan(o.balance_fen)))
+        found.append(
+            Violation(
+                community.code,
+                kind,
+                words[kind]
+                % {
+                    "account": f"{o.account} {o.name}",
+                    "date": o.date.isoformat(),
+                    "amount": yuan(o.balance_fen),
+                },
+                account=o.account,
+                date=o.date,
+                amount=yuan(o.balance_fen),
+            )
+        )
     off = imbalance_fen(book)
     if off:
-        found.append(Violation(community.code, "unbalanced", _(
-            "Debits and credits of the book differ by %(amount)s.") % {"amount": yuan(off)},
-            amount=yuan(off)))
+        found.append(
+            Violation(
+                community.code,
+                "unbalanced",
+                _("Debits and credits of the book differ by %(amount)s.") % {"amount": yuan(off)},
+                amount=yuan(off),
+            )
+        )
     return found
 
 
@@ -112,32 +128,64 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
     settlements, disbursements = document["settlements"], document["disbursements"]
     paid_out = _sum(settlements) + _sum(disbursements)
     checks = [
-        (_("cash and bank"), sum(_fen(v) for v in opening["cash"].values()),
-         _fen(totals["net"]) - paid_out, sum(_fen(v) for v in closing["cash"].values())),
-        (_("the community fund"), _fen(opening["fund"]),
-         _fen(totals["fund"]) - _sum(disbursements), _fen(closing["fund"])),
-        (_("the hub"), _fen(opening["hub"]),
-         _fen(totals["hub"]) - _sum(settlements, party="hub"), _fen(closing["hub"])),
+        (
+            _("cash and bank"),
+            sum(_fen(v) for v in opening["cash"].values()),
+            _fen(totals["net"]) - paid_out,
+            sum(_fen(v) for v in closing["cash"].values()),
+        ),
+        (
+            _("the community fund"),
+            _fen(opening["fund"]),
+            _fen(totals["fund"]) - _sum(disbursements),
+            _fen(closing["fund"]),
+        ),
+        (
+            _("the hub"),
+            _fen(opening["hub"]),
+            _fen(totals["hub"]) - _sum(settlements, party="hub"),
+            _fen(closing["hub"]),
+        ),
     ]
     by_provider = {r["code"]: _fen(r["share"]) for r in document["by_provider"]}
     for code in sorted(set(opening["providers"]) | set(closing["providers"])):
-        checks.append((code, _fen(opening["providers"].get(code, "0")),
-                       by_provider.get(code, 0) - _sum(settlements, party=code),
-                       _fen(closing["providers"].get(code, "0"))))
+        checks.append(
+            (
+                code,
+                _fen(opening["providers"].get(code, "0")),
+                by_provider.get(code, 0) - _sum(settlements, party=code),
+                _fen(closing["providers"].get(code, "0")),
+            )
+        )
     found = []
     for what, start, change, end in checks:
         if start + change != end:
-            found.append(Violation(community.code, "movement", _(
-                "%(month)s: %(what)s opens at %(opening)s and moves by %(change)s, but closes "
-                "at %(closing)s.") % {"month": label, "what": what, "opening": yuan(start),
-                                      "change": yuan(change), "closing": yuan(end)},
-                amount=yuan(start + change - end)))
+            found.append(
+                Violation(
+                    community.code,
+                    "movement",
+                    _(
+                        "%(month)s: %(what)s opens at %(opening)s and moves by %(change)s, but closes "
+                        "at %(closing)s."
+                    )
+                    % {
+                        "month": label,
+                        "what": what,
+                        "opening": yuan(start),
+                        "change": yuan(change),
+                        "closing": yuan(end),
+                    },
+                    amount=yuan(start + change - end),
+                )
+            )
     return found
 
 
 def _income_lines(document: dict) -> list[tuple]:
-    return [(i["receipt"], i["entry"], i["amount"], tuple(sorted(i["split"].items())))
-            for i in document["incomes"]]
+    return [
+        (i["receipt"], i["entry"], i["amount"], tuple(sorted(i["split"].items())))
+        for i in document["incomes"]
+    ]
 
 
 def _disbursement_lines(document: dict) -> list[tuple]:
@@ -145,16 +193,17 @@ def _disbursement_lines(document: dict) -> list[tuple]:
 
 
 def _reversal_lines(document: dict) -> list[tuple]:
-    return [(r["receipt"], r["entry"], r["reverses"], r["date"], r["amount"])
-            for r in document["reversals"]]
+    return [
+        (r["receipt"], r["entry"], r["reverses"], r["date"], r["amount"])
+        for r in document["reversals"]
+    ]
 
 
 def _settlement_lines(document: dict) -> list[tuple]:
     return [(s["entry"], s["party"], s["amount"], s["date"]) for s in document["settlements"]]
 
 
-def document_violations(community: Community, period: Period, published: dict
-                        ) -> list[Violation]:
+def document_violations(community: Community, period: Period, published: dict) -> list[Violation]:
     """What the published document says against what the books show today for its
     dates: the first section that differs is named."""
     now = disclosure.build(period)
@@ -162,15 +211,23 @@ def document_violations(community: Community, period: Period, published: dict
     parts = [(name, published.get(name), now.get(name)) for name in STABLE]
     # Lines are compared on what they said when published (documents of an older format
     # lack fields added since, and an income's status may change by a later reversal).
-    for name, lines in (("incomes", _income_lines), ("reversals", _reversal_lines),
-                        ("settlements", _settlement_lines),
-                        ("disbursements", _disbursement_lines)):
+    for name, lines in (
+        ("incomes", _income_lines),
+        ("reversals", _reversal_lines),
+        ("settlements", _settlement_lines),
+        ("disbursements", _disbursement_lines),
+    ):
         parts.append((name, lines(published), lines(now)))
     for name, was, is_ in parts:
         if was != is_:
-            found.append(Violation(community.code, "document", _(
-                "%(month)s: the published %(part)s differ from what the books show today.")
-                % {"month": period.label, "part": name}))
+            found.append(
+                Violation(
+                    community.code,
+                    "document",
+                    _("%(month)s: the published %(part)s differ from what the books show today.")
+                    % {"month": period.label, "part": name},
+                )
+            )
     return found
 
 
@@ -178,8 +235,11 @@ def published_violations(community: Community) -> list[Violation]:
     """Every published month of the community, in order."""
     found: list[Violation] = []
     previous: tuple[dt.date, dict] | None = None
-    periods = (Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
-               .select_related("disclosure").order_by("month"))
+    periods = (
+        Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+        .select_related("disclosure")
+        .order_by("month")
+    )
     for period in periods:
         document = json.loads(period.disclosure.document)
         if previous is not None:
@@ -190,30 +250,37 @@ def published_violations(community: Community) -> list[Violation]:
     return found
 
 
-def opening_violations(community: Community, before: dict, document: dict
-                       ) -> list[Violation]:
+def opening_violations(community: Community, before: dict, document: dict) -> list[Violation]:
     """A month opens where the month before it closed."""
     if before["balances"]["closing"] == document["balances"]["opening"]:
         return []
-    return [Violation(community.code, "opening", _(
-        "%(month)s opens with other balances than %(before)s closed with.")
-        % {"month": document["month"], "before": before["month"]})]
+    return [
+        Violation(
+            community.code,
+            "opening",
+            _("%(month)s opens with other balances than %(before)s closed with.")
+            % {"month": document["month"], "before": before["month"]},
+        )
+    ]
 
 
 def check_community(community: Community) -> list[Violation]:
     return ledger_violations(community) + published_violations(community)
 
 
-def check_publishable(community: Community, period: Period, document: dict
-                      ) -> list[Violation]:
+def check_publishable(community: Community, period: Period, document: dict) -> list[Violation]:
     """Before a month is published: nothing impossible up to its last day, its own
     arithmetic holds, and it opens where the last published month closed."""
     found = ledger_violations(community, through=period.last_day)
     found += movement_violations(community, document)
-    before = (Period.objects.filter(community=community, state=PeriodState.PUBLISHED,
-                                    month__lt=period.month)
-              .select_related("disclosure").order_by("-month").first())
+    before = (
+        Period.objects.filter(
+            community=community, state=PeriodState.PUBLISHED, month__lt=period.month
+        )
+        .select_related("disclosure")
+        .order_by("-month")
+        .first()
+    )
     if before is not None:
-        found += opening_violations(community, json.loads(before.disclosure.document),
-                                    document)
+        found += opening_violations(community, json.loads(before.disclosure.document), document)
     return found

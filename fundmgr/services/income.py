@@ -45,9 +45,11 @@ def income_record(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
         # The same payment reference is already recorded (a retry, or another officer).
         existing = None
         if draft.external_ref:
-            existing = Income.objects.filter(community=draft.community,
-                                             external_ref=draft.external_ref).exclude(
-                status=IncomeStatus.REJECTED).first()
+            existing = (
+                Income.objects.filter(community=draft.community, external_ref=draft.external_ref)
+                .exclude(status=IncomeStatus.REJECTED)
+                .first()
+            )
         if existing is None:
             raise
         return _existing_or_conflict(existing, draft), False
@@ -56,15 +58,23 @@ def income_record(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
 def _existing_or_conflict(existing: Income, draft: IncomeDraft) -> Income:
     if same_payment(existing, draft):
         return existing
-    raise ValidationError({"external_ref": _(
-        "Payment reference %(ref)s is already recorded (receipt %(receipt)s) with "
-        "different details."
-    ) % {"ref": draft.external_ref, "receipt": existing.receipt_display}})
+    raise ValidationError(
+        {
+            "external_ref": _(
+                "Payment reference %(ref)s is already recorded (receipt %(receipt)s) with "
+                "different details."
+            )
+            % {"ref": draft.external_ref, "receipt": existing.receipt_display}
+        }
+    )
 
 
 def _locked(income: Income) -> Income:
-    return Income.objects.select_for_update().select_related(
-        "community__book", "package__provider").get(pk=income.pk)
+    return (
+        Income.objects.select_for_update()
+        .select_related("community__book", "package__provider")
+        .get(pk=income.pk)
+    )
 
 
 @transaction.atomic
@@ -115,18 +125,27 @@ def income_reverse(*, income: Income, actor, reason: str) -> Income:
     # The refund leaves the cash account and takes back each party's share: none may end
     # a day below zero (a provider already paid its share would be overpaid).
     book = Book.objects.select_for_update().get(pk=community.book_id)
-    problem = shortfall_problem(book, [
-        (method_account_code(income.method), to_fen(income.amount)),
-        (provider_account_code(income.package.provider), to_fen(income.provider_share)),
-        (HUB_ACCOUNT, to_fen(income.hub_share)), (FUND_ACCOUNT, to_fen(income.fund_share))], on)
+    problem = shortfall_problem(
+        book,
+        [
+            (method_account_code(income.method), to_fen(income.amount)),
+            (provider_account_code(income.package.provider), to_fen(income.provider_share)),
+            (HUB_ACCOUNT, to_fen(income.hub_share)),
+            (FUND_ACCOUNT, to_fen(income.fund_share)),
+        ],
+        on,
+    )
     if problem:
-        raise ValidationError(_("This income cannot be reversed now. %(problem)s")
-                              % {"problem": problem})
+        raise ValidationError(
+            _("This income cannot be reversed now. %(problem)s") % {"problem": problem}
+        )
     income.reversal_entry = ledger.reverse(
-        income.entry, reason=reason.strip(), actor=_actor(actor), date=on)
+        income.entry, reason=reason.strip(), actor=_actor(actor), date=on
+    )
     income.status = IncomeStatus.REVERSED
     income.reversed_by, income.reversed_at = actor, timezone.now()
     income.reverse_reason = reason.strip()
-    income.save(update_fields=["status", "reversal_entry", "reversed_by", "reversed_at",
-                               "reverse_reason"])
+    income.save(
+        update_fields=["status", "reversal_entry", "reversed_by", "reversed_at", "reverse_reason"]
+    )
     return income

@@ -17,15 +17,22 @@ D = dt.date(2026, 3, 1)
 
 def pay(b, amount: str, on: dt.date, frm: str = "1001", to: str = "2201"):
     """Dr `to` (a payable settled) / Cr `frm` (the cash that pays it)."""
-    return services.post(book=b, date=on, memo="结算", actor="officer", legs=[
-        services.debit(f.account(b, to), f.cny(amount)),
-        services.credit(f.account(b, frm), f.cny(amount))])
+    return services.post(
+        book=b,
+        date=on,
+        memo="结算",
+        actor="officer",
+        legs=[
+            services.debit(f.account(b, to), f.cny(amount)),
+            services.credit(f.account(b, frm), f.cny(amount)),
+        ],
+    )
 
 
 def test_a_back_dated_payment_overdraws_every_later_day_and_is_named_on_its_first():
     b = f.book()
     f.income(b, "100.00", "70.00", "25.00", "5.00", date=D)
-    pay(b, "60.00", D + dt.timedelta(days=9))           # cash 40, provider payable 10
+    pay(b, "60.00", D + dt.timedelta(days=9))  # cash 40, provider payable 10
     f.income(b, "100.00", "70.00", "25.00", "5.00", date=D + dt.timedelta(days=20))
     assert overdrafts(b) == []
     # Paid on the 5th, recorded later: on the 5th cash held 100 and the provider was owed
@@ -33,7 +40,9 @@ def test_a_back_dated_payment_overdraws_every_later_day_and_is_named_on_its_firs
     pay(b, "50.00", D + dt.timedelta(days=4))
     found = overdrafts(b)
     assert [(o.account, o.date, o.balance_fen) for o in found] == [
-        ("1001", D + dt.timedelta(days=9), -1000), ("2201", D + dt.timedelta(days=9), -4000)]
+        ("1001", D + dt.timedelta(days=9), -1000),
+        ("2201", D + dt.timedelta(days=9), -4000),
+    ]
     assert imbalance_fen(b) == 0
 
 
@@ -55,14 +64,22 @@ def test_lowest_from_looks_at_the_day_and_every_later_one():
 
 def receive(b, amount: str, on: dt.date):
     """Dr cash / Cr the provider's payable: money in, owed on."""
-    return services.post(book=b, date=on, memo="收入", actor="officer", legs=[
-        services.debit(f.account(b, "1001"), f.cny(amount)),
-        services.credit(f.account(b, "2201"), f.cny(amount))])
+    return services.post(
+        book=b,
+        date=on,
+        memo="收入",
+        actor="officer",
+        legs=[
+            services.debit(f.account(b, "1001"), f.cny(amount)),
+            services.credit(f.account(b, "2201"), f.cny(amount)),
+        ],
+    )
 
 
 # Each step: (day offset, money in?, fen), posted in this order whatever its date.
-steps = st.lists(st.tuples(st.integers(0, 40), st.booleans(), st.integers(1, 50_000)),
-                 min_size=1, max_size=12)
+steps = st.lists(
+    st.tuples(st.integers(0, 40), st.booleans(), st.integers(1, 50_000)), min_size=1, max_size=12
+)
 
 
 @settings(max_examples=25, deadline=None)
@@ -78,9 +95,11 @@ def test_lowest_from_is_the_minimum_day_end_balance_from_that_day(steps, probe):
 
     later = [end_of(d) for d in range(max(probe, 0), 41)]
     lowest = min([end_of(probe)] + later) if probe >= 0 else min([0] + later)
-    assert lowest_from(b, f.account(b, "1001"), D + dt.timedelta(days=probe)).balance_fen \
-        == lowest
+    assert lowest_from(b, f.account(b, "1001"), D + dt.timedelta(days=probe)).balance_fen == lowest
     negative_days = [d for d in range(41) if end_of(d) < 0]
     found = overdrafts(b, ["1001"])
-    assert [o.date for o in found] == [D + dt.timedelta(days=negative_days[0])] \
-        if negative_days else found == []
+    assert (
+        [o.date for o in found] == [D + dt.timedelta(days=negative_days[0])]
+        if negative_days
+        else found == []
+    )

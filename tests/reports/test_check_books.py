@@ -42,13 +42,23 @@ def world():
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
     reviewer = f.user("reviewer", (c, "reviewer"))
-    income_record(f.draft(c, pkg, "1000.00", method="bank", ref="A",
-                             paid_at=at(dt.date(2026, 10, 1))), recorded_by=officer)
-    payouts.settlement_record(community=c, provider=pkg.provider, amount=f.cny("700.00"),
-                              method="bank", bank_reference="JS-1",
-                              paid_on=dt.date(2026, 10, 20), user=officer)
-    late, _ = income_record(f.draft(c, pkg, "100.00", method="bank", ref="B",
-                                       paid_at=at(dt.date(2026, 11, 5))), recorded_by=officer)
+    income_record(
+        f.draft(c, pkg, "1000.00", method="bank", ref="A", paid_at=at(dt.date(2026, 10, 1))),
+        recorded_by=officer,
+    )
+    payouts.settlement_record(
+        community=c,
+        provider=pkg.provider,
+        amount=f.cny("700.00"),
+        method="bank",
+        bank_reference="JS-1",
+        paid_on=dt.date(2026, 10, 20),
+        user=officer,
+    )
+    late, _ = income_record(
+        f.draft(c, pkg, "100.00", method="bank", ref="B", paid_at=at(dt.date(2026, 11, 5))),
+        recorded_by=officer,
+    )
     return c, pkg, officer, reviewer, late
 
 
@@ -57,16 +67,28 @@ def test_a_back_dated_settlement_is_checked_against_every_later_day(world):
     # Today the provider is owed 70.00 (from Nov 5), but on Oct 15 and every day up to
     # Nov 4 it was owed nothing more: a settlement dated Oct 15 would overpay it then.
     with pytest.raises(ValidationError) as err:
-        payouts.settlement_record(community=c, provider=pkg.provider, amount=f.cny("50.00"),
-                                  method="bank", bank_reference="JS-2",
-                                  paid_on=dt.date(2026, 10, 15), user=officer)
+        payouts.settlement_record(
+            community=c,
+            provider=pkg.provider,
+            amount=f.cny("50.00"),
+            method="bank",
+            bank_reference="JS-2",
+            paid_on=dt.date(2026, 10, 15),
+            user=officer,
+        )
     message = err.value.message_dict["amount"][0]
     assert f"2202.{pkg.provider.code}" in message and "2026-10-20" in message
     assert "-50.00" in message and "50.00" in message
     # Dated today it is fine: it was owed on that day and is on every later one.
-    payouts.settlement_record(community=c, provider=pkg.provider, amount=f.cny("50.00"),
-                              method="bank", bank_reference="JS-3",
-                              paid_on=dt.date(2026, 11, 20), user=officer)
+    payouts.settlement_record(
+        community=c,
+        provider=pkg.provider,
+        amount=f.cny("50.00"),
+        method="bank",
+        bank_reference="JS-3",
+        paid_on=dt.date(2026, 11, 20),
+        user=officer,
+    )
     assert check_community(c) == []
 
 
@@ -74,14 +96,26 @@ def test_a_settlement_cannot_take_more_than_the_paying_account_holds(world):
     c, _pkg, officer, *_ = world
     # The hub is owed 275.00 but the cash box never received anything.
     with pytest.raises(ValidationError) as err:
-        payouts.settlement_record(community=c, provider=None, amount=f.cny("100.00"),
-                                  method="cash", bank_reference="JS-4",
-                                  paid_on=dt.date(2026, 11, 20), user=officer)
+        payouts.settlement_record(
+            community=c,
+            provider=None,
+            amount=f.cny("100.00"),
+            method="cash",
+            bank_reference="JS-4",
+            paid_on=dt.date(2026, 11, 20),
+            user=officer,
+        )
     assert "1001" in str(err.value) and "100.00" in str(err.value)
     # The bank holds 400.00 (1,100 in, 700 out): the hub's 275.00 can go from there.
-    payouts.settlement_record(community=c, provider=None, amount=f.cny("275.00"),
-                              method="bank", bank_reference="JS-5",
-                              paid_on=dt.date(2026, 11, 20), user=officer)
+    payouts.settlement_record(
+        community=c,
+        provider=None,
+        amount=f.cny("275.00"),
+        method="bank",
+        bank_reference="JS-5",
+        paid_on=dt.date(2026, 11, 20),
+        user=officer,
+    )
     assert c.book.accounts.get(code="2241").balance == f.cny("0.00")
 
 
@@ -108,9 +142,16 @@ def test_check_books_names_the_first_impossible_balance(world):
     # Staged below the payout services, as an insider posting straight to the ledger
     # would: the provider paid 700.00 again on Oct 25.
     accounts = {a.code: a for a in c.book.accounts.all()}
-    ledger.post(book=c.book, date=dt.date(2026, 10, 25), memo="结算", actor="insider", legs=[
-        ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
-        ledger.credit(accounts["1002"], f.cny("700.00"))])
+    ledger.post(
+        book=c.book,
+        date=dt.date(2026, 10, 25),
+        memo="结算",
+        actor="insider",
+        legs=[
+            ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
+            ledger.credit(accounts["1002"], f.cny("700.00")),
+        ],
+    )
     err = io.StringIO()
     with pytest.raises(CommandError) as failure:
         call_command("check_books", "--book", "SQB", stdout=io.StringIO(), stderr=err)
@@ -124,9 +165,16 @@ def test_check_books_names_the_first_impossible_balance(world):
 def test_a_month_that_shows_an_impossible_balance_is_not_published(world):
     c, pkg, *_ = world
     accounts = {a.code: a for a in c.book.accounts.all()}
-    ledger.post(book=c.book, date=dt.date(2026, 10, 25), memo="结算", actor="insider", legs=[
-        ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
-        ledger.credit(accounts["1002"], f.cny("700.00"))])
+    ledger.post(
+        book=c.book,
+        date=dt.date(2026, 10, 25),
+        memo="结算",
+        actor="insider",
+        legs=[
+            ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
+            ledger.credit(accounts["1002"], f.cny("700.00")),
+        ],
+    )
     period_close(community=c, month=dt.date(2026, 10, 1), actor="officer")
     with pytest.raises(ValidationError) as err:
         period_publish(community=c, month=dt.date(2026, 10, 1), actor="officer")

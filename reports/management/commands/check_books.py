@@ -9,12 +9,15 @@ from reports.checks import check_community
 
 
 class Command(BaseCommand):
-    help = ("Check that the books make sense: no account overdrawn, overpaid or overspent on "
-            "any day, debits equal credits, and every published month agrees with the books.")
+    help = (
+        "Check that the books make sense: no account overdrawn, overpaid or overspent on "
+        "any day, debits equal credits, and every published month agrees with the books."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--book", action="append",
-                            help="only this book (community) code; repeatable")
+        parser.add_argument(
+            "--book", action="append", help="only this book (community) code; repeatable"
+        )
 
     def handle(self, *args, **options):
         communities = Community.objects.select_related("book").order_by("code")

@@ -91,10 +91,20 @@ def cover(args: list[str]) -> None:
             print("pytest collected no tests: that is a failure here", file=sys.stderr)
         sys.exit(code)
     check(PY, "-m", "coverage", "report", "--format=total")
-    print(f"^ coverage of fundmgr, ledger and reports (lines and branches), per cent; "
-          f"the pure cores, floor {COVERAGE_FLOOR} %:", flush=True)
-    check(PY, "-m", "coverage", "report", "--show-missing", f"--include={','.join(PURE_CORES)}",
-          f"--fail-under={COVERAGE_FLOOR}")
+    print(
+        f"^ coverage of fundmgr, ledger and reports (lines and branches), per cent; "
+        f"the pure cores, floor {COVERAGE_FLOOR} %:",
+        flush=True,
+    )
+    check(
+        PY,
+        "-m",
+        "coverage",
+        "report",
+        "--show-missing",
+        f"--include={','.join(PURE_CORES)}",
+        f"--fail-under={COVERAGE_FLOOR}",
+    )
 
 
 def lint() -> None:

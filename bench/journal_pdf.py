@@ -29,8 +29,14 @@ def main() -> None:
 
     community, packages = _django.community(f"J{_django.tag()}", providers=4)
     month = dt.date(2026, 3, 1)
-    _django.seed_incomes(community, packages, args.entries, start=dt.datetime(2026, 3, 1, 8),
-                         spread=dt.timedelta(days=28), prefix="j")
+    _django.seed_incomes(
+        community,
+        packages,
+        args.entries,
+        start=dt.datetime(2026, 3, 1, 8),
+        spread=dt.timedelta(days=28),
+        prefix="j",
+    )
 
     t0 = time.perf_counter()
     statement = build(community, month, "journal")
@@ -64,10 +70,18 @@ def main() -> None:
             y = 800
     c.save()
     ceiling_seconds = time.perf_counter() - t0
-    _django.emit(name="journal_pdf", value=round(seconds, 2), unit="s",
-                 ceiling=round(ceiling_seconds, 2), n=args.entries, pages=pages,
-                 pages_per_s=round(pages / seconds, 1), data_seconds=round(data_seconds, 2),
-                 bytes=len(pdf_bytes))
+    _django.emit(
+        name="journal_pdf",
+        value=round(seconds, 2),
+        unit="s",
+        ceiling=round(ceiling_seconds, 2),
+        n=args.entries,
+        pages=pages,
+        pages_per_s=round(pages / seconds, 1),
+        data_seconds=round(data_seconds, 2),
+        bytes=len(pdf_bytes),
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -23,17 +23,21 @@ def has_role(user, community: Community, *roles: str) -> bool:
     # Plain SQL: this check guards every page and every action, and the ORM spent most
     # of its time composing the query rather than running it (bench/ record).
     with connection.cursor() as cur:
-        cur.execute(f"SELECT 1 FROM {Membership._meta.db_table} WHERE user_id = %s AND "
-                    f"community_id = %s AND role IN ({', '.join(['%s'] * len(roles))}) LIMIT 1",
-                    [user.pk, community.pk, *roles])
+        cur.execute(
+            f"SELECT 1 FROM {Membership._meta.db_table} WHERE user_id = %s AND "
+            f"community_id = %s AND role IN ({', '.join(['%s'] * len(roles))}) LIMIT 1",
+            [user.pk, community.pk, *roles],
+        )
         return cur.fetchone() is not None
 
 
 def require_role(user, community: Community, *roles: str) -> None:
     """PermissionError unless the user holds one of `roles` in the community."""
     if not has_role(user, community, *roles):
-        raise PermissionError(_("You have no %(roles)s role in %(community)s.") % {
-            "roles": "/".join(str(Role(r).label) for r in roles), "community": community.name})
+        raise PermissionError(
+            _("You have no %(roles)s role in %(community)s.")
+            % {"roles": "/".join(str(Role(r).label) for r in roles), "community": community.name}
+        )
 
 
 def communities_for(user, *roles: str) -> QuerySet[Community]:
@@ -47,8 +51,9 @@ def communities_for(user, *roles: str) -> QuerySet[Community]:
 
 
 def roles_in(user, community: Community) -> set[str]:
-    return set(Membership.objects.filter(user=user, community=community)
-               .values_list("role", flat=True))
+    return set(
+        Membership.objects.filter(user=user, community=community).values_list("role", flat=True)
+    )
 
 
 def community_role(*roles: str):

@@ -31,7 +31,7 @@ def provider_account_code(provider: Provider) -> str:
 
 def provider_code_of(account_code: str) -> str:
     """'2202.P01' -> 'P01': the provider a payable account belongs to."""
-    return account_code[len(PROVIDER_ACCOUNT_PREFIX):]
+    return account_code[len(PROVIDER_ACCOUNT_PREFIX) :]
 
 
 def party_name(account: Account) -> str:

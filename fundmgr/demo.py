@@ -62,8 +62,13 @@ PROVIDERS = [
 ]
 # code, name, provider, (public-benefit, paid, low-cost) prices, eligibility
 PACKAGES = [
-    ("YL-HOME", "居家养老上门服务（月）", "LLYL", ("600", "800", "320"),
-     "80岁以上独居老人、低保老人"),
+    (
+        "YL-HOME",
+        "居家养老上门服务（月）",
+        "LLYL",
+        ("600", "800", "320"),
+        "80岁以上独居老人、低保老人",
+    ),
     ("ZC-MEAL", "长者助餐（每餐）", "LLST", ("12", "18", "8"), "70岁以上老人"),
     ("TY-HALF", "半日托育（月）", "XSM", (None, "1500", "900"), "双职工家庭3岁以下幼儿"),
     ("WH-CLASS", "社区文化课程（期）", "SQWY", ("200", "300", "120"), "老人、儿童"),
@@ -103,8 +108,7 @@ class Demo:
             user = User.objects.filter(username=username).first()
             if user is None:
                 if username == "admin":
-                    user = User.objects.create_superuser(username, "admin@example.org",
-                                                         password)
+                    user = User.objects.create_superuser(username, "admin@example.org", password)
                 else:
                     user = User.objects.create_user(username, password=password)
             made[username] = user
@@ -115,38 +119,62 @@ class Demo:
         users = self.users()
         if self.exists():
             return users
-        hubs = {code: HubEnterprise.objects.create(code=f"HUB-{code}", name=hub_name,
-                                                   subdistrict=name)
-                for code, name, hub_name in SUBDISTRICTS}
-        providers = {code: Provider.objects.create(code=code, name=name, category=category)
-                     for code, name, category in PROVIDERS}
+        hubs = {
+            code: HubEnterprise.objects.create(code=f"HUB-{code}", name=hub_name, subdistrict=name)
+            for code, name, hub_name in SUBDISTRICTS
+        }
+        providers = {
+            code: Provider.objects.create(code=code, name=name, category=category)
+            for code, name, category in PROVIDERS
+        }
         names = {code: name for code, name, _ in SUBDISTRICTS}
         communities = []
         for index, (code, name, sub) in enumerate(COMMUNITIES):
-            community = community_create(code=code, name=name, subdistrict=names[sub],
-                                            hub=hubs[sub], policy_approved_by="街道党工委会议")
-            for role, usernames in ((Role.OFFICER, ["officer"] if index < 2 else ["officer2"]),
-                                    (Role.REVIEWER, ["reviewer"]),
-                                    (Role.AUDITOR, ["auditor"])):
+            community = community_create(
+                code=code,
+                name=name,
+                subdistrict=names[sub],
+                hub=hubs[sub],
+                policy_approved_by="街道党工委会议",
+            )
+            for role, usernames in (
+                (Role.OFFICER, ["officer"] if index < 2 else ["officer2"]),
+                (Role.REVIEWER, ["reviewer"]),
+                (Role.AUDITOR, ["auditor"]),
+            ):
                 for username in usernames:
                     membership_grant(user=users[username], community=community, role=role)
             # Each community offers seven of the ten packages, in a fixed pattern.
             offered = [p for i, p in enumerate(PACKAGES) if (i + index) % 10 < 7]
             packages = []
             for pcode, pname, provider, prices, eligible in offered:
-                packages.append(package_create(
-                    community=community, code=pcode, name=pname, provider=providers[provider],
-                    prices={tier: Decimal(v) if v else None for tier, v in
-                            zip(("public_benefit", "paid", "low_cost"), prices, strict=True)},
-                    low_cost_eligibility=eligible,
-                ))
+                packages.append(
+                    package_create(
+                        community=community,
+                        code=pcode,
+                        name=pname,
+                        provider=providers[provider],
+                        prices={
+                            tier: Decimal(v) if v else None
+                            for tier, v in zip(
+                                ("public_benefit", "paid", "low_cost"), prices, strict=True
+                            )
+                        },
+                        low_cost_eligibility=eligible,
+                    )
+                )
             communities.append((community, packages))
         # The second community changed its split five months in (a recorded decision).
         changed = dates.add_months(self.start, 5)
-        policy_create(community=communities[1][0], provider_bp=6500, hub_bp=2500,
-                         fund_bp=1000, effective_from=changed,
-                         approved_by="花园社区居民代表会议",
-                         decision_ref=f"花居议〔{changed.year}〕3号")
+        policy_create(
+            community=communities[1][0],
+            provider_bp=6500,
+            hub_bp=2500,
+            fund_bp=1000,
+            effective_from=changed,
+            approved_by="花园社区居民代表会议",
+            decision_ref=f"花居议〔{changed.year}〕3号",
+        )
         for community, packages in communities:
             officer = users["officer" if community.code != "SQP-NH" else "officer2"]
             self._income(community, packages, officer, users["reviewer"])
@@ -175,18 +203,21 @@ class Demo:
             for code in sorted(owed_then):
                 if not code.startswith(PROVIDER_ACCOUNT_PREFIX):
                     continue
-                owed = Decimal(min(-owed_then[code], balance_fen(community.book, code))
-                               ).scaleb(-2)
+                owed = Decimal(min(-owed_then[code], balance_fen(community.book, code))).scaleb(-2)
                 if owed >= 100:
                     serial += 1
-                    provider = Provider.objects.get(
-                        code=code.removeprefix(PROVIDER_ACCOUNT_PREFIX))
+                    provider = Provider.objects.get(code=code.removeprefix(PROVIDER_ACCOUNT_PREFIX))
                     payouts.settlement_record(
-                        community=community, provider=provider,
-                        amount=Money((owed * Decimal("0.8")).quantize(Decimal("0.01")),
-                                     community.currency),
-                        method="bank", bank_reference=f"{community.code}-JS-{serial:04d}",
-                        paid_on=paid_on, user=officer)
+                        community=community,
+                        provider=provider,
+                        amount=Money(
+                            (owed * Decimal("0.8")).quantize(Decimal("0.01")), community.currency
+                        ),
+                        method="bank",
+                        bank_reference=f"{community.code}-JS-{serial:04d}",
+                        paid_on=paid_on,
+                        user=officer,
+                    )
         membership_grant(user=users["reviewer2"], community=community, role=Role.REVIEWER)
         pdf = b"%PDF-1.4\n% demo invoice\n"
 
@@ -197,34 +228,57 @@ class Demo:
             # A small demo (--scale) may not have raised enough for every payment: what
             # the fund cannot pay stays waiting, as it would in a real community.
             if balance_fen(community.book, FUND_ACCOUNT) >= to_fen(disbursement.amount):
-                payouts.disbursement_approve(disbursement=disbursement,
-                                             reviewer=users["reviewer"], **kwargs)
+                payouts.disbursement_approve(
+                    disbursement=disbursement, reviewer=users["reviewer"], **kwargs
+                )
 
         small = payouts.disbursement_request(
-            community=community, payee="夕阳红志愿服务队", purpose="重阳节敬老活动物资",
-            category="activity", amount=Money(rng.choice([860, 1200, 1580]), community.currency),
-            user=officer, invoice_number=f"{community.code}-FP-1",
-            attachments=evidence(f"{community.code}-fapiao-1.pdf"))
+            community=community,
+            payee="夕阳红志愿服务队",
+            purpose="重阳节敬老活动物资",
+            category="activity",
+            amount=Money(rng.choice([860, 1200, 1580]), community.currency),
+            user=officer,
+            invoice_number=f"{community.code}-FP-1",
+            attachments=evidence(f"{community.code}-fapiao-1.pdf"),
+        )
         approve(small, note="票据齐全", payment_reference=f"{community.code}-ZF-1")
         payouts.disbursement_request(
-            community=community, payee="王秀英", payee_is_person=True,
-            payee_account="6222 0202 0011 2233", purpose="困难独居老人冬季取暖补助",
-            category="elderly", amount=Money(1500, community.currency), user=officer,
-            attachments=evidence(f"{community.code}-shenqing.pdf"))
+            community=community,
+            payee="王秀英",
+            payee_is_person=True,
+            payee_account="6222 0202 0011 2233",
+            purpose="困难独居老人冬季取暖补助",
+            category="elderly",
+            amount=Money(1500, community.currency),
+            user=officer,
+            attachments=evidence(f"{community.code}-shenqing.pdf"),
+        )
         two = payouts.disbursement_request(
-            community=community, payee="绿意环保社", purpose="楼道绿化与垃圾分类宣传",
-            category="environment", amount=Money(6800, community.currency), user=officer,
-            attachments=evidence(f"{community.code}-fapiao-2.pdf"))
+            community=community,
+            payee="绿意环保社",
+            purpose="楼道绿化与垃圾分类宣传",
+            category="environment",
+            amount=Money(6800, community.currency),
+            user=officer,
+            attachments=evidence(f"{community.code}-fapiao-2.pdf"),
+        )
         approve(two, note="同意")
         if community.code == COMMUNITIES[0][0]:
             # Planted for the red-flag screen: one purchase cut in two just under the
             # one-reviewer limit, paid with the same invoice file twice.
             for n in (1, 2):
                 cut = payouts.disbursement_request(
-                    community=community, payee="宏达办公用品店", purpose=f"活动室桌椅（第{n}批）",
-                    category="activity", amount=Money(1950, community.currency), user=officer,
-                    invoice_number=f"HD-{self.today.year}-118", invoice_date=self.today,
-                    attachments=evidence("hongda-fapiao.pdf"))
+                    community=community,
+                    payee="宏达办公用品店",
+                    purpose=f"活动室桌椅（第{n}批）",
+                    category="activity",
+                    amount=Money(1950, community.currency),
+                    user=officer,
+                    invoice_number=f"HD-{self.today.year}-118",
+                    invoice_date=self.today,
+                    attachments=evidence("hongda-fapiao.pdf"),
+                )
                 approve(cut)
 
     def _payer(self) -> str:
@@ -242,19 +296,23 @@ class Demo:
                 tier = rng.choice(package.tiers)
                 price = package.price(tier).amount
                 quantity = rng.choice([1, 1, 1, 2, 3]) if price < 100 else 1
-                when = timezone.make_aware(dt.datetime.combine(
-                    day, dt.time(rng.randint(8, 19), rng.randint(0, 59))))
+                when = timezone.make_aware(
+                    dt.datetime.combine(day, dt.time(rng.randint(8, 19), rng.randint(0, 59)))
+                )
                 serial += 1
-                payer = ("街道办事处（政府购买服务）" if tier == "public_benefit"
-                         else self._payer())
+                payer = "街道办事处（政府购买服务）" if tier == "public_benefit" else self._payer()
                 amount = price * quantity
                 if tier == "public_benefit" and rng.random() < 0.08:
                     amount = price * rng.choice([10, 12, 15, 20])  # a monthly purchase order
                 draft = IncomeDraft(
-                    community=community, package=package, tier=tier,
-                    amount=Money(amount, community.currency), paid_at=when,
+                    community=community,
+                    package=package,
+                    tier=tier,
+                    amount=Money(amount, community.currency),
+                    paid_at=when,
                     method="bank" if tier == "public_benefit" else rng.choice(METHODS),
-                    payer=payer, quantity=quantity,
+                    payer=payer,
+                    quantity=quantity,
                     external_ref=f"{community.code}-{day:%Y%m%d}-{serial:05d}",
                 )
                 errors = draft_validate(draft, now=timezone.now())
@@ -266,17 +324,26 @@ class Demo:
         # Reviews: large incomes of earlier months were reviewed; today's month's still
         # wait. (A month with a review waiting cannot close, so no earlier one may.)
         cutoff, _end = dates.month_bounds(self.today)
-        for income in Income.objects.filter(community=community, status=IncomeStatus.PENDING,
-                                            paid_at__lt=cutoff).order_by("paid_at"):
+        for income in Income.objects.filter(
+            community=community, status=IncomeStatus.PENDING, paid_at__lt=cutoff
+        ).order_by("paid_at"):
             if rng.random() < 0.1:
-                income_reject(income=income, reviewer=reviewer,
-                                 reason="采购合同金额与发票不符，请核对后重新登记")
+                income_reject(
+                    income=income,
+                    reviewer=reviewer,
+                    reason="采购合同金额与发票不符，请核对后重新登记",
+                )
             else:
                 income_approve(income=income, reviewer=reviewer, note="已核对采购合同和发票")
         # About one in a hundred postings was a mistake, corrected by reversal.
-        posted = list(Income.objects.filter(community=community, status=IncomeStatus.POSTED)
-                      .order_by("paid_at").values_list("pk", flat=True))
+        posted = list(
+            Income.objects.filter(community=community, status=IncomeStatus.POSTED)
+            .order_by("paid_at")
+            .values_list("pk", flat=True)
+        )
         for pk in rng.sample(posted, k=max(1, len(posted) // 100)):
-            income_reverse(income=Income.objects.get(pk=pk), actor=officer,
-                              reason=rng.choice(["重复登记", "服务包选错", "金额录入错误",
-                                                 "居民退费"]))
+            income_reverse(
+                income=Income.objects.get(pk=pk),
+                actor=officer,
+                reason=rng.choice(["重复登记", "服务包选错", "金额录入错误", "居民退费"]),
+            )

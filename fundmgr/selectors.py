@@ -21,7 +21,8 @@ from .models import Community, Income, IncomeStatus, Role, Tier
 
 def incomes_for(user) -> QuerySet[Income]:
     return Income.objects.filter(community__in=communities_for(user)).select_related(
-        "community", "package__provider", "recorded_by")
+        "community", "package__provider", "recorded_by"
+    )
 
 
 def money_sum(values, currency: str) -> Money:
@@ -48,15 +49,16 @@ class CommunitySummary:
         return [(Tier(t).label, self.by_tier[t]) for t in Tier.values]
 
 
-def community_summary(community: Community, user, month: dt.date | None = None
-                      ) -> CommunitySummary:
+def community_summary(community: Community, user, month: dt.date | None = None) -> CommunitySummary:
     month = month or today()
     start, end = month_bounds(month)
     cur = community.currency
     summary = CommunitySummary(community=community, roles=roles_in(user, community), month=month)
-    rows = list(Income.objects.filter(community=community, status=IncomeStatus.POSTED,
-                                      paid_at__gte=start, paid_at__lt=end)
-                .values_list("tier", "amount", "provider_share", "hub_share", "fund_share"))
+    rows = list(
+        Income.objects.filter(
+            community=community, status=IncomeStatus.POSTED, paid_at__gte=start, paid_at__lt=end
+        ).values_list("tier", "amount", "provider_share", "hub_share", "fund_share")
+    )
     summary.count = len(rows)
     tiers: dict[str, list[Decimal]] = defaultdict(list)
     for tier, amount, *_ in rows:
@@ -76,16 +78,20 @@ def community_summary(community: Community, user, month: dt.date | None = None
             summary.owed_hub = account.balance
         elif account.code == FUND_ACCOUNT:
             summary.fund_balance = account.balance
-    summary.pending = Income.objects.filter(community=community,
-                                            status=IncomeStatus.PENDING).count()
+    summary.pending = Income.objects.filter(
+        community=community, status=IncomeStatus.PENDING
+    ).count()
     return summary
 
 
 def review_queue(user) -> QuerySet[Income]:
-    return (Income.objects.filter(community__in=communities_for(user, Role.REVIEWER),
-                                  status=IncomeStatus.PENDING)
-            .select_related("community", "package__provider", "recorded_by")
-            .order_by("paid_at"))
+    return (
+        Income.objects.filter(
+            community__in=communities_for(user, Role.REVIEWER), status=IncomeStatus.PENDING
+        )
+        .select_related("community", "package__provider", "recorded_by")
+        .order_by("paid_at")
+    )
 
 
 def search_incomes(queryset: QuerySet[Income], params) -> QuerySet[Income]:

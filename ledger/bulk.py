@@ -46,8 +46,7 @@ class Statements:
     def run(self) -> None:
         self._execute()
 
-    def run_inserting(self, table: str, columns: Sequence[str],
-                      rows: Sequence[Sequence]) -> list:
+    def run_inserting(self, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> list:
         """Run the statements, then insert `rows`; their new ids, in row order."""
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
             self.run()
@@ -82,16 +81,20 @@ def _inserts(table: str, columns: Sequence[str], rows: Sequence[Sequence], retur
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     head = f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(columns)}) VALUES "
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start:start + ROWS_PER_STATEMENT]
-        yield (head + ", ".join([one] * len(chunk)) + (" RETURNING id" if returning else ""),
-               [value for row in chunk for value in row])
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        yield (
+            head + ", ".join([one] * len(chunk)) + (" RETURNING id" if returning else ""),
+            [value for row in chunk for value in row],
+        )
 
 
 def next_ids_sql(table: str) -> str:
     """SQL (one parameter: how many) giving an array of new ids from `table`'s
     sequence, in order (PostgreSQL): ids taken in a round trip already made."""
-    return (f"ARRAY(SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-            "FROM generate_series(1, %s) ORDER BY 1)")
+    return (
+        f"ARRAY(SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+        "FROM generate_series(1, %s) ORDER BY 1)"
+    )
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -114,8 +117,10 @@ def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence], returnin
     ids: list = []
     with connection.cursor() as cur:
         if returning:
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                        "FROM generate_series(1, %s)", [table, len(rows)])
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(rows)],
+            )
             ids = sorted(r[0] for r in cur.fetchall())
             columns = ["id", *columns]
             rows = [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
@@ -124,8 +129,9 @@ def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence], returnin
             buffer.write("\t".join([copy_text(v) for v in row]))
             buffer.write("\n")
         buffer.seek(0)
-        cur.copy_expert(f"COPY {connection.ops.quote_name(table)} ({', '.join(columns)}) "
-                        "FROM STDIN", buffer)
+        cur.copy_expert(
+            f"COPY {connection.ops.quote_name(table)} ({', '.join(columns)}) FROM STDIN", buffer
+        )
     return ids
 
 
@@ -159,21 +165,28 @@ def probe_sql(table: str, column: str, count: int, where: str = "") -> str:
     of `where`, then the values."""
     values = ", ".join(["(%s)"] * count)
     extra = f" AND {where}" if where else ""
-    return (f"SELECT (SELECT r.id FROM {table} r WHERE r.{column} = k.column1{extra}) AS id "
-            f"FROM (VALUES {values}) AS k")
+    return (
+        f"SELECT (SELECT r.id FROM {table} r WHERE r.{column} = k.column1{extra}) AS id "
+        f"FROM (VALUES {values}) AS k"
+    )
 
 
-def ids_matching(table: str, column: str, values: Sequence, where: str = "",
-                 params: Sequence = ()) -> list:
+def ids_matching(
+    table: str, column: str, values: Sequence, where: str = "", params: Sequence = ()
+) -> list:
     """The ids of the rows of `table` whose `column` is one of `values` (and `where`)."""
     ids: list = []
     values = list(values)
     with connection.cursor() as cur:
         for start in range(0, len(values), ROWS_PER_STATEMENT):
-            chunk = values[start:start + ROWS_PER_STATEMENT]
-            cur.execute(index_probes_only(
-                f"SELECT id FROM ({probe_sql(table, column, len(chunk), where)}) AS t "
-                "WHERE id IS NOT NULL"), [*params, *chunk])
+            chunk = values[start : start + ROWS_PER_STATEMENT]
+            cur.execute(
+                index_probes_only(
+                    f"SELECT id FROM ({probe_sql(table, column, len(chunk), where)}) AS t "
+                    "WHERE id IS NOT NULL"
+                ),
+                [*params, *chunk],
+            )
             ids.extend(row[0] for row in cur.fetchall())
         if values and probes_done():
             cur.execute(probes_done())

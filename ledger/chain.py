@@ -73,8 +73,7 @@ def canonical(entry: EntryRecord) -> bytes:
         "reverses": entry.reverses,
         "reason": entry.reason,
         "lines": [
-            [line.account, line.amount_fen, line.currency, line.description]
-            for line in entry.lines
+            [line.account, line.amount_fen, line.currency, line.description] for line in entry.lines
         ],
     }
     return canonical_json(document).encode("utf-8")

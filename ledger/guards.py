@@ -29,30 +29,33 @@ def sql_dir(app_label: str = "ledger") -> Path:
     return Path(apps.get_app_config(app_label).path) / "sql"
 
 
-def statements(name: str, vendor: str, *, reverse: bool = False,
-               app_label: str = "ledger") -> list[str]:
+def statements(
+    name: str, vendor: str, *, reverse: bool = False, app_label: str = "ledger"
+) -> list[str]:
     name = SAME_AS.get((name, vendor), name) if app_label == "ledger" else name
     suffix = ".reverse.sql" if reverse else ".sql"
     path = sql_dir(app_label) / f"{name}.{vendor}{suffix}"
     if not path.exists():
         raise RuntimeError(f"{app_label} has no guards for the {vendor} database ({path.name})")
     text = path.read_text(encoding="utf-8")
-    return [s for s in (sqlparse.format(s, strip_comments=True).strip()
-                        for s in sqlparse.split(text)) if s]
+    return [
+        s
+        for s in (sqlparse.format(s, strip_comments=True).strip() for s in sqlparse.split(text))
+        if s
+    ]
 
 
-def install(connection: BaseDatabaseWrapper, name: str = CURRENT,
-            app_label: str = "ledger") -> None:
+def install(
+    connection: BaseDatabaseWrapper, name: str = CURRENT, app_label: str = "ledger"
+) -> None:
     """Run <app>/sql/<name>.<vendor>.sql."""
     with connection.cursor() as cursor:
         for statement in statements(name, connection.vendor, app_label=app_label):
             cursor.execute(statement)
 
 
-def remove(connection: BaseDatabaseWrapper, name: str = CURRENT,
-           app_label: str = "ledger") -> None:
+def remove(connection: BaseDatabaseWrapper, name: str = CURRENT, app_label: str = "ledger") -> None:
     """Run <app>/sql/<name>.<vendor>.reverse.sql."""
     with connection.cursor() as cursor:
-        for statement in statements(name, connection.vendor, reverse=True,
-                                    app_label=app_label):
+        for statement in statements(name, connection.vendor, reverse=True, app_label=app_label):
             cursor.execute(statement)

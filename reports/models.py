@@ -21,8 +21,9 @@ class PeriodState(models.TextChoices):
 class Period(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="periods")
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    state = models.CharField(_("state"), max_length=10, choices=PeriodState.choices,
-                             default=PeriodState.OPEN)
+    state = models.CharField(
+        _("state"), max_length=10, choices=PeriodState.choices, default=PeriodState.OPEN
+    )
     close_requested_by = models.CharField(_("close requested by"), max_length=150, blank=True)
     close_requested_at = models.DateTimeField(_("close requested at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -103,8 +104,9 @@ class Query(models.Model):
 class IntegrityCheck(models.Model):
     """A run of ledger verification over one community's book (on demand or nightly)."""
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE,
-                                  related_name="integrity_checks")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="integrity_checks"
+    )
     ran_at = models.DateTimeField(auto_now_add=True)
     ran_by = models.CharField(max_length=150)  # a username, or "nightly"
     ok = models.BooleanField()
@@ -157,8 +159,9 @@ class RedFlag(models.Model):
 
     class Meta:
         ordering = ["closed_at", "-raised_at"]
-        constraints = [models.UniqueConstraint(fields=["community", "rule", "key"],
-                                               name="red_flag_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "rule", "key"], name="red_flag_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.community.code} {self.rule} {self.key}"

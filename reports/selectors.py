@@ -14,8 +14,11 @@ from .models import Disclosure, Period, PeriodState
 
 
 def published_periods(community: Community):
-    return (Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
-            .select_related("disclosure").order_by("-month"))
+    return (
+        Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+        .select_related("disclosure")
+        .order_by("-month")
+    )
 
 
 PUBLISHED_LOOKUP_SECONDS = 60
@@ -30,10 +33,12 @@ def published_period(code: str, month) -> Period | None:
     key = f"reports:published:{code}:{month}"
     period = cache.get(key)
     if period is None:
-        period = (Period.objects.select_related("community", "disclosure")
-                  .defer("disclosure__document")
-                  .filter(community__code=code, month=month, state=PeriodState.PUBLISHED)
-                  .first())
+        period = (
+            Period.objects.select_related("community", "disclosure")
+            .defer("disclosure__document")
+            .filter(community__code=code, month=month, state=PeriodState.PUBLISHED)
+            .first()
+        )
         if period is not None:
             cache.set(key, period, PUBLISHED_LOOKUP_SECONDS)
     return period
@@ -50,42 +55,73 @@ def document(disclosure: Disclosure) -> dict:
 
 def community_public(community: Community) -> dict:
     policy = SplitPolicy.objects.filter(community=community).order_by("-effective_from").first()
-    packages = ServicePackage.objects.filter(community=community, active=True).select_related(
-        "provider").order_by("code")
+    packages = (
+        ServicePackage.objects.filter(community=community, active=True)
+        .select_related("provider")
+        .order_by("code")
+    )
     providers = {p.provider.code: p.provider for p in packages}
     return {
-        "code": community.code, "name": community.name, "subdistrict": community.subdistrict,
+        "code": community.code,
+        "name": community.name,
+        "subdistrict": community.subdistrict,
         "currency": community.currency,
         "hub": {"code": community.hub.code, "name": community.hub.name},
         "fund": {"name": community.fund.name},
-        "providers": [{"code": p.code, "name": p.name, "category": p.category}
-                      for p in sorted(providers.values(), key=lambda p: p.code)],
-        "packages": [{"code": p.code, "name": p.name, "provider": p.provider.code,
-                      "prices": {t: (f"{p.price(t).amount:.2f}" if p.price(t) else None)
-                                 for t in ("public_benefit", "paid", "low_cost")},
-                      "low_cost_eligibility": p.low_cost_eligibility} for p in packages],
-        "split_policy": {"version": policy.version, "provider_bp": policy.provider_bp,
-                         "hub_bp": policy.hub_bp, "fund_bp": policy.fund_bp,
-                         "effective_from": policy.effective_from.isoformat(),
-                         "approved_by": policy.approved_by,
-                         "decision_ref": policy.decision_ref} if policy else None,
+        "providers": [
+            {"code": p.code, "name": p.name, "category": p.category}
+            for p in sorted(providers.values(), key=lambda p: p.code)
+        ],
+        "packages": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "provider": p.provider.code,
+                "prices": {
+                    t: (f"{p.price(t).amount:.2f}" if p.price(t) else None)
+                    for t in ("public_benefit", "paid", "low_cost")
+                },
+                "low_cost_eligibility": p.low_cost_eligibility,
+            }
+            for p in packages
+        ],
+        "split_policy": {
+            "version": policy.version,
+            "provider_bp": policy.provider_bp,
+            "hub_bp": policy.hub_bp,
+            "fund_bp": policy.fund_bp,
+            "effective_from": policy.effective_from.isoformat(),
+            "approved_by": policy.approved_by,
+            "decision_ref": policy.decision_ref,
+        }
+        if policy
+        else None,
     }
 
 
 def period_summary(period: Period) -> dict:
     d = period.disclosure
     doc = document(d)
-    return {"month": period.label, "published_at": period.published_at.isoformat(),
-            "totals": doc["totals"], "digest": d.digest,
-            "tree_head": {"size": d.tree_size, "root": d.tree_root},
-            "signature": d.signature, "key_id": d.key_id}
+    return {
+        "month": period.label,
+        "published_at": period.published_at.isoformat(),
+        "totals": doc["totals"],
+        "digest": d.digest,
+        "tree_head": {"size": d.tree_size, "root": d.tree_root},
+        "signature": d.signature,
+        "key_id": d.key_id,
+    }
 
 
 def disclosure_of_entry(community: Community, entry_date) -> Disclosure | None:
     month = month_start(entry_date)
-    return (Disclosure.objects.filter(period__community=community, period__month=month,
-                                      period__state=PeriodState.PUBLISHED)
-            .select_related("period").first())
+    return (
+        Disclosure.objects.filter(
+            period__community=community, period__month=month, period__state=PeriodState.PUBLISHED
+        )
+        .select_related("period")
+        .first()
+    )
 
 
 def receipt_public(income: Income) -> dict:
@@ -93,17 +129,25 @@ def receipt_public(income: Income) -> dict:
     from fundmgr.lib.privacy import mask_name
 
     record = {
-        "receipt": income.receipt_display, "community": income.community.code,
+        "receipt": income.receipt_display,
+        "community": income.community.code,
         "date": income.entry.date.isoformat() if income.entry else None,
-        "package": income.package.code, "package_name": income.package.name,
-        "provider": income.package.provider.name, "tier": income.tier,
-        "amount": f"{income.amount.amount:.2f}", "currency": income.community.currency,
-        "split": {"provider": f"{income.provider_share.amount:.2f}",
-                  "hub": f"{income.hub_share.amount:.2f}",
-                  "fund": f"{income.fund_share.amount:.2f}"},
+        "package": income.package.code,
+        "package_name": income.package.name,
+        "provider": income.package.provider.name,
+        "tier": income.tier,
+        "amount": f"{income.amount.amount:.2f}",
+        "currency": income.community.currency,
+        "split": {
+            "provider": f"{income.provider_share.amount:.2f}",
+            "hub": f"{income.hub_share.amount:.2f}",
+            "fund": f"{income.fund_share.amount:.2f}",
+        },
         "payer": mask_name(income.payer),
         "status": income.status,
-        "period": None, "published": False, "inclusion": None,
+        "period": None,
+        "published": False,
+        "inclusion": None,
     }
     if income.entry is None or income.status == IncomeStatus.REJECTED:
         return record
@@ -115,22 +159,34 @@ def receipt_public(income: Income) -> dict:
     proof = cache.get(key)
     if proof is None:
         proof = log.inclusion(income.community.book, income.entry.seq, disclosure.tree_size)
-        proof["verified"] = (proof["root"] == disclosure.tree_root and merkle.verify_inclusion(
-            bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"], proof["tree_size"],
-            [bytes.fromhex(p) for p in proof["path"]], bytes.fromhex(disclosure.tree_root)))
+        proof["verified"] = proof["root"] == disclosure.tree_root and merkle.verify_inclusion(
+            bytes.fromhex(proof["leaf_hash"]),
+            proof["leaf_index"],
+            proof["tree_size"],
+            [bytes.fromhex(p) for p in proof["path"]],
+            bytes.fromhex(disclosure.tree_root),
+        )
         cache.set(key, proof, None)
     record["published"] = True
-    record["inclusion"] = {**proof, "signed_tree_head": json.loads(disclosure.signed_head),
-                           "signature": disclosure.signature}
+    record["inclusion"] = {
+        **proof,
+        "signed_tree_head": json.loads(disclosure.signed_head),
+        "signature": disclosure.signature,
+    }
     return record
 
 
 def signed_heads(community: Community) -> list[dict]:
-    return [{"month": p.label, "tree_size": p.disclosure.tree_size,
-             "root": p.disclosure.tree_root,
-             "signed_tree_head": json.loads(p.disclosure.signed_head),
-             "signature": p.disclosure.signature}
-            for p in reversed(list(published_periods(community)))]
+    return [
+        {
+            "month": p.label,
+            "tree_size": p.disclosure.tree_size,
+            "root": p.disclosure.tree_root,
+            "signed_tree_head": json.loads(p.disclosure.signed_head),
+            "signature": p.disclosure.signature,
+        }
+        for p in reversed(list(published_periods(community)))
+    ]
 
 
 def consistency_between(community: Community, old_size: int, new_size: int) -> dict | None:
@@ -142,10 +198,17 @@ def consistency_between(community: Community, old_size: int, new_size: int) -> d
     result = cache.get(key)
     if result is None:
         proof = log.consistency(community.book, old_size, new_size)
-        result = {"from": {"tree_size": old_size, "root": heads[old_size]},
-                  "to": {"tree_size": new_size, "root": heads[new_size]}, "proof": proof,
-                  "verified": merkle.verify_consistency(
-                      old_size, new_size, bytes.fromhex(heads[old_size]),
-                      bytes.fromhex(heads[new_size]), [bytes.fromhex(p) for p in proof])}
+        result = {
+            "from": {"tree_size": old_size, "root": heads[old_size]},
+            "to": {"tree_size": new_size, "root": heads[new_size]},
+            "proof": proof,
+            "verified": merkle.verify_consistency(
+                old_size,
+                new_size,
+                bytes.fromhex(heads[old_size]),
+                bytes.fromhex(heads[new_size]),
+                [bytes.fromhex(p) for p in proof],
+            ),
+        }
         cache.set(key, result, None)
     return result

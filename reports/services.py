@@ -49,8 +49,14 @@ def _period(community: Community, month: dt.date) -> Period:
 
 
 @transaction.atomic
-def period_close(*, community: Community, month: dt.date, actor: str,
-                 confirmed_by: str = "", today: dt.date | None = None) -> Period:
+def period_close(
+    *,
+    community: Community,
+    month: dt.date,
+    actor: str,
+    confirmed_by: str = "",
+    today: dt.date | None = None,
+) -> Period:
     """Close a month: it must have ended, have nothing waiting for review, and every
     earlier day with entries must already be closed. Then no entry is dated inside it."""
     today = today or local_today()
@@ -59,17 +65,23 @@ def period_close(*, community: Community, month: dt.date, actor: str,
     if confirmed_by and confirmed_by == actor:
         raise ValidationError(_("The close must be confirmed by someone else."))
     _start, end = day_bounds(period.month, period.last_day)
-    pending = Income.objects.filter(community=community, status=IncomeStatus.PENDING,
-                                    paid_at__lt=end).count()
+    pending = Income.objects.filter(
+        community=community, status=IncomeStatus.PENDING, paid_at__lt=end
+    ).count()
     if pending:
-        raise ValidationError(_("%(n)d incomes up to %(month)s still wait for review.")
-                              % {"n": pending, "month": period.label})
+        raise ValidationError(
+            _("%(n)d incomes up to %(month)s still wait for review.")
+            % {"n": pending, "month": period.label}
+        )
     book = Book.objects.get(pk=community.book_id)
     before = period.month - dt.timedelta(days=1)
     if (book.closed_through or dt.date.min) < before and Entry.objects.filter(
-            book=book, date__lte=before, date__gt=book.closed_through or dt.date.min).exists():
-        raise ValidationError(_("Close the earlier months first: entries before %(month)s "
-                                "are in months still open.") % {"month": period.label})
+        book=book, date__lte=before, date__gt=book.closed_through or dt.date.min
+    ).exists():
+        raise ValidationError(
+            _("Close the earlier months first: entries before %(month)s are in months still open.")
+            % {"month": period.label}
+        )
     ledger.close_through(book=book, date=period.last_day)
     community.book.closed_through = period.last_day
     period.state = PeriodState.CLOSED
@@ -87,8 +99,9 @@ def _check_closable(community: Community, period: Period, today: dt.date) -> Non
 
 
 @transaction.atomic
-def period_request_close(*, community: Community, month: dt.date, officer,
-                         today: dt.date | None = None) -> Period:
+def period_request_close(
+    *, community: Community, month: dt.date, officer, today: dt.date | None = None
+) -> Period:
     """An officer asks to close a month; a reviewer (someone else) confirms it."""
     if not has_role(officer, community, Role.OFFICER):
         raise PermissionError(_("Only the community's finance officers close months."))
@@ -100,23 +113,30 @@ def period_request_close(*, community: Community, month: dt.date, officer,
     return period
 
 
-def period_confirm_close(*, community: Community, month: dt.date, reviewer,
-                         today: dt.date | None = None) -> Period:
+def period_confirm_close(
+    *, community: Community, month: dt.date, reviewer, today: dt.date | None = None
+) -> Period:
     if not has_role(reviewer, community, Role.REVIEWER):
         raise PermissionError(_("Only the community's reviewers confirm a close."))
     period = Period.objects.filter(community=community, month=month).first()
     if period is None or not period.close_requested_by:
         raise ValidationError(_("No officer has asked to close this month."))
-    return period_close(community=community, month=month, actor=period.close_requested_by,
-                        confirmed_by=reviewer.get_username(), today=today)
+    return period_close(
+        community=community,
+        month=month,
+        actor=period.close_requested_by,
+        confirmed_by=reviewer.get_username(),
+        today=today,
+    )
 
 
 @transaction.atomic
 def period_publish(*, community: Community, month: dt.date, actor: str) -> Disclosure:
     period = Period.objects.select_for_update().filter(community=community, month=month).first()
     if period is None or period.state == PeriodState.OPEN:
-        raise ValidationError(_("Close %(month)s before publishing it.")
-                              % {"month": month.strftime("%Y-%m")})
+        raise ValidationError(
+            _("Close %(month)s before publishing it.") % {"month": month.strftime("%Y-%m")}
+        )
     if period.state == PeriodState.PUBLISHED:
         raise ValidationError(_("%(month)s is already published.") % {"month": period.label})
     book = Book.objects.select_for_update().get(pk=community.book_id)
@@ -125,17 +145,27 @@ def period_publish(*, community: Community, month: dt.date, actor: str) -> Discl
     now = timezone.now()
     digest = disclosure.digest_of(document)
     signed = {
-        "format": "fundmgr.tree-head/1", "book": book.code, "community": community.code,
-        "month": period.label, "tree_size": head.size, "root": head.root,
-        "chain_head": book.head_hash, "document_digest": digest,
+        "format": "fundmgr.tree-head/1",
+        "book": book.code,
+        "community": community.code,
+        "month": period.label,
+        "tree_size": head.size,
+        "root": head.root,
+        "chain_head": book.head_hash,
+        "document_digest": digest,
         "published_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "key_id": signing.key_id(),
     }
     signed_json = canonical_json(signed)
     record = Disclosure.objects.create(
-        period=period, document=canonical_json(document), digest=digest,
-        tree_size=head.size, tree_root=head.root, signed_head=signed_json,
-        signature=signing.sign(signed_json.encode("utf-8")), key_id=signed["key_id"],
+        period=period,
+        document=canonical_json(document),
+        digest=digest,
+        tree_size=head.size,
+        tree_root=head.root,
+        signed_head=signed_json,
+        signature=signing.sign(signed_json.encode("utf-8")),
+        key_id=signed["key_id"],
         window_ends_at=now + DISCLOSURE_WINDOW,
     )
     period.state = PeriodState.PUBLISHED
@@ -153,8 +183,9 @@ def query_ask(*, period: Period, question: str, contact: str, client_key: str) -
     if period.state != PeriodState.PUBLISHED:
         raise ValidationError(_("Only a published month can be queried."))
     if not period.disclosure.window_open():
-        raise ValidationError(_("The disclosure window for %(month)s has closed.")
-                              % {"month": period.label})
+        raise ValidationError(
+            _("The disclosure window for %(month)s has closed.") % {"month": period.label}
+        )
     if not 5 <= len(question) <= 1000:
         raise ValidationError({"question": _("Write between 5 and 1000 characters.")})
     if len(contact) > 100:
@@ -184,8 +215,13 @@ def integrity_verify(community: Community, ran_by: str) -> IntegrityCheck:
     for the auditor's workspace."""
     report = verify_book(Book.objects.get(pk=community.book_id))
     return IntegrityCheck.objects.create(
-        community=community, ran_by=ran_by, ok=report.ok, entries=report.entries,
-        head_hash=report.head_hash, problems="\n".join(str(p) for p in report.problems))
+        community=community,
+        ran_by=ran_by,
+        ok=report.ok,
+        entries=report.entries,
+        head_hash=report.head_hash,
+        problems="\n".join(str(p) for p in report.problems),
+    )
 
 
 # --- Statement files (cached, drawn in the background above a size) ----------------------
@@ -199,8 +235,9 @@ def statement_key(community: Community, month: dt.date, kind: str, party: str, f
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def statement_request(*, community: Community, month: dt.date, kind: str, party: str,
-                      fmt: str, user) -> StatementFile:
+def statement_request(
+    *, community: Community, month: dt.date, kind: str, party: str, fmt: str, user
+) -> StatementFile:
     """The cached file for this request, or a new one - drawn now when small, queued for
     a worker when large (inline anyway without a broker)."""
     from .tasks import make_statement
@@ -216,8 +253,14 @@ def statement_request(*, community: Community, month: dt.date, kind: str, party:
             if existing is not None:
                 existing.delete()
             record = StatementFile.objects.create(
-                key=key, community=community, kind=kind, month=month, party=party, fmt=fmt,
-                requested_by=user.get_username())
+                key=key,
+                community=community,
+                kind=kind,
+                month=month,
+                party=party,
+                fmt=fmt,
+                requested_by=user.get_username(),
+            )
     except IntegrityError:  # another request for the same file got there first
         return StatementFile.objects.get(key=key)
     large = kind == "journal" and community.book.last_seq > INLINE_ENTRIES

@@ -21,8 +21,9 @@ def pytest_configure(config):
         try:
             moment = dt.datetime.fromisoformat(TEST_NOW)
         except ValueError:
-            raise pytest.UsageError(f"FUNDMGR_TEST_NOW={TEST_NOW!r} is not an ISO date-time"
-                                    ) from None
+            raise pytest.UsageError(
+                f"FUNDMGR_TEST_NOW={TEST_NOW!r} is not an ISO date-time"
+            ) from None
         _travel = time_machine.travel(moment, tick=True)
         _travel.start()
 

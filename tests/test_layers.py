@@ -67,7 +67,8 @@ def upward(importer: str, imported: str) -> bool:
     if within(importer, "fundmgr"):
         if within(importer, "fundmgr.lib"):  # pure helpers: nothing of ours but lib
             return any(within(imported, p) for p in PACKAGES) and not within(
-                imported, "fundmgr.lib")
+                imported, "fundmgr.lib"
+            )
         return within(imported, "reports")
     return False
 
@@ -88,25 +89,31 @@ def test_no_module_imports_from_a_layer_above_it():
     assert violations() == []
 
 
-@pytest.mark.parametrize(("importer", "imported"), [
-    ("ledger.services", "fundmgr.models"),
-    ("ledger.tasks", "reports.tasks"),
-    ("fundmgr.services.income", "reports.services"),
-    ("fundmgr.models", "fundmgr.conf.settings"),
-    ("reports.public.views", "fundmgr.conf"),
-    ("fundmgr.lib.dates", "fundmgr.models"),
-])
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [
+        ("ledger.services", "fundmgr.models"),
+        ("ledger.tasks", "reports.tasks"),
+        ("fundmgr.services.income", "reports.services"),
+        ("fundmgr.models", "fundmgr.conf.settings"),
+        ("reports.public.views", "fundmgr.conf"),
+        ("fundmgr.lib.dates", "fundmgr.models"),
+    ],
+)
 def test_an_upward_import_is_caught(importer, imported):
     assert upward(importer, imported)
 
 
-@pytest.mark.parametrize(("importer", "imported"), [
-    ("fundmgr.conf.urls", "reports.public.views"),
-    ("reports.services", "fundmgr.access"),
-    ("fundmgr.services.income", "ledger.services"),
-    ("fundmgr.services.drafts", "fundmgr.lib.split"),
-    ("fundmgr.conf", "fundmgr.conf.celery"),
-])
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [
+        ("fundmgr.conf.urls", "reports.public.views"),
+        ("reports.services", "fundmgr.access"),
+        ("fundmgr.services.income", "ledger.services"),
+        ("fundmgr.services.drafts", "fundmgr.lib.split"),
+        ("fundmgr.conf", "fundmgr.conf.celery"),
+    ],
+)
 def test_a_downward_import_is_allowed(importer, imported):
     assert not upward(importer, imported)
 
@@ -117,5 +124,9 @@ def test_relative_imports_are_resolved(tmp_path, monkeypatch):
     module = package / "income.py"
     module.write_text("from ..models import Income\nfrom . import forms\n")
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
-    assert {"fundmgr.models", "fundmgr.models.Income", "fundmgr.officer",
-            "fundmgr.officer.forms"} <= imports_of(module)
+    assert {
+        "fundmgr.models",
+        "fundmgr.models.Income",
+        "fundmgr.officer",
+        "fundmgr.officer.forms",
+    } <= imports_of(module)

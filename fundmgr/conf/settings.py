@@ -117,8 +117,9 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
     )
 # Connections are kept (a minute by default) and checked before reuse: opening one per
 # request cost a loaded server a third of its time (bench/ web).
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-                            conn_health_checks=True)
+_db = dj_database_url.parse(
+    DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -185,22 +186,31 @@ if STATEMENT_SIGNING_P12 and not Path(STATEMENT_SIGNING_P12).is_file():
 # --- Red flags: thresholds (reports.redflags.RULE_DEFAULTS) and public holidays --------
 try:
     RED_FLAG_THRESHOLDS = json.loads(os.environ.get("RED_FLAG_THRESHOLDS") or "{}")
-    PUBLIC_HOLIDAYS = [dt.date.fromisoformat(d.strip()) for d in
-                       os.environ.get("PUBLIC_HOLIDAYS", "").split(",") if d.strip()]
+    PUBLIC_HOLIDAYS = [
+        dt.date.fromisoformat(d.strip())
+        for d in os.environ.get("PUBLIC_HOLIDAYS", "").split(",")
+        if d.strip()
+    ]
 except ValueError as exc:
     raise ImproperlyConfigured(
-        f"RED_FLAG_THRESHOLDS or PUBLIC_HOLIDAYS is malformed: {exc}") from exc
+        f"RED_FLAG_THRESHOLDS or PUBLIC_HOLIDAYS is malformed: {exc}"
+    ) from exc
 
 # --- Cache (import progress, rate limits): shared between web and worker processes ---
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must be redis://... (unset: files under var/cache)")
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Celery -----------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -221,9 +231,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # `celery -A fundmgr.conf beat` runs these; the auditor workspace shows the nightly result.
 CELERY_BEAT_SCHEDULE = {
-    "nightly-verify": {"task": "reports.nightly_verify",
-                       "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai
-                       "options": {"expires": 6 * 3600}},
+    "nightly-verify": {
+        "task": "reports.nightly_verify",
+        "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # --- Security: production-safe whenever DEBUG is off --------------------------------

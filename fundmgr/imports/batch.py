@@ -36,8 +36,7 @@ from .rows import Context, cell_text, parse_row
 CHUNK = 5000
 MAX_ERRORS_KEPT = 200  # messages kept for display; every bad row is still counted
 
-REPORT_HEADER = ["row", "external_ref", "status", "receipt", "provider", "hub", "fund",
-                 "message"]
+REPORT_HEADER = ["row", "external_ref", "status", "receipt", "provider", "hub", "fund", "message"]
 
 
 @dataclass
@@ -79,9 +78,13 @@ def _existing_refs(chunk: list[tuple[int, IncomeDraft]]) -> dict[tuple[int, str]
     found = {}
     for community_id, refs in by_community.items():
         # Which refs are taken: one index probe per ref, then the few taken read as models.
-        ids = ids_matching(Income._meta.db_table, "external_ref", refs,
-                           "r.community_id + 0 = %s AND r.status <> %s",
-                           [community_id, IncomeStatus.REJECTED])
+        ids = ids_matching(
+            Income._meta.db_table,
+            "external_ref",
+            refs,
+            "r.community_id + 0 = %s AND r.status <> %s",
+            [community_id, IncomeStatus.REJECTED],
+        )
         for income in Income.objects.filter(pk__in=ids) if ids else ():
             found[(community_id, income.external_ref)] = income
     return found
@@ -105,8 +108,10 @@ def _chunks(path: Path, ctx: Context, summary: Summary) -> Iterator[list[Item]]:
         if draft is not None:
             key = (draft.community.pk, draft.external_ref)
             if key in seen:
-                errors = [_("external_ref %(ref)s repeats row %(row)d")
-                          % {"ref": draft.external_ref, "row": seen[key]}]
+                errors = [
+                    _("external_ref %(ref)s repeats row %(row)d")
+                    % {"ref": draft.external_ref, "row": seen[key]}
+                ]
                 draft = None
             else:
                 seen[key] = number
@@ -122,9 +127,16 @@ def _existing_for(items: list[Item]) -> dict[tuple[int, str], Income]:
     return _existing_refs([(i.row, i.draft) for i in items if i.draft is not None])
 
 
-def import_file(path, *, user=None, allowed_communities=None, dry_run: bool = False,
-                report=None, progress: Callable[[int, int], None] | None = None,
-                expected_rows: int = 0) -> Summary:
+def import_file(
+    path,
+    *,
+    user=None,
+    allowed_communities=None,
+    dry_run: bool = False,
+    report=None,
+    progress: Callable[[int, int], None] | None = None,
+    expected_rows: int = 0,
+) -> Summary:
     """Check every row and, unless dry_run or any row is bad, record them all in one
     transaction. `report` is a text stream that receives the per-row CSV report;
     `progress(done, total)` is called after each chunk recorded (total: expected_rows,
@@ -147,34 +159,55 @@ def import_file(path, *, user=None, allowed_communities=None, dry_run: bool = Fa
             fresh: list[tuple[int, Income]] = []
             for item in chunk:
                 draft = item.draft
-                income = (existing.get((draft.community.pk, draft.external_ref))
-                          if draft else None)
-                if (draft is not None and income is not None
-                        and not same_payment(income, draft)):
-                    item.errors = [_("external_ref %(ref)s is already recorded (receipt "
-                                     "%(receipt)s) with different details")
-                                   % {"ref": draft.external_ref,
-                                      "receipt": income.receipt_display}]
+                income = existing.get((draft.community.pk, draft.external_ref)) if draft else None
+                if draft is not None and income is not None and not same_payment(income, draft):
+                    item.errors = [
+                        _(
+                            "external_ref %(ref)s is already recorded (receipt "
+                            "%(receipt)s) with different details"
+                        )
+                        % {"ref": draft.external_ref, "receipt": income.receipt_display}
+                    ]
                 if item.errors:
                     message = "; ".join(item.errors)
                     summary.add_error(item.row, message)
-                    checked.writerow(safe_row([item.row, item.ref, "error", "", "", "", "",
-                                               message]))
+                    checked.writerow(
+                        safe_row([item.row, item.ref, "error", "", "", "", "", message])
+                    )
                     writing = False  # a bad row: nothing will be recorded; go on checking
                 elif income is not None:
                     summary.skipped += 1
-                    skipped = [item.row, item.ref, "skipped", income.receipt_display, "", "",
-                               "", _("already recorded")]
+                    skipped = [
+                        item.row,
+                        item.ref,
+                        "skipped",
+                        income.receipt_display,
+                        "",
+                        "",
+                        "",
+                        _("already recorded"),
+                    ]
                     checked.writerow(safe_row(skipped))
                     recorded.writerow(safe_row(skipped))
                 else:
-                    checked.writerow(safe_row([
-                        item.row, item.ref, "skipped", "", "", "", "",
-                        _("dry run: not written") if dry_run
-                        else _("not written: the file has bad rows")]))
+                    checked.writerow(
+                        safe_row(
+                            [
+                                item.row,
+                                item.ref,
+                                "skipped",
+                                "",
+                                "",
+                                "",
+                                "",
+                                _("dry run: not written")
+                                if dry_run
+                                else _("not written: the file has bad rows"),
+                            ]
+                        )
+                    )
                     if writing:
-                        fresh.append((item.row, income_build(draft, recorded_by=user,
-                                                                now=ctx.now)))
+                        fresh.append((item.row, income_build(draft, recorded_by=user, now=ctx.now)))
             if not writing:
                 continue
             incomes_save([income for _n, income in fresh], actor)
@@ -183,12 +216,22 @@ def import_file(path, *, user=None, allowed_communities=None, dry_run: bool = Fa
                     summary.pending += 1
                 else:
                     summary.recorded += 1
-                recorded.writerow(safe_row([
-                    number, income.external_ref, "recorded", income.receipt_display,
-                    income.provider_share.amount, income.hub_share.amount,
-                    income.fund_share.amount,
-                    _("waiting for review") if income.status == IncomeStatus.PENDING else "",
-                ]))
+                recorded.writerow(
+                    safe_row(
+                        [
+                            number,
+                            income.external_ref,
+                            "recorded",
+                            income.receipt_display,
+                            income.provider_share.amount,
+                            income.hub_share.amount,
+                            income.fund_share.amount,
+                            _("waiting for review")
+                            if income.status == IncomeStatus.PENDING
+                            else "",
+                        ]
+                    )
+                )
             done += len(chunk)
             if progress is not None:
                 progress(done, max(expected_rows, summary.rows))
@@ -216,15 +259,30 @@ def _copy_report(tmp, report) -> None:
 def report_text(summary: Summary) -> str:
     buf = io.StringIO()
     if not summary.written:
-        buf.write(_("%(rows)d rows: %(bad)d bad, %(skipped)d already recorded, %(valid)d "
-                    "ready. Nothing was written.")
-                  % {"rows": summary.rows, "bad": summary.bad_rows,
-                     "skipped": summary.skipped,
-                     "valid": summary.rows - summary.bad_rows - summary.skipped})
+        buf.write(
+            _(
+                "%(rows)d rows: %(bad)d bad, %(skipped)d already recorded, %(valid)d "
+                "ready. Nothing was written."
+            )
+            % {
+                "rows": summary.rows,
+                "bad": summary.bad_rows,
+                "skipped": summary.skipped,
+                "valid": summary.rows - summary.bad_rows - summary.skipped,
+            }
+        )
         return buf.getvalue()
-    buf.write(_("%(rows)d rows: %(recorded)d recorded, %(pending)d waiting for review, "
-                "%(skipped)d already recorded, %(bad)d bad.")
-              % {"rows": summary.rows, "recorded": summary.recorded,
-                 "pending": summary.pending, "skipped": summary.skipped,
-                 "bad": summary.bad_rows})
+    buf.write(
+        _(
+            "%(rows)d rows: %(recorded)d recorded, %(pending)d waiting for review, "
+            "%(skipped)d already recorded, %(bad)d bad."
+        )
+        % {
+            "rows": summary.rows,
+            "recorded": summary.recorded,
+            "pending": summary.pending,
+            "skipped": summary.skipped,
+            "bad": summary.bad_rows,
+        }
+    )
     return buf.getvalue()

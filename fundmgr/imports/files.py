@@ -45,8 +45,7 @@ def _sniff_encoding(head: bytes) -> str:
         return "gb18030"
 
 
-_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030",
-                   "utf-16": "UTF-16"}
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
 
 
 def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
@@ -64,10 +63,10 @@ def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
             try:
                 yield decoder.decode(line)
             except UnicodeDecodeError as exc:
-                raise FileError(_("Line %(line)d is not valid %(encoding)s text; save the "
-                                  "file as CSV (UTF-8).")
-                                % {"line": number,
-                                   "encoding": _ENCODING_NAMES[encoding]}) from exc
+                raise FileError(
+                    _("Line %(line)d is not valid %(encoding)s text; save the file as CSV (UTF-8).")
+                    % {"line": number, "encoding": _ENCODING_NAMES[encoding]}
+                ) from exc
 
 
 def _csv_rows(path: Path) -> Iterator[list]:
@@ -77,8 +76,10 @@ def _csv_rows(path: Path) -> Iterator[list]:
     try:
         yield from reader
     except csv.Error as exc:
-        raise FileError(_("The CSV is malformed near line %(line)d: %(error)s")
-                        % {"line": reader.line_num, "error": exc}) from exc
+        raise FileError(
+            _("The CSV is malformed near line %(line)d: %(error)s")
+            % {"line": reader.line_num, "error": exc}
+        ) from exc
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple]:
@@ -116,12 +117,13 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
     for values in rows:
         number += 1
         if number - 1 > MAX_ROWS:
-            raise FileError(_("The file has more than %(max)d rows; split it.")
-                            % {"max": MAX_ROWS})
+            raise FileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
         if values is None or all(v is None or str(v).strip() == "" for v in values):
             continue  # blank lines, and the empty rows XLSX files often end with
-        yield number, {name: (values[i] if i < len(values) else None)
-                       for name, i in mapping.items()}
+        yield (
+            number,
+            {name: (values[i] if i < len(values) else None) for name, i in mapping.items()},
+        )
 
 
 def _map_header(header) -> dict[str, int]:
@@ -137,10 +139,14 @@ def _map_header(header) -> dict[str, int]:
         mapping[name] = i
     missing = [c for c in REQUIRED if c not in mapping]
     if missing:
-        raise FileError(_("The header row lacks the column(s): %(missing)s. Expected "
-                          "community, package, tier, amount, paid_at, method, external_ref "
-                          "(or 社区, 服务包, 类别, 金额, 付款时间, 支付方式, 流水号).")
-                        % {"missing": ", ".join(missing)})
+        raise FileError(
+            _(
+                "The header row lacks the column(s): %(missing)s. Expected "
+                "community, package, tier, amount, paid_at, method, external_ref "
+                "(or 社区, 服务包, 类别, 金额, 付款时间, 支付方式, 流水号)."
+            )
+            % {"missing": ", ".join(missing)}
+        )
     return mapping
 
 
@@ -152,5 +158,8 @@ def ignored_columns(path: Path) -> list[str]:
         header = next(rows, None) or []
     except FileError:
         return []
-    return [str(c) for c in header if c is not None and str(c).strip().lower().lstrip(
-        "\ufeff") not in known and str(c).strip()]
+    return [
+        str(c)
+        for c in header
+        if c is not None and str(c).strip().lower().lstrip("\ufeff") not in known and str(c).strip()
+    ]

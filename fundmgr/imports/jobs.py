@@ -28,10 +28,15 @@ def progress(job: ImportJob) -> dict:
     if job.state == ImportState.DONE:
         done = total = max(job.recorded + job.pending + job.skipped, 1)
     percent = int(100 * done / total) if total else 0
-    return {"state": job.state, "state_label": str(job.get_state_display()), "done": done,
-            "total": total, "percent": percent,
-            "finished": job.state in {ImportState.CHECKED, ImportState.REFUSED,
-                                      ImportState.DONE, ImportState.FAILED}}
+    return {
+        "state": job.state,
+        "state_label": str(job.get_state_display()),
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "finished": job.state
+        in {ImportState.CHECKED, ImportState.REFUSED, ImportState.DONE, ImportState.FAILED},
+    }
 
 
 def job_create(*, user, upload) -> ImportJob:
@@ -57,10 +62,15 @@ def _run(job: ImportJob, *, dry_run: bool) -> batch.Summary | None:
         cache.set(progress_key(job.pk), (done, total), 3600)
 
     try:
-        summary = batch.import_file(job.file.path, user=job.created_by,
-                                       allowed_communities=_allowed(job), dry_run=dry_run,
-                                       report=report, progress=tick,
-                                       expected_rows=job.rows or 0)
+        summary = batch.import_file(
+            job.file.path,
+            user=job.created_by,
+            allowed_communities=_allowed(job),
+            dry_run=dry_run,
+            report=report,
+            progress=tick,
+            expected_rows=job.rows or 0,
+        )
     except FileError as exc:
         job.state, job.message = ImportState.FAILED, str(exc)
         report.close()
@@ -92,8 +102,12 @@ def _advance(job_id: str, *, expect: str, dry_run: bool, done) -> str:
 
 
 def job_check(job_id: str) -> str:
-    return _advance(job_id, expect=ImportState.CHECKING, dry_run=True,
-                    done=lambda s: ImportState.CHECKED if s.ok else ImportState.REFUSED)
+    return _advance(
+        job_id,
+        expect=ImportState.CHECKING,
+        dry_run=True,
+        done=lambda s: ImportState.CHECKED if s.ok else ImportState.REFUSED,
+    )
 
 
 def job_confirm(*, job: ImportJob, user) -> ImportJob:
@@ -104,7 +118,8 @@ def job_confirm(*, job: ImportJob, user) -> ImportJob:
         raise PermissionError(_("Only the officer who uploaded the file may confirm it."))
     with transaction.atomic():
         updated = ImportJob.objects.filter(pk=job.pk, state=ImportState.CHECKED).update(
-            state=ImportState.IMPORTING)
+            state=ImportState.IMPORTING
+        )
         if updated == 1:  # another request did not get there first
             run_import.delay_on_commit(str(job.pk))
     job.refresh_from_db()
@@ -112,5 +127,9 @@ def job_confirm(*, job: ImportJob, user) -> ImportJob:
 
 
 def job_run(job_id: str) -> str:
-    return _advance(job_id, expect=ImportState.IMPORTING, dry_run=False,
-                    done=lambda s: ImportState.DONE if s.written else ImportState.FAILED)
+    return _advance(
+        job_id,
+        expect=ImportState.IMPORTING,
+        dry_run=False,
+        done=lambda s: ImportState.DONE if s.written else ImportState.FAILED,
+    )

@@ -14,11 +14,28 @@ from djmoney.money import Money
 from ..models import Community, Membership, Role, ServicePackage, SplitPolicy
 from ..services.drafts import IncomeDraft, draft_validate
 
-TIERS = {"public_benefit": "public_benefit", "公益": "public_benefit", "paid": "paid",
-         "有偿": "paid", "low_cost": "low_cost", "低偿": "low_cost"}
-METHODS = {"cash": "cash", "现金": "cash", "wechat": "wechat", "微信": "wechat",
-           "微信支付": "wechat", "alipay": "alipay", "支付宝": "alipay", "bank": "bank",
-           "银行转账": "bank", "银行": "bank", "other": "other", "其他": "other"}
+TIERS = {
+    "public_benefit": "public_benefit",
+    "公益": "public_benefit",
+    "paid": "paid",
+    "有偿": "paid",
+    "low_cost": "low_cost",
+    "低偿": "low_cost",
+}
+METHODS = {
+    "cash": "cash",
+    "现金": "cash",
+    "wechat": "wechat",
+    "微信": "wechat",
+    "微信支付": "wechat",
+    "alipay": "alipay",
+    "支付宝": "alipay",
+    "bank": "bank",
+    "银行转账": "bank",
+    "银行": "bank",
+    "other": "other",
+    "其他": "other",
+}
 _AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
@@ -51,8 +68,14 @@ def parse_amount(value) -> Decimal:
         raise ValueError(_("amount is not a number")) from exc
 
 
-_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
-            "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+)
 
 
 def parse_paid_at(value) -> dt.datetime:
@@ -74,8 +97,10 @@ def parse_paid_at(value) -> dt.datetime:
                 except ValueError:
                     pass
         if moment is None:
-            raise ValueError(_("paid_at %(value)r is not a date like 2026-03-05 or "
-                               "2026-03-05 14:30") % {"value": text})
+            raise ValueError(
+                _("paid_at %(value)r is not a date like 2026-03-05 or 2026-03-05 14:30")
+                % {"value": text}
+            )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -95,21 +120,26 @@ class Context:
 
     def community(self, code: str) -> Community | None:
         if code not in self._communities:
-            self._communities[code] = (Community.objects.select_related("book")
-                                       .filter(code=code).first())
+            self._communities[code] = (
+                Community.objects.select_related("book").filter(code=code).first()
+            )
         return self._communities[code]
 
     def package(self, community: Community, code: str) -> ServicePackage | None:
         key = (community.pk, code)
         if key not in self._packages:
-            self._packages[key] = (ServicePackage.objects.select_related("provider")
-                                   .filter(community=community, code=code).first())
+            self._packages[key] = (
+                ServicePackage.objects.select_related("provider")
+                .filter(community=community, code=code)
+                .first()
+            )
         return self._packages[key]
 
     def policies(self, community: Community) -> list[SplitPolicy]:
         if community.pk not in self._policies:
             self._policies[community.pk] = list(
-                SplitPolicy.objects.filter(community=community).order_by("-effective_from"))
+                SplitPolicy.objects.filter(community=community).order_by("-effective_from")
+            )
         return self._policies[community.pk]
 
     def may_record(self, community: Community) -> bool:
@@ -118,8 +148,11 @@ class Context:
         if self.user is None:
             return True
         if self._officer_of is None:
-            self._officer_of = set(Membership.objects.filter(
-                user=self.user, role=Role.OFFICER).values_list("community_id", flat=True))
+            self._officer_of = set(
+                Membership.objects.filter(user=self.user, role=Role.OFFICER).values_list(
+                    "community_id", flat=True
+                )
+            )
         return community.pk in self._officer_of
 
 
@@ -128,26 +161,35 @@ def parse_row(raw: dict[str, object], ctx: Context) -> tuple[IncomeDraft | None,
     code = cell_text(raw.get("community"))
     community = ctx.community(code) if code else None
     if community is None:
-        errors.append(_("community %(code)r does not exist") % {"code": code} if code
-                      else _("community is empty"))
+        errors.append(
+            _("community %(code)r does not exist") % {"code": code}
+            if code
+            else _("community is empty")
+        )
         return None, errors
     if not ctx.may_record(community):
         return None, [_("you are not a finance officer of community %(code)s") % {"code": code}]
     package_code = cell_text(raw.get("package"))
     package = ctx.package(community, package_code) if package_code else None
     if package is None:
-        errors.append(_("package %(code)r does not exist in community %(community)s")
-                      % {"code": package_code, "community": code})
+        errors.append(
+            _("package %(code)r does not exist in community %(community)s")
+            % {"code": package_code, "community": code}
+        )
     tier_text = cell_text(raw.get("tier"))
     tier = TIERS.get(tier_text.lower(), TIERS.get(tier_text, ""))
     if not tier:
-        errors.append(_("tier %(value)r is not public_benefit, paid or low_cost "
-                        "(公益 / 有偿 / 低偿)") % {"value": tier_text})
+        errors.append(
+            _("tier %(value)r is not public_benefit, paid or low_cost (公益 / 有偿 / 低偿)")
+            % {"value": tier_text}
+        )
     method_text = cell_text(raw.get("method"))
     method = METHODS.get(method_text.lower(), METHODS.get(method_text, ""))
     if not method:
-        errors.append(_("method %(value)r is not cash, wechat, alipay, bank or other")
-                      % {"value": method_text})
+        errors.append(
+            _("method %(value)r is not cash, wechat, alipay, bank or other")
+            % {"value": method_text}
+        )
     currency = cell_text(raw.get("currency")).upper() or community.currency
     amount = None
     try:
@@ -175,9 +217,18 @@ def parse_row(raw: dict[str, object], ctx: Context) -> tuple[IncomeDraft | None,
             errors.append(_("quantity must be a whole number"))
     if errors:
         return None, errors
-    draft = IncomeDraft(community=community, package=package, tier=tier, amount=amount,
-                           paid_at=paid_at, method=method, payer=cell_text(raw.get("payer")),
-                           external_ref=ref, quantity=quantity, note=cell_text(raw.get("note")))
+    draft = IncomeDraft(
+        community=community,
+        package=package,
+        tier=tier,
+        amount=amount,
+        paid_at=paid_at,
+        method=method,
+        payer=cell_text(raw.get("payer")),
+        external_ref=ref,
+        quantity=quantity,
+        note=cell_text(raw.get("note")),
+    )
     problems = draft_validate(draft, now=ctx.now, policies=ctx.policies(community))
     for name, messages in problems.items():
         errors.extend(f"{name}: {m}" for m in messages)

@@ -40,8 +40,9 @@ def validate_bp(provider_bp: int, hub_bp: int, fund_bp: int) -> None:
         )
 
 
-def split(gross_fen: int, provider_bp: int = 7000, hub_bp: int = 2500,
-          fund_bp: int = 500) -> Shares:
+def split(
+    gross_fen: int, provider_bp: int = 7000, hub_bp: int = 2500, fund_bp: int = 500
+) -> Shares:
     if type(gross_fen) is not int or gross_fen < 0:
         raise ValueError("gross must be a non-negative whole number of fen")
     validate_bp(provider_bp, hub_bp, fund_bp)

@@ -25,11 +25,11 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 
 
 class IncomeForm(forms.Form):
-    package = forms.ModelChoiceField(queryset=ServicePackage.objects.none(),
-                                     label=_("Service package"))
+    package = forms.ModelChoiceField(
+        queryset=ServicePackage.objects.none(), label=_("Service package")
+    )
     tier = forms.ChoiceField(choices=Tier.choices, label=_("Tier"))
-    quantity = forms.IntegerField(min_value=1, max_value=100_000, initial=1,
-                                  label=_("Quantity"))
+    quantity = forms.IntegerField(min_value=1, max_value=100_000, initial=1, label=_("Quantity"))
     amount = MoneyField(max_digits=14, decimal_places=2, label=_("Amount received"))
     paid_at = forms.DateTimeField(
         label=_("Paid at"),
@@ -37,19 +37,30 @@ class IncomeForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
     method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Payment method"))
-    payer = forms.CharField(max_length=100, required=False, label=_("Payer"),
-                            help_text=_("Kept private; residents see it masked, e.g. 张*."))
-    external_ref = forms.CharField(max_length=64, required=False,
-                                   label=_("Payment reference (流水号)"),
-                                   help_text=_("The WeChat/Alipay/bank transaction number; "
-                                               "recording the same one twice is refused."))
+    payer = forms.CharField(
+        max_length=100,
+        required=False,
+        label=_("Payer"),
+        help_text=_("Kept private; residents see it masked, e.g. 张*."),
+    )
+    external_ref = forms.CharField(
+        max_length=64,
+        required=False,
+        label=_("Payment reference (流水号)"),
+        help_text=_(
+            "The WeChat/Alipay/bank transaction number; recording the same one twice is refused."
+        ),
+    )
     note = forms.CharField(max_length=200, required=False, label=_("Note"))
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.community = community
-        self.fields["package"].queryset = (ServicePackage.objects.filter(
-            community=community, active=True).select_related("provider").order_by("code"))
+        self.fields["package"].queryset = (
+            ServicePackage.objects.filter(community=community, active=True)
+            .select_related("provider")
+            .order_by("code")
+        )
         amount = self.fields["amount"]
         amount.fields[1].choices = [(community.currency, community.currency)]
         amount.widget.widgets[1].choices = [(community.currency, community.currency)]
@@ -64,11 +75,16 @@ class IncomeForm(forms.Form):
         a field that already has an error gets no second one."""
         data = super().clean()
         draft = IncomeDraft(
-            community=self.community, package=data.get("package"), tier=data.get("tier", ""),
-            amount=data.get("amount"), paid_at=data.get("paid_at"),
-            method=data.get("method", ""), payer=data.get("payer", ""),
+            community=self.community,
+            package=data.get("package"),
+            tier=data.get("tier", ""),
+            amount=data.get("amount"),
+            paid_at=data.get("paid_at"),
+            method=data.get("method", ""),
+            payer=data.get("payer", ""),
             external_ref=(data.get("external_ref") or "").strip() or None,
-            quantity=data.get("quantity") or 1, note=data.get("note", ""),
+            quantity=data.get("quantity") or 1,
+            note=data.get("note", ""),
         )
         for name, messages in draft_validate(draft).items():
             target = {"currency": "amount"}.get(name, name)
@@ -81,8 +97,9 @@ class IncomeForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500, label=_("Reason"),
-                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    reason = forms.CharField(
+        max_length=500, label=_("Reason"), widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
 
 
 class ReviewForm(forms.Form):
@@ -97,9 +114,13 @@ class ReviewForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("Income file (CSV or XLSX)"),
-                           help_text=_("Columns: community, package, tier, amount, paid_at, "
-                                       "payer, method, external_ref (English or Chinese)."))
+    file = forms.FileField(
+        label=_("Income file (CSV or XLSX)"),
+        help_text=_(
+            "Columns: community, package, tier, amount, paid_at, "
+            "payer, method, external_ref (English or Chinese)."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -115,13 +136,12 @@ class ImportUploadForm(forms.Form):
 
 class SettlementForm(forms.Form):
     party = forms.ChoiceField(label=_("Pay"))
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0,
-                                label=_("Amount"))
-    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK,
-                               label=_("Payment method"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Amount"))
+    method = forms.ChoiceField(
+        choices=PaymentMethod.choices, initial=PaymentMethod.BANK, label=_("Payment method")
+    )
     bank_reference = forms.CharField(max_length=64, label=_("Bank reference"))
-    paid_on = forms.DateField(label=_("Paid on"),
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(max_length=200, required=False, label=_("Note"))
 
     def __init__(self, *args, parties, **kwargs):
@@ -131,19 +151,20 @@ class SettlementForm(forms.Form):
 
 class DisbursementForm(forms.Form):
     payee = forms.CharField(max_length=100, label=_("Payee"))
-    payee_is_person = forms.BooleanField(required=False,
-                                         label=_("The payee is a private person"))
-    payee_account = forms.CharField(max_length=64, required=False,
-                                    label=_("Payee bank account (kept private)"))
+    payee_is_person = forms.BooleanField(required=False, label=_("The payee is a private person"))
+    payee_account = forms.CharField(
+        max_length=64, required=False, label=_("Payee bank account (kept private)")
+    )
     purpose = forms.CharField(max_length=300, label=_("Purpose"))
     category = forms.ChoiceField(label=_("Category"))
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0,
-                                label=_("Amount"))
-    method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.BANK,
-                               label=_("Payment method"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Amount"))
+    method = forms.ChoiceField(
+        choices=PaymentMethod.choices, initial=PaymentMethod.BANK, label=_("Payment method")
+    )
     invoice_number = forms.CharField(max_length=64, required=False, label=_("Invoice number"))
-    invoice_date = forms.DateField(required=False, label=_("Invoice date"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    invoice_date = forms.DateField(
+        required=False, label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     invoice = forms.FileField(required=False, label=_("Invoice (PDF, JPG or PNG)"))
     receipt = forms.FileField(required=False, label=_("Receipt (PDF, JPG or PNG)"))
     minutes = forms.FileField(required=False, label=_("Minutes (PDF, JPG or PNG)"))

@@ -38,20 +38,33 @@ def _income_for(user, receipt: str) -> Income:
     code = receipts.normalise(receipt)
     if code is None:
         raise Http404
-    return get_object_or_404(selectors.incomes_for(user).select_related(
-        "policy", "entry", "reversal_entry", "reviewed_by", "reversed_by",
-        "community__hub", "community__fund"), receipt_code=code)
+    return get_object_or_404(
+        selectors.incomes_for(user).select_related(
+            "policy",
+            "entry",
+            "reversal_entry",
+            "reviewed_by",
+            "reversed_by",
+            "community__hub",
+            "community__fund",
+        ),
+        receipt_code=code,
+    )
 
 
 @login_required
 def dashboard(request):
     communities = list(communities_for(request.user))
     summaries = [selectors.community_summary(c, request.user) for c in communities]
-    return render(request, "officer/dashboard.html", {
-        "summaries": summaries,
-        "reviews": selectors.review_queue(request.user).count(),
-        "today": today(),
-    })
+    return render(
+        request,
+        "officer/dashboard.html",
+        {
+            "summaries": summaries,
+            "reviews": selectors.review_queue(request.user).count(),
+            "today": today(),
+        },
+    )
 
 
 @community_role(Role.OFFICER)
@@ -64,23 +77,38 @@ def record_income(request, community: Community):
             add_service_error(form, error)
         else:
             if not created:
-                messages.info(request, _("This payment reference was already recorded; "
-                                         "here is its receipt."))
+                messages.info(
+                    request, _("This payment reference was already recorded; here is its receipt.")
+                )
             elif income.status == IncomeStatus.PENDING:
-                messages.warning(request, _("Recorded. It is above the review threshold and "
-                                            "will be posted once a reviewer approves it."))
+                messages.warning(
+                    request,
+                    _(
+                        "Recorded. It is above the review threshold and "
+                        "will be posted once a reviewer approves it."
+                    ),
+                )
             else:
                 messages.success(request, _("Recorded and posted."))
             return redirect("officer:receipt", receipt=income.receipt_code)
     packages = [
-        {"id": p.pk, "prices": {t: str(p.price(t).amount) for t in p.tiers},
-         "eligibility": p.low_cost_eligibility}
+        {
+            "id": p.pk,
+            "prices": {t: str(p.price(t).amount) for t in p.tiers},
+            "eligibility": p.low_cost_eligibility,
+        }
         for p in form.fields["package"].queryset
     ]
-    return render(request, "officer/record.html", {
-        "community": community, "form": form, "packages": packages,
-        "tier_labels": dict(Tier.choices),
-    })
+    return render(
+        request,
+        "officer/record.html",
+        {
+            "community": community,
+            "form": form,
+            "packages": packages,
+            "tier_labels": dict(Tier.choices),
+        },
+    )
 
 
 @require_GET
@@ -107,23 +135,34 @@ def receipt(request, receipt: str):
     lines = []
     if income.entry_id:
         lines = list(income.entry.lines.select_related("account").order_by("position"))
-    return render(request, "officer/receipt.html", {
-        "income": income, "community": income.community, "roles": roles,
-        "capital": capital(income.amount.amount), "public_url": public_url,
-        "qr_svg": receipts_qr(public_url), "lines": lines,
-        "reverse_form": ReasonForm(), "review_form": ReviewForm(),
-        "can_reverse": Role.OFFICER in roles and income.status == IncomeStatus.POSTED,
-        "can_review": (Role.REVIEWER in roles and income.status == IncomeStatus.PENDING
-                       and income.recorded_by_id != request.user.pk),
-    })
+    return render(
+        request,
+        "officer/receipt.html",
+        {
+            "income": income,
+            "community": income.community,
+            "roles": roles,
+            "capital": capital(income.amount.amount),
+            "public_url": public_url,
+            "qr_svg": receipts_qr(public_url),
+            "lines": lines,
+            "reverse_form": ReasonForm(),
+            "review_form": ReviewForm(),
+            "can_reverse": Role.OFFICER in roles and income.status == IncomeStatus.POSTED,
+            "can_review": (
+                Role.REVIEWER in roles
+                and income.status == IncomeStatus.PENDING
+                and income.recorded_by_id != request.user.pk
+            ),
+        },
+    )
 
 
 def receipts_qr(url: str) -> str:
     import qrcode
     import qrcode.image.svg
 
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8,
-                        border=2)
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     return image.to_string(encoding="unicode")
 
 
@@ -142,8 +181,9 @@ def reverse_income(request, receipt: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Reversed. The original entry stays on the books beside "
-                                    "its reversal."))
+        messages.success(
+            request, _("Reversed. The original entry stays on the books beside its reversal.")
+        )
     return redirect("officer:receipt", receipt=income.receipt_code)
 
 
@@ -158,15 +198,15 @@ def review_income(request, receipt: str):
         return redirect(request.POST.get("next") or reverse("officer:reviews"))
     try:
         if form.cleaned_data["decision"] == "approve":
-            income_approve(income=income, reviewer=request.user,
-                              note=form.cleaned_data["note"])
-            messages.success(request, _("Approved and posted: %(receipt)s")
-                             % {"receipt": income.receipt_display})
+            income_approve(income=income, reviewer=request.user, note=form.cleaned_data["note"])
+            messages.success(
+                request, _("Approved and posted: %(receipt)s") % {"receipt": income.receipt_display}
+            )
         else:
-            income_reject(income=income, reviewer=request.user,
-                             reason=form.cleaned_data["note"])
-            messages.success(request, _("Rejected: %(receipt)s")
-                             % {"receipt": income.receipt_display})
+            income_reject(income=income, reviewer=request.user, reason=form.cleaned_data["note"])
+            messages.success(
+                request, _("Rejected: %(receipt)s") % {"receipt": income.receipt_display}
+            )
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     except ValidationError as error:
@@ -179,28 +219,43 @@ def reviews(request):
     from ..models import Disbursement
 
     queue = selectors.review_queue(request.user)
-    waiting = (Disbursement.objects.filter(
-        community__in=communities_for(request.user, Role.REVIEWER), status="pending")
-        .select_related("community", "requested_by").order_by("requested_at"))
-    return render(request, "officer/reviews.html", {"incomes": queue[:200],
-                                                    "disbursements": waiting[:200],
-                                                    "form": ReviewForm()})
+    waiting = (
+        Disbursement.objects.filter(
+            community__in=communities_for(request.user, Role.REVIEWER), status="pending"
+        )
+        .select_related("community", "requested_by")
+        .order_by("requested_at")
+    )
+    return render(
+        request,
+        "officer/reviews.html",
+        {"incomes": queue[:200], "disbursements": waiting[:200], "form": ReviewForm()},
+    )
 
 
 @community_role(Role.OFFICER, Role.REVIEWER, Role.AUDITOR)
 def income_list(request, community: Community):
     queryset = selectors.search_incomes(
-        selectors.incomes_for(request.user).filter(community=community), request.GET)
+        selectors.incomes_for(request.user).filter(community=community), request.GET
+    )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "officer/incomes.html", {
-        "community": community, "page": page, "query": query.urlencode(),
-        "filters": request.GET, "statuses": IncomeStatus.choices, "tiers": Tier.choices,
-        "methods": PaymentMethod.choices,
-        "packages": ServicePackage.objects.filter(community=community).order_by("code"),
-        "roles": roles_in(request.user, community),
-    })
+    return render(
+        request,
+        "officer/incomes.html",
+        {
+            "community": community,
+            "page": page,
+            "query": query.urlencode(),
+            "filters": request.GET,
+            "statuses": IncomeStatus.choices,
+            "tiers": Tier.choices,
+            "methods": PaymentMethod.choices,
+            "packages": ServicePackage.objects.filter(community=community).order_by("code"),
+            "roles": roles_in(request.user, community),
+        },
+    )
 
 
 @login_required
@@ -225,8 +280,7 @@ def import_job(request, job_id):
     if request.method == "POST":
         jobs.job_confirm(job=job, user=request.user)
         return redirect("officer:import-job", job_id=job.pk)
-    return render(request, "officer/import_job.html", {"job": job,
-                                                       "progress": jobs.progress(job)})
+    return render(request, "officer/import_job.html", {"job": job, "progress": jobs.progress(job)})
 
 
 @login_required
@@ -240,8 +294,9 @@ def import_job_report(request, job_id):
     job = _job_for(request, job_id)
     if not job.report:
         raise Http404
-    return FileResponse(job.report.open("rb"), as_attachment=True,
-                        filename=f"import-report-{job.created_at:%Y%m%d-%H%M}.csv",
-                        content_type="text/csv; charset=utf-8")
-
-
+    return FileResponse(
+        job.report.open("rb"),
+        as_attachment=True,
+        filename=f"import-report-{job.created_at:%Y%m%d-%H%M}.csv",
+        content_type="text/csv; charset=utf-8",
+    )

@@ -21,12 +21,17 @@ from .forms import CommitteeForm, DisbursementForm, SettlementForm, add_service_
 
 @community_role(Role.OFFICER, Role.REVIEWER, Role.AUDITOR)
 def payout_list(request, community: Community):
-    return render(request, "officer/payouts.html", {
-        "community": community, "roles": roles_in(request.user, community),
-        "settlements": community.settlements.select_related("provider", "entry")[:200],
-        "disbursements": community.disbursements.select_related("entry")[:200],
-        "fund": community.book.accounts.get(code=FUND_ACCOUNT).balance,
-    })
+    return render(
+        request,
+        "officer/payouts.html",
+        {
+            "community": community,
+            "roles": roles_in(request.user, community),
+            "settlements": community.settlements.select_related("provider", "entry")[:200],
+            "disbursements": community.disbursements.select_related("entry")[:200],
+            "fund": community.book.accounts.get(code=FUND_ACCOUNT).balance,
+        },
+    )
 
 
 def _parties(community: Community):
@@ -34,9 +39,10 @@ def _parties(community: Community):
     label = _("%(name)s (owed %(balance)s)")
     hub = community.book.accounts.get(code=HUB_ACCOUNT)
     parties = [("hub", label % {"name": community.hub.name, "balance": hub.balance})]
-    parties += [(provider_code_of(a.code),
-                 label % {"name": party_name(a), "balance": a.balance})
-                for a in accounts.select_related("book").order_by("code")]
+    parties += [
+        (provider_code_of(a.code), label % {"name": party_name(a), "balance": a.balance})
+        for a in accounts.select_related("book").order_by("code")
+    ]
     return parties
 
 
@@ -45,21 +51,30 @@ def settlement_new(request, community: Community):
     form = SettlementForm(request.POST or None, parties=_parties(community))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        provider = (None if data["party"] == "hub"
-                    else Provider.objects.filter(code=data["party"]).first())
+        provider = (
+            None if data["party"] == "hub" else Provider.objects.filter(code=data["party"]).first()
+        )
         try:
             payouts.settlement_record(
-                community=community, provider=provider,
-                amount=Money(data["amount"], community.currency), method=data["method"],
-                bank_reference=data["bank_reference"], paid_on=data["paid_on"],
-                note=data["note"], user=request.user)
+                community=community,
+                provider=provider,
+                amount=Money(data["amount"], community.currency),
+                method=data["method"],
+                bank_reference=data["bank_reference"],
+                paid_on=data["paid_on"],
+                note=data["note"],
+                user=request.user,
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, _("Settlement recorded and posted."))
             return redirect("officer:payouts", code=community.code)
-    return render(request, "officer/payout_form.html", {
-        "community": community, "form": form, "title": _("Record a settlement")})
+    return render(
+        request,
+        "officer/payout_form.html",
+        {"community": community, "form": form, "title": _("Record a settlement")},
+    )
 
 
 @community_role(Role.OFFICER)
@@ -70,41 +85,67 @@ def disbursement_new(request, community: Community):
         files = [(kind, data[kind]) for kind in ("invoice", "receipt", "minutes") if data[kind]]
         try:
             d = payouts.disbursement_request(
-                community=community, payee=data["payee"],
-                payee_is_person=data["payee_is_person"], payee_account=data["payee_account"],
-                purpose=data["purpose"], category=data["category"],
-                amount=Money(data["amount"], community.currency), method=data["method"],
-                invoice_number=data["invoice_number"], invoice_date=data["invoice_date"],
-                user=request.user, attachments=files)
+                community=community,
+                payee=data["payee"],
+                payee_is_person=data["payee_is_person"],
+                payee_account=data["payee_account"],
+                purpose=data["purpose"],
+                category=data["category"],
+                amount=Money(data["amount"], community.currency),
+                method=data["method"],
+                invoice_number=data["invoice_number"],
+                invoice_date=data["invoice_date"],
+                user=request.user,
+                attachments=files,
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, _("Request recorded: it waits for approval."))
             return redirect("officer:disbursement", pk=d.pk)
-    return render(request, "officer/payout_form.html", {
-        "community": community, "form": form, "title": _("Request a disbursement"),
-        "multipart": True})
+    return render(
+        request,
+        "officer/payout_form.html",
+        {
+            "community": community,
+            "form": form,
+            "title": _("Request a disbursement"),
+            "multipart": True,
+        },
+    )
 
 
 def _disbursement_for(request, pk: int) -> Disbursement:
     return get_object_or_404(
-        Disbursement.objects.select_related("community", "requested_by", "entry"), pk=pk,
-        community__in=communities_for(request.user))
+        Disbursement.objects.select_related("community", "requested_by", "entry"),
+        pk=pk,
+        community__in=communities_for(request.user),
+    )
 
 
 @login_required
 def disbursement_detail(request, pk: int):
     d = _disbursement_for(request, pk)
     roles = roles_in(request.user, d.community)
-    return render(request, "officer/disbursement.html", {
-        "d": d, "roles": roles, "committee_form": CommitteeForm(),
-        "can_decide": (Role.REVIEWER in roles and d.status == "pending"
-                       and d.requested_by_id != request.user.pk
-                       and not d.approvals.filter(reviewer=request.user).exists()),
-        "approvals": d.approvals.select_related("reviewer").order_by("at"),
-        "attachments": [(a, payouts.attachment_intact(a))
-                        for a in d.attachments.order_by("pk")],
-    })
+    return render(
+        request,
+        "officer/disbursement.html",
+        {
+            "d": d,
+            "roles": roles,
+            "committee_form": CommitteeForm(),
+            "can_decide": (
+                Role.REVIEWER in roles
+                and d.status == "pending"
+                and d.requested_by_id != request.user.pk
+                and not d.approvals.filter(reviewer=request.user).exists()
+            ),
+            "approvals": d.approvals.select_related("reviewer").order_by("at"),
+            "attachments": [
+                (a, payouts.attachment_intact(a)) for a in d.attachments.order_by("pk")
+            ],
+        },
+    )
 
 
 @require_POST
@@ -114,19 +155,26 @@ def disbursement_decide(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "approve":
-            payouts.disbursement_approve(disbursement=d, reviewer=request.user,
-                                         note=request.POST.get("note", ""),
-                                         payment_reference=request.POST.get("reference", ""))
+            payouts.disbursement_approve(
+                disbursement=d,
+                reviewer=request.user,
+                note=request.POST.get("note", ""),
+                payment_reference=request.POST.get("reference", ""),
+            )
         elif action == "reject":
-            payouts.disbursement_reject(disbursement=d, reviewer=request.user,
-                                        reason=request.POST.get("note", ""))
+            payouts.disbursement_reject(
+                disbursement=d, reviewer=request.user, reason=request.POST.get("note", "")
+            )
         elif action == "committee":
             form = CommitteeForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Fill in the committee's vote."))
-            payouts.disbursement_committee(disbursement=d, reviewer=request.user,
-                                           payment_reference=request.POST.get("reference", ""),
-                                           **form.cleaned_data)
+            payouts.disbursement_committee(
+                disbursement=d,
+                reviewer=request.user,
+                payment_reference=request.POST.get("reference", ""),
+                **form.cleaned_data,
+            )
         else:
             raise Http404
     except PermissionError as exc:
@@ -138,7 +186,11 @@ def disbursement_decide(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
-    a = get_object_or_404(Attachment.objects.select_related("disbursement"), pk=pk,
-                          disbursement__community__in=communities_for(request.user))
-    return FileResponse(a.file.open("rb"), as_attachment=True, filename=a.original_name,
-                        content_type=a.content_type)
+    a = get_object_or_404(
+        Attachment.objects.select_related("disbursement"),
+        pk=pk,
+        disbursement__community__in=communities_for(request.user),
+    )
+    return FileResponse(
+        a.file.open("rb"), as_attachment=True, filename=a.original_name, content_type=a.content_type
+    )

@@ -20,10 +20,8 @@ urlpatterns = [
     path("c/<str:code>/incomes/new/", income.record_income, name="record"),
     path("c/<str:code>/payouts/", payouts.payout_list, name="payouts"),
     path("c/<str:code>/settlements/new/", payouts.settlement_new, name="settlement-new"),
-    path("c/<str:code>/disbursements/new/", payouts.disbursement_new,
-         name="disbursement-new"),
+    path("c/<str:code>/disbursements/new/", payouts.disbursement_new, name="disbursement-new"),
     path("disbursements/<int:pk>/", payouts.disbursement_detail, name="disbursement"),
-    path("disbursements/<int:pk>/decide/", payouts.disbursement_decide,
-         name="disbursement-decide"),
+    path("disbursements/<int:pk>/decide/", payouts.disbursement_decide, name="disbursement-decide"),
     path("attachments/<int:pk>/", payouts.attachment_download, name="attachment"),
 ]

@@ -42,9 +42,10 @@ def money_problem(community: Community, amount: Money | None) -> tuple[str, str]
     if amount is None:
         return "amount", _("Enter the amount.")
     if str(amount.currency) != community.currency:
-        return "currency", (_("%(community)s keeps its books in %(expected)s, not %(got)s.")
-                            % {"community": community.name, "expected": community.currency,
-                               "got": amount.currency})
+        return "currency", (
+            _("%(community)s keeps its books in %(expected)s, not %(got)s.")
+            % {"community": community.name, "expected": community.currency, "got": amount.currency}
+        )
     if not amount.amount.is_finite() or amount.amount <= 0:
         return "amount", _("The amount must be more than zero.")
     if amount.amount != amount.amount.quantize(Decimal("0.01")):
@@ -69,8 +70,12 @@ class IncomeDraft:
     policy: SplitPolicy | None = field(default=None, repr=False)
 
 
-def draft_validate(draft: IncomeDraft, *, now: dt.datetime | None = None,
-                   policies: Sequence[SplitPolicy] | None = None) -> dict[str, list[str]]:
+def draft_validate(
+    draft: IncomeDraft,
+    *,
+    now: dt.datetime | None = None,
+    policies: Sequence[SplitPolicy] | None = None,
+) -> dict[str, list[str]]:
     """Every reason the draft cannot be recorded, by field. Fills draft.policy.
 
     `policies` (the community's, newest first) may be passed by a caller that checks
@@ -85,23 +90,34 @@ def draft_validate(draft: IncomeDraft, *, now: dt.datetime | None = None,
     if package is None:
         bad("package", _("Choose a service package."))
     elif package.community_id != community.pk:
-        bad("package", _("Package %(code)s is not offered in %(community)s.")
-            % {"code": package.code, "community": community.name})
+        bad(
+            "package",
+            _("Package %(code)s is not offered in %(community)s.")
+            % {"code": package.code, "community": community.name},
+        )
     elif not package.active:
         bad("package", _("Package %(code)s is no longer offered.") % {"code": package.code})
     if draft.tier not in TIERS:
         bad("tier", _("Tier must be public_benefit, paid or low_cost (公益 / 有偿 / 低偿)."))
     elif package is not None and draft.tier not in package.tiers:
-        bad("tier", _("Package %(code)s has no %(tier)s price.")
-            % {"code": package.code, "tier": Tier(draft.tier).label})
+        bad(
+            "tier",
+            _("Package %(code)s has no %(tier)s price.")
+            % {"code": package.code, "tier": Tier(draft.tier).label},
+        )
 
     amount = draft.amount
     if problem := money_problem(community, amount):
         bad(*problem)
     elif amount > community.max_income:
-        bad("amount", _("%(amount)s is more than the largest single income allowed "
-                        "(%(limit)s); check the amount.")
-            % {"amount": amount.amount, "limit": community.max_income.amount})
+        bad(
+            "amount",
+            _(
+                "%(amount)s is more than the largest single income allowed "
+                "(%(limit)s); check the amount."
+            )
+            % {"amount": amount.amount, "limit": community.max_income.amount},
+        )
 
     now = now or timezone.now()
     if draft.paid_at is None:
@@ -142,23 +158,37 @@ def income_build(draft: IncomeDraft, *, recorded_by, now: dt.datetime) -> Income
     assert policy is not None and draft.amount is not None
     shares = split(ledger.to_fen(draft.amount), *policy.bps)
     cur = community.currency
-    status = (IncomeStatus.PENDING if draft.amount > community.review_threshold
-              else IncomeStatus.POSTED)
+    status = (
+        IncomeStatus.PENDING if draft.amount > community.review_threshold else IncomeStatus.POSTED
+    )
     return Income(
-        community=community, package=draft.package, tier=draft.tier, quantity=draft.quantity,
+        community=community,
+        package=draft.package,
+        tier=draft.tier,
+        quantity=draft.quantity,
         amount=draft.amount,
         provider_share=Money(from_fen(shares.provider), cur),
         hub_share=Money(from_fen(shares.hub), cur),
         fund_share=Money(from_fen(shares.fund), cur),
-        policy=policy, paid_at=draft.paid_at, payer=draft.payer.strip(), method=draft.method,
-        external_ref=draft.external_ref or None, receipt_code=receipts.new_code(),
-        note=draft.note.strip(), status=status, recorded_by=recorded_by, recorded_at=now,
+        policy=policy,
+        paid_at=draft.paid_at,
+        payer=draft.payer.strip(),
+        method=draft.method,
+        external_ref=draft.external_ref or None,
+        receipt_code=receipts.new_code(),
+        note=draft.note.strip(),
+        status=status,
+        recorded_by=recorded_by,
+        recorded_at=now,
     )
 
 
 def same_payment(existing: Income, draft: IncomeDraft) -> bool:
     """Whether a recorded income is the payment the draft describes (a retry), not
     another payment that reuses its reference."""
-    return (existing.package_id == getattr(draft.package, "pk", None)
-            and existing.tier == draft.tier and existing.amount == draft.amount
-            and existing.paid_at == draft.paid_at)
+    return (
+        existing.package_id == getattr(draft.package, "pk", None)
+        and existing.tier == draft.tier
+        and existing.amount == draft.amount
+        and existing.paid_at == draft.paid_at
+    )

@@ -42,9 +42,11 @@ def income_record(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
         # The same payment reference is already recorded (a retry, or another officer).
         existing = None
         if draft.external_ref:
-            existing = Income.objects.filter(community=draft.community,
-                                             external_ref=draft.external_ref).exclude(
-                status=IncomeStatus.REJECTED).first()
+            existing = (
+                Income.objects.filter(community=draft.community, external_ref=draft.external_ref)
+                .exclude(status=IncomeStatus.REJECTED)
+                .first()
+            )
         if existing is None:
             raise
         return _existing_or_conflict(existing, draft), False
@@ -53,15 +55,23 @@ def income_record(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
 def _existing_or_conflict(existing: Income, draft: IncomeDraft) -> Income:
     if same_payment(existing, draft):
         return existing
-    raise ValidationError({"external_ref": _(
-        "Payment reference %(ref)s is already recorded (receipt %(receipt)s) with "
-        "different details."
-    ) % {"ref": draft.external_ref, "receipt": existing.receipt_display}})
+    raise ValidationError(
+        {
+            "external_ref": _(
+                "Payment reference %(ref)s is already recorded (receipt %(receipt)s) with "
+                "different details."
+            )
+            % {"ref": draft.external_ref, "receipt": existing.receipt_display}
+        }
+    )
 
 
 def _locked(income: Income) -> Income:
-    return Income.objects.select_for_update().select_related(
-        "community__book", "package__provider").get(pk=income.pk)
+    return (
+        Income.objects.select_for_update()
+        .select_related("community__book", "package__provider")
+        .get(pk=income.pk)
+    )
 
 
 @transaction.atomic
@@ -108,11 +118,15 @@ def income_reverse(*, income: Income, actor, reason: str) -> Income:
     if len(reason) > 500:
         raise ValidationError({"reason": _("A reason has at most 500 characters.")})
     income.reversal_entry = ledger.reverse(
-        income.entry, reason=reason.strip(), actor=_actor(actor),
-        date=accounting_date(income.community, today()))
+        income.entry,
+        reason=reason.strip(),
+        actor=_actor(actor),
+        date=accounting_date(income.community, today()),
+    )
     income.status = IncomeStatus.REVERSED
     income.reversed_by, income.reversed_at = actor, timezone.now()
     income.reverse_reason = reason.strip()
-    income.save(update_fields=["status", "reversal_entry", "reversed_by", "reversed_at",
-                               "reverse_reason"])
+    income.save(
+        update_fields=["status", "reversal_entry", "reversed_by", "reversed_at", "reverse_reason"]
+    )
     return income

@@ -60,8 +60,11 @@ def _posting(income: Income, accounts: AccountCache, actor: str) -> ledger.Posti
     memo = f"服务包收入 {income.package.name}·{TIER_ZH[income.tier]} 收据{receipt}"
     if posted_on != paid_on:
         memo = f"【调整】{memo}（付款日 {paid_on.isoformat()}，所属期间已结账）"
-    legs = [ledger.debit(accounts.get(method_account_code(income.method)), income.amount,
-                         f"收据 {receipt}")]
+    legs = [
+        ledger.debit(
+            accounts.get(method_account_code(income.method)), income.amount, f"收据 {receipt}"
+        )
+    ]
     for share_account, share, label in (
         (accounts.provider(income.package.provider), income.provider_share, "专业机构分成"),
         (accounts.get(HUB_ACCOUNT), income.hub_share, "枢纽社会企业分成"),
@@ -78,20 +81,31 @@ def _posting(income: Income, accounts: AccountCache, actor: str) -> ledger.Posti
     )
 
 
-def incomes_post(community: Community, incomes: Sequence[Income], actor: str,
-                 writes: Statements | None = None) -> None:
+def incomes_post(
+    community: Community, incomes: Sequence[Income], actor: str, writes: Statements | None = None
+) -> None:
     """Post the incomes (all of this community, status posted) in one batch and link
     each to its entry. With `writes`, the ledger's statements wait in it for the
     caller's (see ledger.services.post_many)."""
     if not incomes:
         return
-    accounts = AccountCache(community, {HUB_ACCOUNT, FUND_ACCOUNT}.union(
-        *({method_account_code(i.method), provider_account_code(i.package.provider)}
-          for i in incomes)))
+    accounts = AccountCache(
+        community,
+        {HUB_ACCOUNT, FUND_ACCOUNT}.union(
+            *(
+                {method_account_code(i.method), provider_account_code(i.package.provider)}
+                for i in incomes
+            )
+        ),
+    )
     # No savepoint of the ledger's own: every caller is inside an atomic block that a
     # refusal leaves, rolling back the income with its entry.
-    entries = ledger.post_many(book=community.book, savepoint=False, writes=writes,
-                               postings=[_posting(i, accounts, actor) for i in incomes])
+    entries = ledger.post_many(
+        book=community.book,
+        savepoint=False,
+        writes=writes,
+        postings=[_posting(i, accounts, actor) for i in incomes],
+    )
     for income, entry in zip(incomes, entries, strict=True):
         income.entry = entry
 
@@ -120,15 +134,19 @@ def _income_columns():
         if f.primary_key:
             continue
         if isinstance(f, MoneyField):
+
             def value(income, name=f.attname):
                 return getattr(income, name).amount
         elif isinstance(f, models.DateTimeField):
+
             def value(income, name=f.attname):
                 return ops.adapt_datetimefield_value(getattr(income, name))
         else:
+
             def value(income, name=f.attname):
                 v = getattr(income, name)
                 return str(v) if isinstance(v, Currency) else v
+
         columns.append((f.column, value))
     return columns
 

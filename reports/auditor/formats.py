@@ -21,8 +21,10 @@ WIDTH = 180 * mm
 
 
 def _cells(rows, style, wrap_from=20):
-    return [[pdf.para(c, style) if isinstance(c, str) and len(c) > wrap_from else c
-             for c in row] for row in rows]
+    return [
+        [pdf.para(c, style) if isinstance(c, str) and len(c) > wrap_from else c for c in row]
+        for row in rows
+    ]
 
 
 class QrFlowable(Flowable):
@@ -91,15 +93,26 @@ class VoucherFlowable(Flowable):
         super().__init__()
         self.v = v
         if rows is None:
-            head = [self._row([f"记账凭证  No. {v.seq}", f"日期 {v.date}",
-                               f"冲销 #{v.reverses}" if v.reverses else "", ""]),
-                    self._columns_row()]
+            head = [
+                self._row(
+                    [
+                        f"记账凭证  No. {v.seq}",
+                        f"日期 {v.date}",
+                        f"冲销 #{v.reverses}" if v.reverses else "",
+                        "",
+                    ]
+                ),
+                self._columns_row(),
+            ]
             total = yuan(v.debit_fen)
             rows = [self._row(list(line)) for line in v.lines]
-            rows += [self._row([f"合计（大写）{capital_from_fen(v.debit_fen)}", None, total,
-                                total]),
-                     self._row([f"制单：{v.actor}    审核：{v.reviewer or '—'}", None,
-                                f"哈希 {v.hash}", None], mono_from=2)]
+            rows += [
+                self._row([f"合计（大写）{capital_from_fen(v.debit_fen)}", None, total, total]),
+                self._row(
+                    [f"制单：{v.actor}    审核：{v.reviewer or '—'}", None, f"哈希 {v.hash}", None],
+                    mono_from=2,
+                ),
+            ]
         self.head, self.rows = head, rows
         self.width = sum(self.COLUMNS)
         self.height = sum(r[0] for r in head + rows) + self.GAP
@@ -142,11 +155,21 @@ class VoucherFlowable(Flowable):
                 if n == 0:
                     return []
                 v = self.v
-                continued = [self._row([f"记账凭证  No. {v.seq}（续）", f"日期 {v.date}",
-                                        f"冲销 #{v.reverses}" if v.reverses else "", ""]),
-                             self.head[1]]
-                return [VoucherFlowable(v, self.rows[:n], self.head),
-                        VoucherFlowable(v, self.rows[n:], continued)]
+                continued = [
+                    self._row(
+                        [
+                            f"记账凭证  No. {v.seq}（续）",
+                            f"日期 {v.date}",
+                            f"冲销 #{v.reverses}" if v.reverses else "",
+                            "",
+                        ]
+                    ),
+                    self.head[1],
+                ]
+                return [
+                    VoucherFlowable(v, self.rows[:n], self.head),
+                    VoucherFlowable(v, self.rows[n:], continued),
+                ]
             used += row[0]
         return [self]
 
@@ -196,11 +219,16 @@ class VoucherFlowable(Flowable):
 
 def to_pdf(st: Statement) -> bytes:
     s = pdf.styles()
-    story = [pdf.para(f"{st.community.name} · {st.title}", s["title"]),
-             pdf.para(f"{st.community.subdistrict} · 范围：{st.scope}", s["base"])]
+    story = [
+        pdf.para(f"{st.community.name} · {st.title}", s["title"]),
+        pdf.para(f"{st.community.subdistrict} · 范围：{st.scope}", s["base"]),
+    ]
     if st.qr_url:
-        story += [Spacer(1, 2 * mm), QrFlowable(st.qr_url),
-                  pdf.para(f"扫码查看公示页面：{st.qr_url}", s["small"])]
+        story += [
+            Spacer(1, 2 * mm),
+            QrFlowable(st.qr_url),
+            pdf.para(f"扫码查看公示页面：{st.qr_url}", s["small"]),
+        ]
     for section in st.sections:
         story.append(pdf.para(section.heading, s["h2"]))
         empty = [["—"] + [""] * (len(section.columns) - 1)]
@@ -211,8 +239,13 @@ def to_pdf(st: Statement) -> bytes:
     if st.notes:
         story.append(pdf.para("说明", s["h2"]))
         story += [pdf.para(note, s["small"]) for note in st.notes]
-    frame = pdf.Frame(title=st.title, community=st.community.name, scope=st.scope,
-                      generated=st.generated, digest=st.digest)
+    frame = pdf.Frame(
+        title=st.title,
+        community=st.community.name,
+        scope=st.scope,
+        generated=st.generated,
+        digest=st.digest,
+    )
     from .pdfsign import sign
 
     return sign(pdf.render(frame, story), reason=f"{st.community.name} {st.title} {st.digest}")
@@ -254,6 +287,8 @@ def to_xlsx(st: Statement) -> bytes:
     return buf.getvalue()
 
 
-FORMATS = {"pdf": ("application/pdf", to_pdf), "csv": ("text/csv; charset=utf-8", to_csv),
-           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    to_xlsx)}
+FORMATS = {
+    "pdf": ("application/pdf", to_pdf),
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+}

@@ -34,8 +34,9 @@ def styles() -> dict[str, ParagraphStyle]:
     return {
         "base": base,
         "title": ParagraphStyle("title", parent=base, fontSize=15, leading=20, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=11, leading=15, spaceBefore=8,
-                             spaceAfter=4),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontSize=11, leading=15, spaceBefore=8, spaceAfter=4
+        ),
         "small": ParagraphStyle("small", parent=base, fontSize=7, leading=9),
         "mono": ParagraphStyle("mono", parent=base, fontSize=6.5, leading=8),
     }
@@ -100,8 +101,9 @@ def _numbered_canvas(frame: Frame):
             self.drawRightString(width - 15 * mm, height - 10 * mm, f"范围：{frame.scope}")
             self.line(15 * mm, height - 11.5 * mm, width - 15 * mm, height - 11.5 * mm)
             self.setFont(FONT, 7)
-            self.drawString(15 * mm, 8 * mm, f"生成时间 {frame.generated} · 摘要值 SHA-256 "
-                                             f"{frame.digest}")
+            self.drawString(
+                15 * mm, 8 * mm, f"生成时间 {frame.generated} · 摘要值 SHA-256 {frame.digest}"
+            )
             self.drawRightString(width - 15 * mm, 8 * mm, f"第 {number} 页 / 共 {total} 页")
 
     return NumberedCanvas
@@ -110,9 +112,18 @@ def _numbered_canvas(frame: Frame):
 def render(frame: Frame, story, *, creator="fundmgr") -> bytes:
     register_fonts()
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=16 * mm, bottomMargin=14 * mm, title=frame.title,
-                            author=frame.community, creator=creator, subject=frame.scope)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=16 * mm,
+        bottomMargin=14 * mm,
+        title=frame.title,
+        author=frame.community,
+        creator=creator,
+        subject=frame.scope,
+    )
     doc.build(list(story), canvasmaker=_numbered_canvas(frame))
     return buf.getvalue()
 

@@ -19,8 +19,7 @@ def configured() -> bool:
 def _signer(path: str, password: str):
     from pyhanko.sign import signers
 
-    signer = signers.SimpleSigner.load_pkcs12(pfx_file=path,
-                                              passphrase=password.encode() or None)
+    signer = signers.SimpleSigner.load_pkcs12(pfx_file=path, passphrase=password.encode() or None)
     if signer is None:
         raise ValueError(f"cannot read the signing certificate {path}")
     return signer
@@ -32,9 +31,11 @@ def sign(data: bytes, *, reason: str = "fundmgr statement") -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
 
-    signer = _signer(settings.STATEMENT_SIGNING_P12,
-                     getattr(settings, "STATEMENT_SIGNING_PASSWORD", ""))
+    signer = _signer(
+        settings.STATEMENT_SIGNING_P12, getattr(settings, "STATEMENT_SIGNING_PASSWORD", "")
+    )
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    meta = signers.PdfSignatureMetadata(field_name="fundmgr", reason=reason,
-                                        location=settings.SITE_URL)
+    meta = signers.PdfSignatureMetadata(
+        field_name="fundmgr", reason=reason, location=settings.SITE_URL
+    )
     return signers.sign_pdf(writer, meta, signer=signer).getvalue()

@@ -30,11 +30,15 @@ def auditor_home(request):
     rows = []
     for community in _auditable(request.user).select_related("book"):
         checks = IntegrityCheck.objects.filter(community=community)
-        rows.append({"community": community,
-                     "open_flags": community.red_flags.filter(closed_at__isnull=True).count(),
-                     "last": checks.first(),
-                     "nightly": checks.filter(ran_by="nightly").first(),
-                     "periods": community.periods.order_by("-month")[:24]})
+        rows.append(
+            {
+                "community": community,
+                "open_flags": community.red_flags.filter(closed_at__isnull=True).count(),
+                "last": checks.first(),
+                "nightly": checks.filter(ran_by="nightly").first(),
+                "periods": community.periods.order_by("-month")[:24],
+            }
+        )
     return render(request, "auditor/home.html", {"rows": rows})
 
 
@@ -44,11 +48,17 @@ def auditor_verify(request, code: str):
     community = get_object_or_404(_auditable(request.user), code=code)
     check = services.integrity_verify(community, request.user.get_username())
     if check.ok:
-        messages.success(request, _("%(name)s: %(n)d entries, chain and balances intact.")
-                         % {"name": community.name, "n": check.entries})
+        messages.success(
+            request,
+            _("%(name)s: %(n)d entries, chain and balances intact.")
+            % {"name": community.name, "n": check.entries},
+        )
     else:
-        messages.error(request, _("%(name)s: BROKEN - %(problem)s")
-                       % {"name": community.name, "problem": check.problems.splitlines()[0]})
+        messages.error(
+            request,
+            _("%(name)s: BROKEN - %(problem)s")
+            % {"name": community.name, "problem": check.problems.splitlines()[0]},
+        )
     return redirect("auditor:home")
 
 
@@ -57,8 +67,10 @@ def auditor_statements(request, code: str):
     community = get_object_or_404(_auditable(request.user), code=code)
     parties = [("hub", community.hub.name), ("fund", community.fund.name)] + [
         (provider_code_of(a.code), party_name(a))
-        for a in community.book.accounts.filter(code__startswith=PROVIDER_ACCOUNT_PREFIX)
-        .order_by("code")]
+        for a in community.book.accounts.filter(code__startswith=PROVIDER_ACCOUNT_PREFIX).order_by(
+            "code"
+        )
+    ]
     record = None
     if "month" in request.GET:
         month = parse_month(request.GET.get("month", ""))
@@ -69,8 +81,14 @@ def auditor_statements(request, code: str):
             messages.error(request, _("Choose a month, a kind and a format."))
         else:
             try:
-                record = services.statement_request(community=community, month=month, kind=kind,
-                                           party=party, fmt=fmt, user=request.user)
+                record = services.statement_request(
+                    community=community,
+                    month=month,
+                    kind=kind,
+                    party=party,
+                    fmt=fmt,
+                    user=request.user,
+                )
             except StatementError as exc:
                 messages.error(request, str(exc))
             else:
@@ -78,10 +96,17 @@ def auditor_statements(request, code: str):
                     messages.error(request, record.error)
                 elif record.state == "done":
                     return redirect("auditor:statement-file", pk=record.pk)
-    return render(request, "auditor/statements.html", {
-        "community": community, "parties": parties, "record": record, "kinds": KINDS,
-        "months": [p.label for p in community.periods.order_by("-month")],
-    })
+    return render(
+        request,
+        "auditor/statements.html",
+        {
+            "community": community,
+            "parties": parties,
+            "record": record,
+            "kinds": KINDS,
+            "months": [p.label for p in community.periods.order_by("-month")],
+        },
+    )
 
 
 @login_required
@@ -95,8 +120,12 @@ def auditor_statement_file(request, pk: int):
     name = f"{record.community.code}-{record.month:%Y-%m}-{record.kind}"
     if record.party:
         name += f"-{record.party}"
-    return FileResponse(record.file.open("rb"), as_attachment=True,
-                        filename=f"{name}.{record.fmt}", content_type=mime)
+    return FileResponse(
+        record.file.open("rb"),
+        as_attachment=True,
+        filename=f"{name}.{record.fmt}",
+        content_type=mime,
+    )
 
 
 @login_required
@@ -112,12 +141,20 @@ def auditor_flags(request, code: str):
         flags = flags.filter(rule=request.GET["rule"])
     if request.GET.get("severity") in {"high", "medium", "low"}:
         flags = flags.filter(severity=request.GET["severity"])
-    rules = sorted(RedFlag.objects.filter(community=community).values_list("rule", flat=True)
-                   .distinct())
-    return render(request, "auditor/flags.html", {
-        "community": community, "flags": flags[:300], "rules": rules, "filters": request.GET,
-        "state": state,
-    })
+    rules = sorted(
+        RedFlag.objects.filter(community=community).values_list("rule", flat=True).distinct()
+    )
+    return render(
+        request,
+        "auditor/flags.html",
+        {
+            "community": community,
+            "flags": flags[:300],
+            "rules": rules,
+            "filters": request.GET,
+            "state": state,
+        },
+    )
 
 
 @require_POST

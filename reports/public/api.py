@@ -25,8 +25,9 @@ FOREVER = "public, max-age=31536000, immutable"
 
 
 def _json(data, cache_control=SHORT, status=200):
-    response = JsonResponse(data, status=status, safe=False,
-                            json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = cache_control
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -59,11 +60,16 @@ def _community(code: str) -> Community | None:
 
 @require_GET
 def communities(request):
-    rows = [{"code": c.code, "name": c.name, "subdistrict": c.subdistrict,
-             "currency": c.currency} for c in Community.objects.order_by("code")]
+    rows = [
+        {"code": c.code, "name": c.name, "subdistrict": c.subdistrict, "currency": c.currency}
+        for c in Community.objects.order_by("code")
+    ]
     if _wants_csv(request):
-        return _csv(([r["code"], r["name"], r["subdistrict"], r["currency"]] for r in rows),
-                    ["code", "name", "subdistrict", "currency"], "communities.csv")
+        return _csv(
+            ([r["code"], r["name"], r["subdistrict"], r["currency"]] for r in rows),
+            ["code", "name", "subdistrict", "currency"],
+            "communities.csv",
+        )
     return _json(rows)
 
 
@@ -74,11 +80,30 @@ def community(request, code):
         return _error(f"no community {code!r}")
     data = selectors.community_public(c)
     if _wants_csv(request):
-        return _csv(([p["code"], p["name"], p["provider"], p["prices"]["public_benefit"] or "",
-                      p["prices"]["paid"] or "", p["prices"]["low_cost"] or "",
-                      p["low_cost_eligibility"]] for p in data["packages"]),
-                    ["package", "name", "provider", "public_benefit", "paid", "low_cost",
-                     "low_cost_eligibility"], f"{c.code}-packages.csv")
+        return _csv(
+            (
+                [
+                    p["code"],
+                    p["name"],
+                    p["provider"],
+                    p["prices"]["public_benefit"] or "",
+                    p["prices"]["paid"] or "",
+                    p["prices"]["low_cost"] or "",
+                    p["low_cost_eligibility"],
+                ]
+                for p in data["packages"]
+            ),
+            [
+                "package",
+                "name",
+                "provider",
+                "public_benefit",
+                "paid",
+                "low_cost",
+                "low_cost_eligibility",
+            ],
+            f"{c.code}-packages.csv",
+        )
     return _json(data)
 
 
@@ -89,12 +114,38 @@ def periods(request, code):
         return _error(f"no community {code!r}")
     rows = [selectors.period_summary(p) for p in selectors.published_periods(c)]
     if _wants_csv(request):
-        return _csv(([r["month"], r["totals"]["income"], r["totals"]["reversed"],
-                      r["totals"]["net"], r["totals"]["provider"], r["totals"]["hub"],
-                      r["totals"]["fund"], r["totals"]["count"], r["digest"],
-                      r["tree_head"]["size"], r["tree_head"]["root"]] for r in rows),
-                    ["month", "income", "reversed", "net", "provider", "hub", "fund", "count",
-                     "digest", "tree_size", "tree_root"], f"{c.code}-periods.csv")
+        return _csv(
+            (
+                [
+                    r["month"],
+                    r["totals"]["income"],
+                    r["totals"]["reversed"],
+                    r["totals"]["net"],
+                    r["totals"]["provider"],
+                    r["totals"]["hub"],
+                    r["totals"]["fund"],
+                    r["totals"]["count"],
+                    r["digest"],
+                    r["tree_head"]["size"],
+                    r["tree_head"]["root"],
+                ]
+                for r in rows
+            ),
+            [
+                "month",
+                "income",
+                "reversed",
+                "net",
+                "provider",
+                "hub",
+                "fund",
+                "count",
+                "digest",
+                "tree_size",
+                "tree_root",
+            ],
+            f"{c.code}-periods.csv",
+        )
     return _json(rows)
 
 
@@ -112,36 +163,106 @@ def period(request, code, month):
         return _error(f"{c.code} {month} is not published")
     c, d = p.community, p.disclosure
     if _wants_csv(request):
-        return cache.response(f"api-period-csv:{d.digest}", lambda: _csv(
-            ([i["receipt"], i["date"], i["package"], i["tier"], i["amount"],
-              i["split"]["provider"], i["split"]["hub"], i["split"]["fund"], i["payer"],
-              i["status"], i["entry"], "yes" if i["adjustment"] else ""]
-             for i in selectors.document(d)["incomes"]),
-            ["receipt", "date", "package", "tier", "amount", "provider", "hub", "fund",
-             "payer", "status", "entry", "adjustment"], f"{c.code}-{month}.csv",
-            cache_control=FOREVER))
-    return cache.response(f"api-period-json:{d.digest}", lambda: _json(
-        {**selectors.document(d), "digest": d.digest,
-         "signed_tree_head": json.loads(d.signed_head), "signature": d.signature},
-        cache_control=FOREVER))
+        return cache.response(
+            f"api-period-csv:{d.digest}",
+            lambda: _csv(
+                (
+                    [
+                        i["receipt"],
+                        i["date"],
+                        i["package"],
+                        i["tier"],
+                        i["amount"],
+                        i["split"]["provider"],
+                        i["split"]["hub"],
+                        i["split"]["fund"],
+                        i["payer"],
+                        i["status"],
+                        i["entry"],
+                        "yes" if i["adjustment"] else "",
+                    ]
+                    for i in selectors.document(d)["incomes"]
+                ),
+                [
+                    "receipt",
+                    "date",
+                    "package",
+                    "tier",
+                    "amount",
+                    "provider",
+                    "hub",
+                    "fund",
+                    "payer",
+                    "status",
+                    "entry",
+                    "adjustment",
+                ],
+                f"{c.code}-{month}.csv",
+                cache_control=FOREVER,
+            ),
+        )
+    return cache.response(
+        f"api-period-json:{d.digest}",
+        lambda: _json(
+            {
+                **selectors.document(d),
+                "digest": d.digest,
+                "signed_tree_head": json.loads(d.signed_head),
+                "signature": d.signature,
+            },
+            cache_control=FOREVER,
+        ),
+    )
 
 
 @require_GET
 def receipt(request, code):
     normalised = receipts.normalise(code)
-    income = (Income.objects.select_related("community__book", "package__provider", "entry")
-              .filter(receipt_code=normalised).first() if normalised else None)
+    income = (
+        Income.objects.select_related("community__book", "package__provider", "entry")
+        .filter(receipt_code=normalised)
+        .first()
+        if normalised
+        else None
+    )
     if income is None:
         return _error("no such receipt")
     data = selectors.receipt_public(income)
     if _wants_csv(request):
-        return _csv([[data["receipt"], data["community"], data["date"] or "", data["package"],
-                      data["tier"], data["amount"], data["split"]["provider"],
-                      data["split"]["hub"], data["split"]["fund"], data["status"],
-                      data["period"] or "", "yes" if data["published"] else ""]],
-                    ["receipt", "community", "date", "package", "tier", "amount", "provider",
-                     "hub", "fund", "status", "period", "published"], "receipt.csv",
-                    cache_control="public, max-age=60")
+        return _csv(
+            [
+                [
+                    data["receipt"],
+                    data["community"],
+                    data["date"] or "",
+                    data["package"],
+                    data["tier"],
+                    data["amount"],
+                    data["split"]["provider"],
+                    data["split"]["hub"],
+                    data["split"]["fund"],
+                    data["status"],
+                    data["period"] or "",
+                    "yes" if data["published"] else "",
+                ]
+            ],
+            [
+                "receipt",
+                "community",
+                "date",
+                "package",
+                "tier",
+                "amount",
+                "provider",
+                "hub",
+                "fund",
+                "status",
+                "period",
+                "published",
+            ],
+            "receipt.csv",
+            cache_control="public, max-age=60",
+        )
     return _json(data, cache_control="public, max-age=60")
 
 
@@ -153,8 +274,11 @@ def heads(request, code):
         return _error(f"no community {code!r}")
     rows = selectors.signed_heads(c)
     if _wants_csv(request):
-        return _csv(([h["month"], h["tree_size"], h["root"], h["signature"]] for h in rows),
-                    ["month", "tree_size", "root", "signature"], f"{c.code}-heads.csv")
+        return _csv(
+            ([h["month"], h["tree_size"], h["root"], h["signature"]] for h in rows),
+            ["month", "tree_size", "root", "signature"],
+            f"{c.code}-heads.csv",
+        )
     return _json(rows)
 
 
@@ -178,8 +302,14 @@ def consistency(request, code):
 @require_GET
 def public_key(request):
     raw = signing.public_key_raw()
-    return _json({"algorithm": "Ed25519", "key_id": signing.key_id(raw),
-                  "public_key_hex": raw.hex(), "public_key_pem": signing.public_key_pem()})
+    return _json(
+        {
+            "algorithm": "Ed25519",
+            "key_id": signing.key_id(raw),
+            "public_key_hex": raw.hex(),
+            "public_key_pem": signing.public_key_pem(),
+        }
+    )
 
 
 def not_found(request, rest=""):
@@ -210,8 +340,13 @@ def fiscal_data_package(request, code, month):
 
     c = _community(code)
     first = parse_month(month) if c else None
-    p = (c.periods.filter(month=first, state=PeriodState.PUBLISHED).select_related("disclosure")
-         .first() if first else None)
+    p = (
+        c.periods.filter(month=first, state=PeriodState.PUBLISHED)
+        .select_related("disclosure")
+        .first()
+        if first
+        else None
+    )
     if p is None:
         return _error(f"{code} {month[:20]} is not published")
     doc = selectors.document(p.disclosure)
@@ -219,10 +354,24 @@ def fiscal_data_package(request, code, month):
     writer = csv.writer(buf)
     writer.writerow([name for name, _t, _d in INCOME_FIELDS])
     for i in doc["incomes"]:
-        writer.writerow(safe_row([i["receipt"], i["date"], i["package"], i["package_name"],
-                                  i["provider"], i["tier"], i["amount"], i["split"]["provider"],
-                                  i["split"]["hub"], i["split"]["fund"], i["status"],
-                                  "true" if i["adjustment"] else "false"]))
+        writer.writerow(
+            safe_row(
+                [
+                    i["receipt"],
+                    i["date"],
+                    i["package"],
+                    i["package_name"],
+                    i["provider"],
+                    i["tier"],
+                    i["amount"],
+                    i["split"]["provider"],
+                    i["split"]["hub"],
+                    i["split"]["fund"],
+                    i["status"],
+                    "true" if i["adjustment"] else "false",
+                ]
+            )
+        )
     package = {
         "profile": "fiscal-data-package",
         "name": f"fundmgr-{c.code.lower()}-{month}",
@@ -230,29 +379,61 @@ def fiscal_data_package(request, code, month):
         "countryCode": "CN",
         "fiscalPeriod": {"start": doc["period"]["start"], "end": doc["period"]["end"]},
         "sources": [{"title": "fundmgr published disclosure", "digest": p.disclosure.digest}],
-        "resources": [{
-            "name": "income", "path": "income.csv", "format": "csv", "encoding": "utf-8",
-            "profile": "tabular-data-resource",
-            "schema": {"fields": [{"name": n, "type": t, "description": d,
-                                   **({"decimalChar": "."} if t == "number" else {})}
-                                  for n, t, d in INCOME_FIELDS],
-                       "primaryKey": "receipt"},
-        }],
+        "resources": [
+            {
+                "name": "income",
+                "path": "income.csv",
+                "format": "csv",
+                "encoding": "utf-8",
+                "profile": "tabular-data-resource",
+                "schema": {
+                    "fields": [
+                        {
+                            "name": n,
+                            "type": t,
+                            "description": d,
+                            **({"decimalChar": "."} if t == "number" else {}),
+                        }
+                        for n, t, d in INCOME_FIELDS
+                    ],
+                    "primaryKey": "receipt",
+                },
+            }
+        ],
         "model": {
-            "measures": {name: {"source": name, "currency": doc["community"]["currency"]}
-                         for name in ("amount", "provider_share", "hub_share", "fund_share")},
+            "measures": {
+                name: {"source": name, "currency": doc["community"]["currency"]}
+                for name in ("amount", "provider_share", "hub_share", "fund_share")
+            },
             "dimensions": {
-                "date": {"dimensionType": "datetime", "primaryKey": "date",
-                         "attributes": {"date": {"source": "date"}}},
-                "receipt": {"dimensionType": "other", "primaryKey": "receipt",
-                            "attributes": {"receipt": {"source": "receipt"}}},
-                "package": {"dimensionType": "classification", "primaryKey": "package",
-                            "attributes": {"package": {"source": "package"},
-                                           "package_name": {"source": "package_name"}}},
-                "provider": {"dimensionType": "entity", "primaryKey": "provider",
-                             "attributes": {"provider": {"source": "provider"}}},
-                "tier": {"dimensionType": "classification", "primaryKey": "tier",
-                         "attributes": {"tier": {"source": "tier"}}},
+                "date": {
+                    "dimensionType": "datetime",
+                    "primaryKey": "date",
+                    "attributes": {"date": {"source": "date"}},
+                },
+                "receipt": {
+                    "dimensionType": "other",
+                    "primaryKey": "receipt",
+                    "attributes": {"receipt": {"source": "receipt"}},
+                },
+                "package": {
+                    "dimensionType": "classification",
+                    "primaryKey": "package",
+                    "attributes": {
+                        "package": {"source": "package"},
+                        "package_name": {"source": "package_name"},
+                    },
+                },
+                "provider": {
+                    "dimensionType": "entity",
+                    "primaryKey": "provider",
+                    "attributes": {"provider": {"source": "provider"}},
+                },
+                "tier": {
+                    "dimensionType": "classification",
+                    "primaryKey": "tier",
+                    "attributes": {"tier": {"source": "tier"}},
+                },
             },
         },
     }

@@ -31,8 +31,7 @@ def response(key: str, make: Callable[[], HttpResponse], request=None) -> HttpRe
     stored = _kept.get(key) or cache.get(key)
     if stored is None:
         made = make()
-        if made.cookies or (request is not None
-                            and request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
+        if made.cookies or (request is not None and request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
             return made
         made["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
         stored = (made.content, made.status_code, dict(made.items()))

@@ -14,8 +14,11 @@ urlpatterns = [
     path("api/v1/communities/<str:code>/", api.community, name="api-community"),
     path("api/v1/communities/<str:code>/periods/", api.periods, name="api-periods"),
     path("api/v1/communities/<str:code>/periods/<str:month>/", api.period, name="api-period"),
-    path("api/v1/communities/<str:code>/periods/<str:month>/fdp.zip", api.fiscal_data_package,
-         name="api-fdp"),
+    path(
+        "api/v1/communities/<str:code>/periods/<str:month>/fdp.zip",
+        api.fiscal_data_package,
+        name="api-fdp",
+    ),
     path("api/v1/communities/<str:code>/heads/", api.heads, name="api-heads"),
     path("api/v1/communities/<str:code>/consistency/", api.consistency, name="api-consistency"),
     path("api/v1/receipts/<str:code>/", api.receipt, name="api-receipt"),

@@ -29,8 +29,10 @@ def home(request):
     latest = {}
     for period in Period.objects.filter(state=PeriodState.PUBLISHED).order_by("month"):
         latest[period.community_id] = period
-    rows = [{"community": c, "latest": latest.get(c.pk)}
-            for c in Community.objects.order_by("subdistrict", "code")]
+    rows = [
+        {"community": c, "latest": latest.get(c.pk)}
+        for c in Community.objects.order_by("subdistrict", "code")
+    ]
     return render(request, "home.html", {"rows": rows})
 
 
@@ -38,9 +40,12 @@ def receipt_lookup(request):
     code = receipts.normalise(request.GET.get("code", ""))
     if code:
         return redirect("public-receipt", code=code)
-    return render(request, "public/receipt_lookup.html",
-                  {"query": request.GET.get("code", ""), "invalid": "code" in request.GET},
-                  status=400 if "code" in request.GET else 200)
+    return render(
+        request,
+        "public/receipt_lookup.html",
+        {"query": request.GET.get("code", ""), "invalid": "code" in request.GET},
+        status=400 if "code" in request.GET else 200,
+    )
 
 
 @cache_control(max_age=60, public=True)
@@ -48,16 +53,26 @@ def public_receipt(request, code: str):
     normalised = receipts.normalise(code)
     income = None
     if normalised:
-        income = (Income.objects.select_related("community__book", "community__hub",
-                                                "package__provider", "entry")
-                  .filter(receipt_code=normalised).first())
+        income = (
+            Income.objects.select_related(
+                "community__book", "community__hub", "package__provider", "entry"
+            )
+            .filter(receipt_code=normalised)
+            .first()
+        )
     if income is None:
         return render(request, "public/receipt_unknown.html", {"code": code[:40]}, status=404)
     record = selectors.receipt_public(income)
-    return render(request, "public/receipt.html", {
-        "income": income, "record": record, "payer": record["payer"],
-        "capital": capital(income.amount.amount),
-    })
+    return render(
+        request,
+        "public/receipt.html",
+        {
+            "income": income,
+            "record": record,
+            "payer": record["payer"],
+            "capital": capital(income.amount.amount),
+        },
+    )
 
 
 def _flow(totals: dict) -> list[dict]:
@@ -67,8 +82,15 @@ def _flow(totals: dict) -> list[dict]:
     bars, x = [], Decimal(0)
     for key, value in parts:
         width = Decimal(value) * 100 / whole
-        bars.append({"key": key, "amount": value, "percent": f"{width:.1f}",
-                     "x": f"{x:.2f}", "width": f"{width:.2f}"})
+        bars.append(
+            {
+                "key": key,
+                "amount": value,
+                "percent": f"{width:.1f}",
+                "x": f"{x:.2f}",
+                "width": f"{width:.2f}",
+            }
+        )
         x += width
     return bars
 
@@ -83,10 +105,16 @@ def community_page(request, code: str):
         opening = Decimal(doc["balances"]["opening"]["fund"])
         closing = Decimal(doc["balances"]["closing"]["fund"])
         inflow = Decimal(doc["totals"]["fund"])
-        history.append({"month": p.label, "fund": f"{closing:.2f}", "opening": f"{opening:.2f}",
-                        "inflow": f"{inflow:.2f}",
-                        # Whatever moved the balance besides the 5 % shares: disbursements.
-                        "outflow": f"{opening + inflow - closing:.2f}"})
+        history.append(
+            {
+                "month": p.label,
+                "fund": f"{closing:.2f}",
+                "opening": f"{opening:.2f}",
+                "inflow": f"{inflow:.2f}",
+                # Whatever moved the balance besides the 5 % shares: disbursements.
+                "outflow": f"{opening + inflow - closing:.2f}",
+            }
+        )
     peak = max((Decimal(h["fund"]) for h in history), default=Decimal(0)) or Decimal(1)
     for i, h in enumerate(history):
         h["x"] = 20 + i * 40
@@ -94,17 +122,24 @@ def community_page(request, code: str):
         h["y"] = f"{140 - Decimal(h['fund']) * 120 / peak:.1f}"
     heads = selectors.signed_heads(community)
     for before, after in zip(heads, heads[1:], strict=False):
-        check = selectors.consistency_between(community, before["tree_size"],
-                                              after["tree_size"])
+        check = selectors.consistency_between(community, before["tree_size"], after["tree_size"])
         after["consistent"] = bool(check and check["verified"])
         after["previous_size"] = before["tree_size"]
-    return render(request, "public/community.html", {
-        "heads": heads,
-        "community": community, "published": published, "latest": latest,
-        "latest_period": published[0] if published else None,
-        "flow": _flow(latest["totals"]) if latest else [], "history": history,
-        "chart_width": 40 + 40 * len(history), "public": selectors.community_public(community),
-    })
+    return render(
+        request,
+        "public/community.html",
+        {
+            "heads": heads,
+            "community": community,
+            "published": published,
+            "latest": latest,
+            "latest_period": published[0] if published else None,
+            "flow": _flow(latest["totals"]) if latest else [],
+            "history": history,
+            "chart_width": 40 + 40 * len(history),
+            "public": selectors.community_public(community),
+        },
+    )
 
 
 PAYMENTS_PER_PAGE = 100
@@ -114,8 +149,11 @@ def _pristine(request) -> bool:
     """A visitor with no session, no pending message and no query but ?page= sees
     exactly the page every such visitor sees: nothing per visitor is on it (no CSRF
     token: the questions form is on its own page)."""
-    return (settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and "messages" not in request.COOKIES and set(request.GET) <= {"page"})
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and set(request.GET) <= {"page"}
+    )
 
 
 def _month(request, code: str, month: str):
@@ -123,8 +161,12 @@ def _month(request, code: str, month: str):
     period = selectors.published_period(code, first) if first is not None else None
     if period is None:
         community = get_object_or_404(Community, code=code)
-        return None, render(request, "public/month_unknown.html",
-                            {"community": community, "month": month[:20]}, status=404)
+        return None, render(
+            request,
+            "public/month_unknown.html",
+            {"community": community, "month": month[:20]},
+            status=404,
+        )
     return period, None
 
 
@@ -138,17 +180,26 @@ def month_page(request, code: str, month: str):
     def make():
         doc = selectors.document(disclosure)
         try:
-            payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(
-                request.GET.get("page", 1))
+            payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(request.GET.get("page", 1))
         except InvalidPage as exc:
             raise Http404(_("This month has no such page of payments.")) from exc
-        return render(request, "public/month.html", {
-            "community": community, "period": period, "doc": doc, "d": disclosure,
-            "payments": payments, "window_open": window_open, "flow": _flow(doc["totals"]),
-            "page_links": payments.paginator.get_elided_page_range(
-                payments.number, on_each_side=2, on_ends=1),
-            "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
-        })
+        return render(
+            request,
+            "public/month.html",
+            {
+                "community": community,
+                "period": period,
+                "doc": doc,
+                "d": disclosure,
+                "payments": payments,
+                "window_open": window_open,
+                "flow": _flow(doc["totals"]),
+                "page_links": payments.paginator.get_elided_page_range(
+                    payments.number, on_each_side=2, on_ends=1
+                ),
+                "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
+            },
+        )
 
     if not _pristine(request):
         return make()
@@ -156,7 +207,10 @@ def month_page(request, code: str, month: str):
     # show within selectors.PUBLISHED_LOOKUP_SECONDS) and whether questions are open.
     return cache.response(
         f"month-page:{disclosure.digest}:{request.LANGUAGE_CODE}:"
-        f"{request.GET.get('page', '')}:{community.name}:{window_open}", make, request)
+        f"{request.GET.get('page', '')}:{community.name}:{window_open}",
+        make,
+        request,
+    )
 
 
 def _client_key(request) -> str:
@@ -177,27 +231,38 @@ def month_queries(request, code: str, month: str):
 
 
 def _queries_page(request, period, status: int = 200, draft: str = ""):
-    return render(request, "public/month_queries.html", {
-        "community": period.community, "period": period, "d": period.disclosure,
-        "queries": period.queries.order_by("asked_at"), "draft": draft,
-        "window_open": period.disclosure.window_open(),
-    }, status=status)
+    return render(
+        request,
+        "public/month_queries.html",
+        {
+            "community": period.community,
+            "period": period,
+            "d": period.disclosure,
+            "queries": period.queries.order_by("asked_at"),
+            "draft": draft,
+            "window_open": period.disclosure.window_open(),
+        },
+        status=status,
+    )
 
 
 def _ask(request, period):
     if request.POST.get("website"):  # a field people never see: only robots fill it
         return HttpResponseBadRequest("")
     try:
-        services.query_ask(period=period, question=request.POST.get("question", ""),
-                           contact=request.POST.get("contact", ""),
-                           client_key=_client_key(request))
+        services.query_ask(
+            period=period,
+            question=request.POST.get("question", ""),
+            contact=request.POST.get("contact", ""),
+            client_key=_client_key(request),
+        )
     except PermissionError as exc:
         messages.error(request, str(exc))
         return _queries_page(request, period, status=429)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return _queries_page(request, period, status=400,
-                             draft=request.POST.get("question", "")[:1000])
-    messages.success(request, _("Your query was received. The answer will be published "
-                                "here."))
+        return _queries_page(
+            request, period, status=400, draft=request.POST.get("question", "")[:1000]
+        )
+    messages.success(request, _("Your query was received. The answer will be published here."))
     return redirect("public-query", code=period.community.code, month=period.label)

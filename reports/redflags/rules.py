@@ -89,10 +89,17 @@ def duplicate_attachments(ds, **_) -> list[Flag]:
     for d in ds:
         for sha in set(d.attachments):
             by_hash[sha].append(d)
-    return [Flag("duplicate_attachment", HIGH, f"sha:{sha}",
-                 f"同一份凭据文件（SHA-256 {sha[:12]}…）附在 {len(group)} 笔拨付上：一张发票可能被重复报销。",
-                 [_dis(d) for d in group])
-            for sha, group in sorted(by_hash.items()) if len(group) > 1]
+    return [
+        Flag(
+            "duplicate_attachment",
+            HIGH,
+            f"sha:{sha}",
+            f"同一份凭据文件（SHA-256 {sha[:12]}…）附在 {len(group)} 笔拨付上：一张发票可能被重复报销。",
+            [_dis(d) for d in group],
+        )
+        for sha, group in sorted(by_hash.items())
+        if len(group) > 1
+    ]
 
 
 def duplicate_invoices(ds, **_) -> list[Flag]:
@@ -100,10 +107,17 @@ def duplicate_invoices(ds, **_) -> list[Flag]:
     for d in ds:
         if d.invoice_number:
             groups[(d.invoice_number, d.invoice_date, d.amount, d.payee)].append(d)
-    return [Flag("duplicate_invoice", HIGH, f"inv:{k[0]}:{k[1]}:{k[2]}:{k[3]}",
-                 f"发票号 {k[0]}、日期、金额和收款方完全相同的拨付出现了 {len(g)} 次。",
-                 [_dis(d) for d in g])
-            for k, g in groups.items() if len(g) > 1]
+    return [
+        Flag(
+            "duplicate_invoice",
+            HIGH,
+            f"inv:{k[0]}:{k[1]}:{k[2]}:{k[3]}",
+            f"发票号 {k[0]}、日期、金额和收款方完全相同的拨付出现了 {len(g)} 次。",
+            [_dis(d) for d in g],
+        )
+        for k, g in groups.items()
+        if len(g) > 1
+    ]
 
 
 def duplicate_payments(incomes, *, duplicate_window_minutes, **_) -> list[Flag]:
@@ -117,15 +131,22 @@ def duplicate_payments(incomes, *, duplicate_window_minutes, **_) -> list[Flag]:
         group.sort(key=lambda i: i.paid_at)
         for a, b in zip(group, group[1:], strict=False):
             if b.paid_at - a.paid_at <= window:
-                flags.append(Flag("duplicate_payment", MEDIUM, f"pay:{a.id}:{b.id}",
-                                  f"同一付款人、同一服务包、同一金额 ¥{amount} 在 "
-                                  f"{duplicate_window_minutes} 分钟内登记了两次：可能重复收款或重复登记。",
-                                  [_inc(a), _inc(b)]))
+                flags.append(
+                    Flag(
+                        "duplicate_payment",
+                        MEDIUM,
+                        f"pay:{a.id}:{b.id}",
+                        f"同一付款人、同一服务包、同一金额 ¥{amount} 在 "
+                        f"{duplicate_window_minutes} 分钟内登记了两次：可能重复收款或重复登记。",
+                        [_inc(a), _inc(b)],
+                    )
+                )
     return flags
 
 
-def split_payments(ds, *, one_reviewer_up_to, split_window_days, split_near_fraction,
-                   **_) -> list[Flag]:
+def split_payments(
+    ds, *, one_reviewer_up_to, split_window_days, split_near_fraction, **_
+) -> list[Flag]:
     """Several payments to one payee, each just under the single-approval limit, that
     together exceed it within the window: a large payment cut to dodge approval."""
     flags = []
@@ -141,20 +162,29 @@ def split_payments(ds, *, one_reviewer_up_to, split_window_days, split_near_frac
         for end in range(len(group)):
             while group[end].requested_at - group[start].requested_at > window:
                 start += 1
-            run = group[start:end + 1]
+            run = group[start : end + 1]
             if len(run) >= 2 and sum(d.amount for d in run) > one_reviewer_up_to:
-                flags.append(Flag("split_payment", HIGH, f"split:{payee}:{run[0].id}",
-                                  f"{split_window_days} 天内向“{payee}”拨付 {len(run)} 笔，每笔都略低于"
-                                  f"一人审批上限 ¥{one_reviewer_up_to}，合计 ¥{sum(d.amount for d in run)}："
-                                  "可能是拆分支付以规避审批。", [_dis(d) for d in run]))
+                flags.append(
+                    Flag(
+                        "split_payment",
+                        HIGH,
+                        f"split:{payee}:{run[0].id}",
+                        f"{split_window_days} 天内向“{payee}”拨付 {len(run)} 笔，每笔都略低于"
+                        f"一人审批上限 ¥{one_reviewer_up_to}，合计 ¥{sum(d.amount for d in run)}："
+                        "可能是拆分支付以规避审批。",
+                        [_dis(d) for d in run],
+                    )
+                )
                 break
     return flags
 
 
 def no_evidence(ds, **_) -> list[Flag]:
-    return [Flag("no_evidence", HIGH, f"bare:{d.id}",
-                 "已支付的拨付没有任何凭据（白条）。", [_dis(d)])
-            for d in ds if d.paid and not d.attachments]
+    return [
+        Flag("no_evidence", HIGH, f"bare:{d.id}", "已支付的拨付没有任何凭据（白条）。", [_dis(d)])
+        for d in ds
+        if d.paid and not d.attachments
+    ]
 
 
 def shared_accounts(ds, **_) -> list[Flag]:
@@ -165,10 +195,17 @@ def shared_accounts(ds, **_) -> list[Flag]:
         if account:
             payees[account].add(d.payee)
             members[account].append(d)
-    return [Flag("shared_account", HIGH, f"acct:{acct[-4:]}:{len(names)}:{sorted(names)}",
-                 f"{len(names)} 个不同的收款方使用同一个银行账号（尾号 {acct[-4:]}）。",
-                 [_dis(d) for d in members[acct]])
-            for acct, names in payees.items() if len(names) > 1]
+    return [
+        Flag(
+            "shared_account",
+            HIGH,
+            f"acct:{acct[-4:]}:{len(names)}:{sorted(names)}",
+            f"{len(names)} 个不同的收款方使用同一个银行账号（尾号 {acct[-4:]}）。",
+            [_dis(d) for d in members[acct]],
+        )
+        for acct, names in payees.items()
+        if len(names) > 1
+    ]
 
 
 def amount_outliers(ds, *, outlier_min, **_) -> list[Flag]:
@@ -177,9 +214,17 @@ def amount_outliers(ds, *, outlier_min, **_) -> list[Flag]:
         return []
     q1, _q2, q3 = statistics.quantiles(amounts, n=4, method="inclusive")
     fence = q3 + (q3 - q1) * Decimal("1.5")
-    return [Flag("amount_outlier", MEDIUM, f"out:{d.id}",
-                 f"金额 ¥{d.amount} 高于本社区拨付的异常上限 ¥{fence:.2f}（Q3 + 1.5·IQR）。", [_dis(d)])
-            for d in ds if d.amount > fence]
+    return [
+        Flag(
+            "amount_outlier",
+            MEDIUM,
+            f"out:{d.id}",
+            f"金额 ¥{d.amount} 高于本社区拨付的异常上限 ¥{fence:.2f}（Q3 + 1.5·IQR）。",
+            [_dis(d)],
+        )
+        for d in ds
+        if d.amount > fence
+    ]
 
 
 def round_numbers(ds, *, round_share, round_min, **_) -> list[Flag]:
@@ -191,16 +236,28 @@ def round_numbers(ds, *, round_share, round_min, **_) -> list[Flag]:
     rounds = [d for d in ds if d.amount % 100 == 0]
     share = Decimal(len(rounds)) / len(ds)
     if share > round_share:
-        flags.append(Flag("round_numbers", LOW, f"round:{len(ds)}",
-                          f"{len(ds)} 笔拨付中 {share:.0%} 是整百金额，真实开支很少这么整齐。",
-                          [_dis(d) for d in rounds[:20]]))
+        flags.append(
+            Flag(
+                "round_numbers",
+                LOW,
+                f"round:{len(ds)}",
+                f"{len(ds)} 笔拨付中 {share:.0%} 是整百金额，真实开支很少这么整齐。",
+                [_dis(d) for d in rounds[:20]],
+            )
+        )
     endings = Counter(f"{d.amount % 100:05.2f}" for d in ds if d.amount % 100)
     if endings:
         ending, count = endings.most_common(1)[0]
         if Decimal(count) / len(ds) > round_share:
-            flags.append(Flag("repeated_ending", LOW, f"ending:{ending}:{len(ds)}",
-                              f"{len(ds)} 笔拨付中有 {count} 笔金额以 {ending} 结尾。",
-                              [_dis(d) for d in ds if f"{d.amount % 100:05.2f}" == ending][:20]))
+            flags.append(
+                Flag(
+                    "repeated_ending",
+                    LOW,
+                    f"ending:{ending}:{len(ds)}",
+                    f"{len(ds)} 笔拨付中有 {count} 笔金额以 {ending} 结尾。",
+                    [_dis(d) for d in ds if f"{d.amount % 100:05.2f}" == ending][:20],
+                )
+            )
     return flags
 
 
@@ -210,20 +267,38 @@ def off_hours(incomes, *, night_from, night_to, holidays=frozenset(), **_) -> li
     groups = defaultdict(list)
     for i in incomes:
         at = i.recorded_at
-        if (at.hour >= night_from or at.hour < night_to or at.weekday() >= 5
-                or at.date() in holidays):
+        if (
+            at.hour >= night_from
+            or at.hour < night_to
+            or at.weekday() >= 5
+            or at.date() in holidays
+        ):
             groups[(i.recorded_by, f"{at:%Y-%m}")].append(i)
-    return [Flag("off_hours", LOW, f"hours:{who}:{month}",
-                 f"{who} 在 {month} 有 {len(items)} 笔收入是在深夜、周末或节假日登记的。",
-                 [_inc(i) for i in items[:20]])
-            for (who, month), items in sorted(groups.items())]
+    return [
+        Flag(
+            "off_hours",
+            LOW,
+            f"hours:{who}:{month}",
+            f"{who} 在 {month} 有 {len(items)} 笔收入是在深夜、周末或节假日登记的。",
+            [_inc(i) for i in items[:20]],
+        )
+        for (who, month), items in sorted(groups.items())
+    ]
 
 
 def backdating(incomes, *, backdate_days, **_) -> list[Flag]:
     limit = dt.timedelta(days=backdate_days)
-    return [Flag("backdated", MEDIUM, f"back:{i.id}",
-                 f"收入在付款 {(i.recorded_at - i.paid_at).days} 天后才登记。", [_inc(i)])
-            for i in incomes if i.recorded_at - i.paid_at > limit]
+    return [
+        Flag(
+            "backdated",
+            MEDIUM,
+            f"back:{i.id}",
+            f"收入在付款 {(i.recorded_at - i.paid_at).days} 天后才登记。",
+            [_inc(i)],
+        )
+        for i in incomes
+        if i.recorded_at - i.paid_at > limit
+    ]
 
 
 def reversal_rates(incomes, *, reversal_rate, reversal_min_recorded, **_) -> list[Flag]:
@@ -233,20 +308,36 @@ def reversal_rates(incomes, *, reversal_rate, reversal_min_recorded, **_) -> lis
     flags = []
     for who, items in per.items():
         reversed_ = [i for i in items if i.reversed]
-        if len(items) >= reversal_min_recorded and Decimal(len(reversed_)) / len(items) > \
-                reversal_rate:
-            flags.append(Flag("reversal_rate", MEDIUM, f"rev:{who}:{len(reversed_)}",
-                              f"{who} 登记的 {len(items)} 笔收入中有 {len(reversed_)} 笔被冲销，"
-                              f"超过 {reversal_rate:.0%}。", [_inc(i) for i in reversed_[:20]]))
+        if (
+            len(items) >= reversal_min_recorded
+            and Decimal(len(reversed_)) / len(items) > reversal_rate
+        ):
+            flags.append(
+                Flag(
+                    "reversal_rate",
+                    MEDIUM,
+                    f"rev:{who}:{len(reversed_)}",
+                    f"{who} 登记的 {len(items)} 笔收入中有 {len(reversed_)} 笔被冲销，"
+                    f"超过 {reversal_rate:.0%}。",
+                    [_inc(i) for i in reversed_[:20]],
+                )
+            )
     return flags
 
 
 def quick_approvals(ds, *, quick_approval_minutes, **_) -> list[Flag]:
     limit = dt.timedelta(minutes=quick_approval_minutes)
-    return [Flag("quick_approval", LOW, f"quick:{d.id}",
-                 f"申请后 {(d.approved_at - d.requested_at).seconds // 60} 分钟内即获批准，审核可能流于形式。",
-                 [_dis(d)])
-            for d in ds if d.approved_at and d.approved_at - d.requested_at < limit]
+    return [
+        Flag(
+            "quick_approval",
+            LOW,
+            f"quick:{d.id}",
+            f"申请后 {(d.approved_at - d.requested_at).seconds // 60} 分钟内即获批准，审核可能流于形式。",
+            [_dis(d)],
+        )
+        for d in ds
+        if d.approved_at and d.approved_at - d.requested_at < limit
+    ]
 
 
 def concentration(ds, *, concentration_share, concentration_min, **_) -> list[Flag]:
@@ -257,19 +348,33 @@ def concentration(ds, *, concentration_share, concentration_min, **_) -> list[Fl
     by_payee = Counter()
     for d in paid:
         by_payee[d.payee] += d.amount
-    return [Flag("concentration", MEDIUM, f"conc:{payee}",
-                 f"社区基金 {amount / total:.0%} 的支出流向“{payee}”。",
-                 [_dis(d) for d in paid if d.payee == payee])
-            for payee, amount in by_payee.items() if amount / total > concentration_share]
+    return [
+        Flag(
+            "concentration",
+            MEDIUM,
+            f"conc:{payee}",
+            f"社区基金 {amount / total:.0%} 的支出流向“{payee}”。",
+            [_dis(d) for d in paid if d.payee == payee],
+        )
+        for payee, amount in by_payee.items()
+        if amount / total > concentration_share
+    ]
 
 
 def stopped_packages(incomes, settlements, *, today, stopped_days, **_) -> list[Flag]:
     since = today - dt.timedelta(days=stopped_days)
     earning = {i.provider for i in incomes if i.paid_at.date() >= since and not i.reversed}
     paid = {s.provider for s in settlements if s.paid_on >= since}
-    return [Flag("stopped_income", MEDIUM, f"stop:{p}:{since}",
-                 f"专业机构 {p} 近 {stopped_days} 天没有收入，却仍在获得结算付款。", [])
-            for p in sorted(paid - earning)]
+    return [
+        Flag(
+            "stopped_income",
+            MEDIUM,
+            f"stop:{p}:{since}",
+            f"专业机构 {p} 近 {stopped_days} 天没有收入，却仍在获得结算付款。",
+            [],
+        )
+        for p in sorted(paid - earning)
+    ]
 
 
 BENFORD = [log10(1 + 1 / d) for d in range(1, 10)]
@@ -301,20 +406,44 @@ def benford(amounts, *, benford_min, scope: str, **_) -> list[Flag]:
     band = benford_band(mad)
     if band != "nonconforming":
         return []
-    return [Flag("benford", LOW, f"benford:{scope}:{len(amounts)}",
-                 f"{len(amounts)} 个金额的首位数字分布偏离本福特定律（MAD {mad:.4f}，Nigrini 分档："
-                 "不符合）。编造的数字常常如此，但也可能是定价所致。", [])]
+    return [
+        Flag(
+            "benford",
+            LOW,
+            f"benford:{scope}:{len(amounts)}",
+            f"{len(amounts)} 个金额的首位数字分布偏离本福特定律（MAD {mad:.4f}，Nigrini 分档："
+            "不符合）。编造的数字常常如此，但也可能是定价所致。",
+            [],
+        )
+    ]
 
 
-def screen(*, incomes, disbursements, settlements, today, one_reviewer_up_to,
-           benford_amounts=None, scope="", **overrides) -> list[Flag]:
+def screen(
+    *,
+    incomes,
+    disbursements,
+    settlements,
+    today,
+    one_reviewer_up_to,
+    benford_amounts=None,
+    scope="",
+    **overrides,
+) -> list[Flag]:
     p = {**RULE_DEFAULTS, **overrides, "today": today, "one_reviewer_up_to": one_reviewer_up_to}
     ds = list(disbursements)
     live = list(incomes)
     flags = []
-    for rule in (duplicate_attachments, duplicate_invoices, split_payments, no_evidence,
-                 shared_accounts, amount_outliers, round_numbers, quick_approvals,
-                 concentration):
+    for rule in (
+        duplicate_attachments,
+        duplicate_invoices,
+        split_payments,
+        no_evidence,
+        shared_accounts,
+        amount_outliers,
+        round_numbers,
+        quick_approvals,
+        concentration,
+    ):
         flags += rule(ds, **p)
     for rule in (duplicate_payments, off_hours, backdating, reversal_rates):
         flags += rule(live, **p)

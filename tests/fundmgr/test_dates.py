@@ -14,8 +14,11 @@ days = st.dates(min_value=dt.date(2, 1, 1), max_value=dt.date(9800, 12, 31))
 firsts = days.map(lambda d: d.replace(day=1))
 steps = st.integers(min_value=-12, max_value=12 * 50)
 zones = st.sampled_from(["UTC", "Asia/Shanghai", "America/Los_Angeles", "Pacific/Kiritimati"])
-moments = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1),
-                       timezones=zones.map(ZoneInfo))
+moments = st.datetimes(
+    min_value=dt.datetime(2000, 1, 1),
+    max_value=dt.datetime(2100, 1, 1),
+    timezones=zones.map(ZoneInfo),
+)
 
 
 @given(days)
@@ -58,8 +61,7 @@ def test_months_lists_every_month_between_once_in_order(first, span):
     listed = list(dates.months(first, last))
     assert listed[0] == dates.month_start(first) and listed[-1] == dates.month_start(last)
     assert all(dates.next_month(x) == y for x, y in zip(listed, listed[1:], strict=False))
-    assert list(dates.months(last, first)) == ([] if first < dates.month_start(last)
-                                               else listed)
+    assert list(dates.months(last, first)) == ([] if first < dates.month_start(last) else listed)
 
 
 @given(firsts, days)
@@ -90,8 +92,10 @@ def test_the_accounting_day_does_not_depend_on_the_active_zone(moment, zone):
         assert dates.local_date(moment) == dates.local_date(moment.astimezone(dt.UTC))
 
 
-@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1)),
-       st.integers(min_value=0, max_value=400))
+@given(
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1)),
+    st.integers(min_value=0, max_value=400),
+)
 def test_day_bounds_cover_exactly_the_days_asked_for(first, length):
     last = first + dt.timedelta(days=length)
     lo, hi = dates.day_bounds(first, last)
@@ -106,5 +110,7 @@ def test_month_bounds_are_the_months_days(day):
 
 
 def test_today_is_the_projects_day_of_now():
-    assert dates.today() in {dates.local_date(timezone.now()),
-                             dates.local_date(timezone.now()) - dt.timedelta(days=1)}
+    assert dates.today() in {
+        dates.local_date(timezone.now()),
+        dates.local_date(timezone.now()) - dt.timedelta(days=1),
+    }

@@ -37,14 +37,20 @@ def lines(entry):
 
 def test_an_income_is_split_70_25_5_and_posted_in_one_entry(setup):
     c, pkg, officer, _ = setup
-    income, created = income_record(f.draft(c, pkg, "100.00", ref="WX001"),
-                                       recorded_by=officer)
+    income, created = income_record(f.draft(c, pkg, "100.00", ref="WX001"), recorded_by=officer)
     assert created
     assert income.status == IncomeStatus.POSTED
     assert (income.provider_share, income.hub_share, income.fund_share) == (
-        Money("70.00", "CNY"), Money("25.00", "CNY"), Money("5.00", "CNY"))
-    assert lines(income.entry) == [("1012.01", 10000), (f"2202.{pkg.provider.code}", -7000),
-                                   ("2241", -2500), ("3101", -500)]
+        Money("70.00", "CNY"),
+        Money("25.00", "CNY"),
+        Money("5.00", "CNY"),
+    )
+    assert lines(income.entry) == [
+        ("1012.01", 10000),
+        (f"2202.{pkg.provider.code}", -7000),
+        ("2241", -2500),
+        ("3101", -500),
+    ]
     assert income.entry.date == dt.date(2026, 3, 5)
     assert income.entry.actor == "officer"
     assert income.receipt_display in income.entry.memo
@@ -52,11 +58,14 @@ def test_an_income_is_split_70_25_5_and_posted_in_one_entry(setup):
     assert all(r.ok for r in verify())
 
 
-@pytest.mark.parametrize(("amount", "expected"), [
-    ("0.01", [("1012.01", 1), ("P", -1)]),
-    ("0.10", [("1012.01", 10), ("P", -7), ("2241", -2), ("3101", -1)]),
-    ("33.33", [("1012.01", 3333), ("P", -2333), ("2241", -833), ("3101", -167)]),
-])
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("0.01", [("1012.01", 1), ("P", -1)]),
+        ("0.10", [("1012.01", 10), ("P", -7), ("2241", -2), ("3101", -1)]),
+        ("33.33", [("1012.01", 3333), ("P", -2333), ("2241", -833), ("3101", -167)]),
+    ],
+)
 def test_small_and_odd_amounts_split_to_the_fen_without_zero_lines(setup, amount, expected):
     c, pkg, officer, _ = setup
     income, _ = income_record(f.draft(c, pkg, amount), recorded_by=officer)
@@ -71,8 +80,13 @@ def test_each_payment_method_debits_its_own_account(setup):
     for method in ("cash", "bank", "wechat", "alipay", "other"):
         income, _ = income_record(f.draft(c, pkg, method=method), recorded_by=officer)
         codes[method] = lines(income.entry)[0][0]
-    assert codes == {"cash": "1001", "bank": "1002", "wechat": "1012.01",
-                     "alipay": "1012.02", "other": "1012.99"}
+    assert codes == {
+        "cash": "1001",
+        "bank": "1002",
+        "wechat": "1012.01",
+        "alipay": "1012.02",
+        "other": "1012.99",
+    }
 
 
 def test_the_same_payment_reference_records_once(setup):
@@ -102,20 +116,23 @@ def test_the_same_reference_in_another_community_is_another_payment(setup):
     assert created
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"amount": "-5.00"}, "amount"),
-    ({"amount": "0"}, "amount"),
-    ({"amount": "10.005"}, "amount"),
-    ({"amount": "1000000.01"}, "amount"),
-    ({"amount": None}, "amount"),
-    ({"currency": "USD"}, "currency"),
-    ({"tier": "vip"}, "tier"),
-    ({"method": "bitcoin"}, "method"),
-    ({"paid_at": "future"}, "paid_at"),
-    ({"paid_at": "1999"}, "paid_at"),
-    ({"ref": "x" * 65}, "external_ref"),
-    ({"payer": "张" * 101}, "payer"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"amount": "-5.00"}, "amount"),
+        ({"amount": "0"}, "amount"),
+        ({"amount": "10.005"}, "amount"),
+        ({"amount": "1000000.01"}, "amount"),
+        ({"amount": None}, "amount"),
+        ({"currency": "USD"}, "currency"),
+        ({"tier": "vip"}, "tier"),
+        ({"method": "bitcoin"}, "method"),
+        ({"paid_at": "future"}, "paid_at"),
+        ({"paid_at": "1999"}, "paid_at"),
+        ({"ref": "x" * 65}, "external_ref"),
+        ({"payer": "张" * 101}, "payer"),
+    ],
+)
 def test_bad_input_is_refused_by_field_and_writes_nothing(setup, changes, field):
     c, pkg, officer, _ = setup
     kwargs = dict(changes)
@@ -185,8 +202,7 @@ def test_a_rejection_needs_a_reason_and_frees_the_reference(setup):
         income_reject(income=income, reviewer=reviewer, reason=" ")
     rejected = income_reject(income=income, reviewer=reviewer, reason="金额与合同不符")
     assert rejected.status == IncomeStatus.REJECTED and rejected.entry is None
-    corrected, created = income_record(f.draft(c, pkg, "800.00", ref="BANK-1"),
-                                          recorded_by=officer)
+    corrected, created = income_record(f.draft(c, pkg, "800.00", ref="BANK-1"), recorded_by=officer)
     assert created and corrected.status == IncomeStatus.POSTED
 
 
@@ -218,31 +234,53 @@ def test_a_new_policy_applies_from_its_date_and_never_rewrites_history(setup):
     c, pkg, officer, _ = setup
     march, _ = income_record(f.draft(c, pkg, "100.00"), recorded_by=officer)
     with pytest.raises(ValidationError) as err:
-        policy_create(community=c, provider_bp=6000, hub_bp=3000, fund_bp=1000,
-                         effective_from=dt.date(2026, 3, 5), approved_by="居委会")
+        policy_create(
+            community=c,
+            provider_bp=6000,
+            hub_bp=3000,
+            fund_bp=1000,
+            effective_from=dt.date(2026, 3, 5),
+            approved_by="居委会",
+        )
     assert "effective_from" in err.value.message_dict
     with pytest.raises(ValidationError):
-        policy_create(community=c, provider_bp=6000, hub_bp=3000, fund_bp=900,
-                         effective_from=dt.date(2026, 4, 1), approved_by="居委会")
-    v2 = policy_create(community=c, provider_bp=6000, hub_bp=3000, fund_bp=1000,
-                          effective_from=dt.date(2026, 4, 1), approved_by="居委会 2026-3 决议")
+        policy_create(
+            community=c,
+            provider_bp=6000,
+            hub_bp=3000,
+            fund_bp=900,
+            effective_from=dt.date(2026, 4, 1),
+            approved_by="居委会",
+        )
+    v2 = policy_create(
+        community=c,
+        provider_bp=6000,
+        hub_bp=3000,
+        fund_bp=1000,
+        effective_from=dt.date(2026, 4, 1),
+        approved_by="居委会 2026-3 决议",
+    )
     april, _ = income_record(
         f.draft(c, pkg, "100.00", paid_at=timezone.make_aware(dt.datetime(2026, 4, 1, 9))),
-        recorded_by=officer)
+        recorded_by=officer,
+    )
     assert v2.version == 2 and april.policy == v2
     assert april.fund_share == Money("10.00", "CNY")
     march.refresh_from_db()
     assert march.policy.version == 1 and march.fund_share == Money("5.00", "CNY")
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE fundmgr_income SET amount = 1 WHERE id = %s",
-    "UPDATE fundmgr_income SET fund_share = 0 WHERE id = %s",
-    "UPDATE fundmgr_income SET payer = '李四' WHERE id = %s",
-    "UPDATE fundmgr_income SET receipt_code = 'AAAAAAAAAAAAAAAA' WHERE id = %s",
-    "UPDATE fundmgr_income SET entry_id = NULL, status = 'pending' WHERE id = %s",
-    "DELETE FROM fundmgr_income WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE fundmgr_income SET amount = 1 WHERE id = %s",
+        "UPDATE fundmgr_income SET fund_share = 0 WHERE id = %s",
+        "UPDATE fundmgr_income SET payer = '李四' WHERE id = %s",
+        "UPDATE fundmgr_income SET receipt_code = 'AAAAAAAAAAAAAAAA' WHERE id = %s",
+        "UPDATE fundmgr_income SET entry_id = NULL, status = 'pending' WHERE id = %s",
+        "DELETE FROM fundmgr_income WHERE id = %s",
+    ],
+)
 def test_the_database_refuses_to_change_what_was_recorded(setup, sql):
     c, pkg, officer, _ = setup
     income, _ = income_record(f.draft(c, pkg), recorded_by=officer)
@@ -266,14 +304,22 @@ def test_the_bulk_path_stores_exactly_what_recording_one_by_one_stores(setup):
     """incomes_save writes plain multi-row SQL from the model's own field list: every
     column must read back as the ORM would have written it."""
     c, pkg, officer, _reviewer = setup
-    one, _created = income_record(f.draft(c, pkg, "123.45", ref="ONE", payer="李四"),
-                                     recorded_by=officer)
-    drafts = [f.draft(c, pkg, amount, ref=ref, payer="李四", method=method)
-              for amount, ref, method in (("123.45", "B1", "wechat"), ("9000.00", "B2", "cash"),
-                                          ("0.01", "B3", "bank"))]
+    one, _created = income_record(
+        f.draft(c, pkg, "123.45", ref="ONE", payer="李四"), recorded_by=officer
+    )
+    drafts = [
+        f.draft(c, pkg, amount, ref=ref, payer="李四", method=method)
+        for amount, ref, method in (
+            ("123.45", "B1", "wechat"),
+            ("9000.00", "B2", "cash"),
+            ("0.01", "B3", "bank"),
+        )
+    ]
     # Past ledger.bulk.COPY_FROM rows, PostgreSQL writes them through COPY.
-    drafts += [f.draft(c, pkg, f"{n}.{n:02d}", ref=f"M{n}", payer="王\t五\\", method="alipay")
-               for n in range(1, 61)]
+    drafts += [
+        f.draft(c, pkg, f"{n}.{n:02d}", ref=f"M{n}", payer="王\t五\\", method="alipay")
+        for n in range(1, 61)
+    ]
     built = []
     for d in drafts:
         assert draft_validate(d) == {}
@@ -288,8 +334,9 @@ def test_the_bulk_path_stores_exactly_what_recording_one_by_one_stores(setup):
     assert len({i.pk for i in built}) == len(built)
     for income in built:
         again = Income.objects.get(pk=income.pk)
-        assert {n: getattr(again, n) for n in [*fields, "receipt_code", "entry_id"]} == \
-               {n: getattr(income, n) for n in [*fields, "receipt_code", "entry_id"]}
+        assert {n: getattr(again, n) for n in [*fields, "receipt_code", "entry_id"]} == {
+            n: getattr(income, n) for n in [*fields, "receipt_code", "entry_id"]
+        }
     assert Income.objects.get(external_ref="B2").status == IncomeStatus.PENDING
     assert Income.objects.get(external_ref="B2").entry_id is None
     assert Income.objects.get(external_ref="B3").fund_share == Money("0.00", "CNY")

@@ -44,7 +44,9 @@ def _assert_every_ended_month_published(today: dt.date) -> None:
         expected = list(dates.months(dates.add_months(current, -12), dates.previous_month(current)))
         assert len(expected) == 12
         assert all(periods.get(m) == PeriodState.PUBLISHED for m in expected), (
-            community.code, {m: periods.get(m) for m in expected})
+            community.code,
+            {m: periods.get(m) for m in expected},
+        )
         assert periods.get(current, PeriodState.OPEN) == PeriodState.OPEN
         # Reviews still waiting are only in today's month, which stays open.
         waiting = Income.objects.filter(community=community, status=IncomeStatus.PENDING)
@@ -84,8 +86,13 @@ def test_a_later_run_publishes_what_can_close_and_says_what_cannot():
         # A large payment on the 19th that no one has reviewed yet.
         community = Community.objects.get(code="WLQ-QY")
         package = community.packages.filter(code="ZC-MEAL").get()
-        draft = factories.draft(community, package, "9000.00", ref="LATE-REVIEW",
-                                paid_at=dt.datetime(2026, 11, 19, 9, tzinfo=dt.UTC))
+        draft = factories.draft(
+            community,
+            package,
+            "9000.00",
+            ref="LATE-REVIEW",
+            paid_at=dt.datetime(2026, 11, 19, 9, tzinfo=dt.UTC),
+        )
         income, _ = income_record(draft, recorded_by=User.objects.get(username="officer"))
         assert income.status == IncomeStatus.PENDING
     incomes = Income.objects.count()
@@ -96,12 +103,14 @@ def test_a_later_run_publishes_what_can_close_and_says_what_cannot():
     assert "the demo is already loaded" in out
     assert "left open: WLQ-QY 2026-11:" in out and "待审核" in out
     assert Income.objects.count() == incomes
-    november = dict(Period.objects.filter(month=dt.date(2026, 11, 1))
-                    .values_list("community__code", "state"))
+    november = dict(
+        Period.objects.filter(month=dt.date(2026, 11, 1)).values_list("community__code", "state")
+    )
     assert november.get("WLQ-QY", PeriodState.OPEN) == PeriodState.OPEN
     assert november["WJ-HY"] == november["SQP-NH"] == PeriodState.PUBLISHED
-    assert Period.objects.filter(month=dt.date(2026, 10, 1), state=PeriodState.PUBLISHED
-                                 ).count() == 3
+    assert (
+        Period.objects.filter(month=dt.date(2026, 10, 1), state=PeriodState.PUBLISHED).count() == 3
+    )
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026/12/01"])

@@ -36,9 +36,14 @@ def world():
     income_record(f.draft(c, f.package(c), "200000.00", method="bank"), recorded_by=officer)
     for n in (1, 2):  # the same invoice file on two payments just under the limit
         d = payouts.disbursement_request(
-            community=c, payee="宏达办公用品店", purpose=f"桌椅第{n}批", category="activity",
-            amount=Money(1950, "CNY"), user=officer,
-            attachments=[("invoice", SimpleUploadedFile("fp.pdf", PDF))])
+            community=c,
+            payee="宏达办公用品店",
+            purpose=f"桌椅第{n}批",
+            category="activity",
+            amount=Money(1950, "CNY"),
+            user=officer,
+            attachments=[("invoice", SimpleUploadedFile("fp.pdf", PDF))],
+        )
         payouts.disbursement_approve(disbursement=d, reviewer=reviewer)
     client = Client()
     client.force_login(auditor)
@@ -72,8 +77,7 @@ def test_an_auditor_reviews_and_closes_flags_with_a_note(world):
     officer = Client()
     officer.force_login(c.memberships.get(role="officer").user)
     other = RedFlag.objects.filter(community=c, closed_at__isnull=True).first()
-    assert officer.post(f"/auditor/SQX/flags/{other.pk}/close/",
-                        {"note": "x"}).status_code == 403
+    assert officer.post(f"/auditor/SQX/flags/{other.pk}/close/", {"note": "x"}).status_code == 403
     stranger = Client()
     stranger.force_login(f.user("stranger", (f.community(), "auditor")))
     assert stranger.get("/auditor/SQX/flags/").status_code == 404

@@ -12,22 +12,53 @@ T0 = dt.datetime(2026, 3, 2, 10, 0)
 P = dict(rf.RULE_DEFAULTS, today=dt.date(2026, 3, 31), one_reviewer_up_to=Decimal("2000"))
 
 
-def d(i, amount="1000.00", payee="甲公司", account="", days=0, approved_after=None,
-      paid=True, invoice="", invoice_date=None, attachments=("h1",)):
+def d(
+    i,
+    amount="1000.00",
+    payee="甲公司",
+    account="",
+    days=0,
+    approved_after=None,
+    paid=True,
+    invoice="",
+    invoice_date=None,
+    attachments=("h1",),
+):
     requested = T0 + dt.timedelta(days=days)
     approved = requested + approved_after if approved_after is not None else None
-    return rf.DisbursementFact(i, payee, account, Decimal(amount), requested, approved, paid,
-                               invoice, invoice_date, tuple(attachments))
+    return rf.DisbursementFact(
+        i,
+        payee,
+        account,
+        Decimal(amount),
+        requested,
+        approved,
+        paid,
+        invoice,
+        invoice_date,
+        tuple(attachments),
+    )
 
 
-def inc(i, amount="100.00", payer="张三", package="YL", provider="P1", minutes=0,
-        recorded_after=dt.timedelta(minutes=30), by="officer", reversed_=False, hour=None):
+def inc(
+    i,
+    amount="100.00",
+    payer="张三",
+    package="YL",
+    provider="P1",
+    minutes=0,
+    recorded_after=dt.timedelta(minutes=30),
+    by="officer",
+    reversed_=False,
+    hour=None,
+):
     paid = T0 + dt.timedelta(minutes=minutes)
     recorded = paid + recorded_after
     if hour is not None:
         recorded = recorded.replace(hour=hour)
-    return rf.IncomeFact(i, f"R{i}", payer, package, provider, Decimal(amount), paid, recorded,
-                         by, reversed_)
+    return rf.IncomeFact(
+        i, f"R{i}", payer, package, provider, Decimal(amount), paid, recorded, by, reversed_
+    )
 
 
 def rules(flags):
@@ -35,8 +66,9 @@ def rules(flags):
 
 
 def test_duplicate_attachment():
-    assert rules(rf.duplicate_attachments([d(1, attachments=("x",)),
-                                           d(2, attachments=("x",))])) == ["duplicate_attachment"]
+    assert rules(
+        rf.duplicate_attachments([d(1, attachments=("x",)), d(2, attachments=("x",))])
+    ) == ["duplicate_attachment"]
     assert rf.duplicate_attachments([d(1, attachments=("x",)), d(2, attachments=("y",))]) == []
 
 
@@ -68,10 +100,15 @@ def test_no_supporting_document():
 
 
 def test_one_account_for_several_payees():
-    assert rules(rf.shared_accounts([d(1, payee="甲", account="6222 0001"),
-                                     d(2, payee="乙", account="62220001")])) == ["shared_account"]
-    assert rf.shared_accounts([d(1, payee="甲", account="6222"), d(2, payee="甲",
-                                                                  account="6222")]) == []
+    assert rules(
+        rf.shared_accounts(
+            [d(1, payee="甲", account="6222 0001"), d(2, payee="乙", account="62220001")]
+        )
+    ) == ["shared_account"]
+    assert (
+        rf.shared_accounts([d(1, payee="甲", account="6222"), d(2, payee="甲", account="6222")])
+        == []
+    )
 
 
 def test_amount_outlier():
@@ -101,8 +138,9 @@ def test_recorded_at_night_or_on_a_weekend_one_flag_per_officer_and_month():
 
 
 def test_backdating():
-    assert rules(rf.backdating([inc(1, recorded_after=dt.timedelta(days=45))], **P)) == \
-        ["backdated"]
+    assert rules(rf.backdating([inc(1, recorded_after=dt.timedelta(days=45))], **P)) == [
+        "backdated"
+    ]
     assert rf.backdating([inc(1, recorded_after=dt.timedelta(days=3))], **P) == []
 
 
@@ -114,8 +152,9 @@ def test_high_reversal_rate_for_one_officer():
 
 
 def test_very_quick_approval():
-    assert rules(rf.quick_approvals([d(1, approved_after=dt.timedelta(seconds=40))], **P)) == \
-        ["quick_approval"]
+    assert rules(rf.quick_approvals([d(1, approved_after=dt.timedelta(seconds=40))], **P)) == [
+        "quick_approval"
+    ]
     assert rf.quick_approvals([d(1, approved_after=dt.timedelta(hours=3))], **P) == []
 
 
@@ -143,13 +182,16 @@ def test_benford_by_mean_absolute_deviation():
     assert rf.benford(invented[:100], scope="x", **P) == []  # too few amounts to judge
 
 
-@pytest.mark.parametrize(("mad", "band"), [(0.005, "close"), (0.01, "acceptable"),
-                                           (0.014, "marginal"), (0.02, "nonconforming")])
+@pytest.mark.parametrize(
+    ("mad", "band"),
+    [(0.005, "close"), (0.01, "acceptable"), (0.014, "marginal"), (0.02, "nonconforming")],
+)
 def test_nigrini_bands(mad, band):
     assert rf.benford_band(mad) == band
 
 
 def test_flags_have_stable_keys_for_the_same_evidence():
     ds = [d(1, attachments=("x",)), d(2, attachments=("x",))]
-    assert [f.key for f in rf.duplicate_attachments(ds)] == \
-        [f.key for f in rf.duplicate_attachments(list(reversed(ds)))]
+    assert [f.key for f in rf.duplicate_attachments(ds)] == [
+        f.key for f in rf.duplicate_attachments(list(reversed(ds)))
+    ]

@@ -16,13 +16,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="check every row and write nothing")
-        parser.add_argument("--report", metavar="OUT.csv",
-                            help="write one CSV row per input row: row, external_ref, "
-                                 "status, receipt, provider, hub, fund, message")
-        parser.add_argument("--user", metavar="USERNAME",
-                            help="record as this finance officer (checked per community)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row and write nothing"
+        )
+        parser.add_argument(
+            "--report",
+            metavar="OUT.csv",
+            help="write one CSV row per input row: row, external_ref, "
+            "status, receipt, provider, hub, fund, message",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="record as this finance officer (checked per community)",
+        )
 
     def handle(self, *args, **options):
         user = None
@@ -34,8 +41,9 @@ class Command(BaseCommand):
         try:
             if options["report"]:
                 report = open(options["report"], "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-            summary = batch.import_file(options["file"], user=user,
-                                           dry_run=options["dry_run"], report=report)
+            summary = batch.import_file(
+                options["file"], user=user, dry_run=options["dry_run"], report=report
+            )
         except FileNotFoundError as exc:
             raise CommandError(f"no such file: {options['file']}") from exc
         except FileError as exc:
@@ -46,8 +54,9 @@ class Command(BaseCommand):
         for error in summary.errors:
             self.stderr.write(str(error))
         if summary.bad_rows > len(summary.errors):
-            self.stderr.write(f"... and {summary.bad_rows - len(summary.errors)} more bad rows "
-                              "(see --report)")
+            self.stderr.write(
+                f"... and {summary.bad_rows - len(summary.errors)} more bad rows (see --report)"
+            )
         if summary.ignored_columns:
             self.stderr.write("ignored columns: " + ", ".join(summary.ignored_columns))
         self.stdout.write(batch.report_text(summary))

@@ -165,8 +165,8 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
                     community.code,
                     "movement",
                     _(
-                        "%(month)s: %(what)s opens at %(opening)s and moves by %(change)s, but closes "
-                        "at %(closing)s."
+                        "%(month)s: %(what)s opens at %(opening)s and moves by %(change)s, "
+                        "but closes at %(closing)s."
                     )
                     % {
                         "month": label,

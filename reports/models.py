@@ -113,6 +113,10 @@ class IntegrityCheck(models.Model):
     entries = models.BigIntegerField()
     head_hash = models.CharField(max_length=64)
     problems = models.TextField(blank=True)
+    # The check of meaning beside the check of integrity (reports/checks.py); None for
+    # runs made before it existed.
+    books_ok = models.BooleanField(null=True)
+    books_problems = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-ran_at"]

@@ -217,9 +217,10 @@ def query_answer(*, query, user, answer: str):
 
 # --- Integrity runs --------------------------------------------------------------------
 def integrity_verify(community: Community, ran_by: str) -> IntegrityCheck:
-    """Recompute the community's book (chain, balances, signed heads) and keep the result
-    for the auditor's workspace."""
+    """Recompute the community's book (chain, balances, signed heads), check that it makes
+    sense (reports/checks.py) and keep both results for the auditor's workspace."""
     report = verify_book(Book.objects.get(pk=community.book_id))
+    wrong = checks.check_community(community)
     return IntegrityCheck.objects.create(
         community=community,
         ran_by=ran_by,
@@ -227,6 +228,8 @@ def integrity_verify(community: Community, ran_by: str) -> IntegrityCheck:
         entries=report.entries,
         head_hash=report.head_hash,
         problems="\n".join(str(p) for p in report.problems),
+        books_ok=not wrong,
+        books_problems="\n".join(v.message for v in wrong),
     )
 
 

@@ -193,3 +193,34 @@ def test_published_months_agree_with_the_books_and_with_each_other(world):
     document["balances"]["closing"]["cash"]["1002"] = "301.00"
     [wrong] = movement_violations(c, document)
     assert wrong.kind == "movement" and "300.00" in wrong.message and "301.00" in wrong.message
+
+
+def test_the_auditor_sees_whether_the_books_make_sense_beside_their_integrity(world):
+    from django.test import Client
+
+    c, pkg, *_ = world
+    auditor = f.user("auditor", (c, "auditor"))
+    client = Client()
+    client.force_login(auditor)
+    client.post("/auditor/SQB/verify/")
+    page = client.get("/auditor/").content.decode()
+    assert 'class="books-check"' in page and "books-problems" not in page
+    accounts = {a.code: a for a in c.book.accounts.all()}
+    ledger.post(
+        book=c.book,
+        date=dt.date(2026, 10, 25),
+        memo="结算",
+        actor="insider",
+        legs=[
+            ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
+            ledger.credit(accounts["1002"], f.cny("700.00")),
+        ],
+    )
+    client.post("/auditor/SQB/verify/")
+    page = client.get("/auditor/").content.decode()
+    # The chain is intact (nothing was changed), but the books show the impossible.
+    assert "books-problems" in page and "2026-10-25" in page and "1002" in page
+    from reports.tasks import nightly_verify
+
+    nightly_verify()
+    assert c.integrity_checks.first().books_ok is False

@@ -418,6 +418,20 @@ class Income(models.Model):
 
         return display(self.receipt_code)
 
+    @property
+    def paid_on(self) -> dt.date:
+        from .lib.dates import local_date
+
+        return local_date(self.paid_at)
+
+    @property
+    def adjustment_of(self) -> dt.date | None:
+        """The closed month (its first day) a payment belongs to when it was booked on a
+        later, open day as an adjustment (调整); None when booked on its own day."""
+        if self.entry_id is None or self.entry.date == self.paid_on:
+            return None
+        return self.paid_on.replace(day=1)
+
 
 class ImportState(models.TextChoices):
     CHECKING = "checking", _("Checking")
@@ -532,6 +546,14 @@ class Settlement(models.Model):
     @property
     def payee_name(self) -> str:
         return self.provider.name if self.provider else self.community.hub.name
+
+    @property
+    def adjustment_of(self) -> dt.date | None:
+        """The closed month (its first day) the payment was made in, when it was booked on
+        a later, open day as an adjustment (调整)."""
+        if self.entry.date == self.paid_on:
+            return None
+        return self.paid_on.replace(day=1)
 
 
 class Disbursement(models.Model):

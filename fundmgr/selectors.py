@@ -22,7 +22,7 @@ from .models import Community, Income, IncomeStatus, Role, SplitPolicy, Tier
 
 def incomes_for(user) -> QuerySet[Income]:
     return Income.objects.filter(community__in=communities_for(user)).select_related(
-        "community", "package__provider", "recorded_by"
+        "community", "package__provider", "recorded_by", "entry"
     )
 
 

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djmoney.forms.fields import MoneyField
 
+from ..lib.dates import local_date
 from ..models import Community, PaymentMethod, ServicePackage, Tier
 from ..services.drafts import IncomeDraft, draft_validate
+from ..services.posting import accounting_date
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -22,6 +26,44 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+CONFIRM_ADJUSTMENT = "book_as_adjustment"
+
+
+def confirm_adjustment(form: forms.Form, community: Community, on: dt.date | None) -> None:
+    """A payment dated inside a closed month is booked on the first open day as an
+    adjustment to that month (DESIGN 4.4). The officer is told so, and confirms it, before
+    anything is written: the form shows a box to tick and refuses until it is ticked."""
+    form.adjustment = None
+    if on is None:
+        return
+    booked = accounting_date(community, on)
+    if booked == on:
+        return
+    form.adjustment = (on, booked)
+    form.fields[CONFIRM_ADJUSTMENT] = forms.BooleanField(
+        required=False, label=_("Book it as an adjustment")
+    )
+    if form.data.get(CONFIRM_ADJUSTMENT) in {"on", "true", "1", "True"}:
+        return
+    form.add_error(
+        CONFIRM_ADJUSTMENT,
+        _(
+            "%(date)s is in %(month)s, which is already closed. It will be booked on "
+            "%(booked)s as an adjustment to %(month)s. Tick the box and submit again to "
+            "confirm."
+        )
+        % {"date": on.isoformat(), "month": on.strftime("%Y-%m"), "booked": booked.isoformat()},
+    )
+
+
+def adjustment_note(on: dt.date, booked: dt.date) -> str:
+    return _("Booked on %(booked)s as an adjustment to %(month)s (paid %(date)s).") % {
+        "booked": booked.isoformat(),
+        "month": on.strftime("%Y-%m"),
+        "date": on.isoformat(),
+    }
 
 
 class IncomeForm(forms.Form):
@@ -86,13 +128,16 @@ class IncomeForm(forms.Form):
             quantity=data.get("quantity") or 1,
             note=data.get("note", ""),
         )
-        for name, messages in draft_validate(draft).items():
+        problems = draft_validate(draft)
+        for name, messages in problems.items():
             target = {"currency": "amount"}.get(name, name)
             if target in self.errors:
                 continue
             for message in messages:
                 self.add_error(target if target in self.fields else None, message)
         self.draft = draft
+        if not problems and data.get("paid_at"):
+            confirm_adjustment(self, self.community, local_date(data["paid_at"]))
         return data
 
 
@@ -144,9 +189,17 @@ class SettlementForm(forms.Form):
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(max_length=200, required=False, label=_("Note"))
 
-    def __init__(self, *args, parties, **kwargs):
+    def __init__(self, *args, parties, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = parties
+        self.community = community
+        self.adjustment = None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            confirm_adjustment(self, self.community, data.get("paid_on"))
+        return data
 
 
 class DisbursementForm(forms.Form):

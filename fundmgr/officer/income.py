@@ -31,7 +31,14 @@ from ..models import (
     Tier,
 )
 from ..services.income import income_approve, income_record, income_reject, income_reverse
-from .forms import ImportUploadForm, IncomeForm, ReasonForm, ReviewForm, add_service_error
+from .forms import (
+    ImportUploadForm,
+    IncomeForm,
+    ReasonForm,
+    ReviewForm,
+    add_service_error,
+    adjustment_note,
+)
 
 
 def _income_for(user, receipt: str) -> Income:
@@ -90,6 +97,8 @@ def record_income(request, community: Community):
                 )
             else:
                 messages.success(request, _("Recorded and posted."))
+            if created and form.adjustment:
+                messages.info(request, adjustment_note(*form.adjustment))
             return redirect("officer:receipt", receipt=income.receipt_code)
     packages = [
         {

@@ -16,7 +16,13 @@ from ..access import communities_for, community_role, roles_in
 from ..chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name, provider_code_of
 from ..models import Attachment, Community, Disbursement, Provider, Role
 from ..services import payouts
-from .forms import CommitteeForm, DisbursementForm, SettlementForm, add_service_error
+from .forms import (
+    CommitteeForm,
+    DisbursementForm,
+    SettlementForm,
+    add_service_error,
+    adjustment_note,
+)
 
 
 @community_role(Role.OFFICER, Role.REVIEWER, Role.AUDITOR)
@@ -48,7 +54,7 @@ def _parties(community: Community):
 
 @community_role(Role.OFFICER)
 def settlement_new(request, community: Community):
-    form = SettlementForm(request.POST or None, parties=_parties(community))
+    form = SettlementForm(request.POST or None, parties=_parties(community), community=community)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         provider = (
@@ -69,6 +75,8 @@ def settlement_new(request, community: Community):
             add_service_error(form, error)
         else:
             messages.success(request, _("Settlement recorded and posted."))
+            if form.adjustment:
+                messages.info(request, adjustment_note(*form.adjustment))
             return redirect("officer:payouts", code=community.code)
     return render(
         request,

@@ -106,11 +106,14 @@ def settlement_record(
         if Settlement.objects.filter(community=community, bank_reference=bank_reference).exists():
             raise ValidationError({"bank_reference": _("This reference is already recorded.")})
         name = provider.name if provider else community.hub.name
+        memo = f"结算 {name} {bank_reference}"
+        if booked_on != paid_on:
+            memo = f"【调整】{memo}（付款日 {paid_on.isoformat()}，所属期间已结账）"
         entry = ledger.post(
             book=book,
             date=booked_on,
             actor=user.get_username(),
-            memo=f"结算 {name} {bank_reference}",
+            memo=memo,
             legs=[
                 ledger.debit(accounts[payable], amount, "结算应付款"),
                 ledger.credit(accounts[method_account_code(method)], amount, bank_reference),

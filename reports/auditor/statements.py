@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from fundmgr.chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, pa
 from fundmgr.lib.capital import capital_from_fen
 from fundmgr.lib.dates import day_bounds, month_range
 from fundmgr.lib.money import yuan
-from fundmgr.models import TIER_ZH, Community, Income
+from fundmgr.models import TIER_ZH, Community, Disbursement, Income, Settlement
 from ledger.chain import canonical_json
 from ledger.models import Account, Entry, Line
 from ledger.selectors import net_by_account, totals_by_account
@@ -322,11 +323,18 @@ def audit_trail(community: Community, start: dt.date, end: dt.date) -> Statement
     records, and when - whenever those actions happened."""
     lo, hi = day_bounds(start, end)
     events = []
-    incomes = Income.objects.filter(
-        community=community, paid_at__gte=lo, paid_at__lt=hi
-    ).select_related("recorded_by", "reviewed_by", "reversed_by")
+    # The month's own payments, and those of closed months booked in it as adjustments.
+    incomes = (
+        Income.objects.filter(community=community)
+        .filter(
+            Q(paid_at__gte=lo, paid_at__lt=hi) | Q(entry__date__gte=start, entry__date__lte=end)
+        )
+        .select_related("recorded_by", "reviewed_by", "reversed_by", "entry")
+    )
     for i in incomes:
         label = f"{i.receipt_display} ¥{i.amount.amount:.2f} {TIER_ZH[i.tier]}"
+        if i.adjustment_of:
+            label += f" 【调整】付款日 {i.paid_on}，记入 {i.entry.date}"
         events.append(
             (
                 i.recorded_at,
@@ -343,6 +351,40 @@ def audit_trail(community: Community, start: dt.date, end: dt.date) -> Statement
         if i.reversed_at:
             events.append(
                 (i.reversed_at, i.reversed_by.username, "冲销", f"{label} 原因：{i.reverse_reason}")
+            )
+    settlements = (
+        Settlement.objects.filter(community=community)
+        .filter(
+            Q(paid_on__gte=start, paid_on__lte=end)
+            | Q(entry__date__gte=start, entry__date__lte=end)
+        )
+        .select_related("provider", "recorded_by", "entry")
+    )
+    for st_ in settlements:
+        detail = (
+            f"{st_.payee_name} ¥{st_.amount.amount:.2f} {st_.bank_reference} 付款日 {st_.paid_on}"
+        )
+        if st_.adjustment_of:
+            detail += f" 【调整】记入 {st_.entry.date}"
+        events.append((st_.recorded_at, st_.recorded_by.username, "登记结算", detail))
+    disbursements = (
+        Disbursement.objects.filter(community=community)
+        .filter(
+            Q(requested_at__gte=lo, requested_at__lt=hi) | Q(decided_at__gte=lo, decided_at__lt=hi)
+        )
+        .select_related("requested_by")
+        .prefetch_related("approvals__reviewer")
+    )
+    for d in disbursements:
+        label = f"{d.payee} ¥{d.amount.amount:.2f} {d.purpose}"  # auditors see names
+        events.append((d.requested_at, d.requested_by.username, "申请拨付", label))
+        for a in d.approvals.all():
+            events.append(
+                (a.at, a.reviewer.username, "同意拨付" if a.approve else "不同意拨付", label)
+            )
+        if d.status == "posted" and d.decided_at:
+            events.append(
+                (d.decided_at, d.requested_by.username, "拨付记账", f"{label} 付款日 {d.paid_on}")
             )
     for p in Period.objects.filter(community=community, month=start.replace(day=1)):
         if p.close_requested_at:

@@ -74,10 +74,17 @@ def daily_changes(
     return changes
 
 
-def overdrafts(book: Book, codes: Iterable[str] | None = None) -> list[Overdraft]:
-    """For each account that ever ends a day below zero, its first such day, earliest
-    first. `codes` limits the accounts; by default every asset, liability and equity
-    account of the book."""
+def overdrafts(
+    book: Book,
+    codes: Iterable[str] | None = None,
+    *,
+    since: dt.date | None = None,
+    through: dt.date | None = None,
+) -> list[Overdraft]:
+    """For each account that ends a day below zero, its first such day, earliest first.
+    `codes` limits the accounts; by default every asset, liability and equity account of
+    the book. `since` and `through` limit the days looked at (the balances still come
+    from the whole history): a month is checked for its own days."""
     accounts = Account.objects.filter(book_id=book.pk)
     if codes is not None:
         accounts = accounts.filter(code__in=list(codes))
@@ -88,10 +95,18 @@ def overdrafts(book: Book, codes: Iterable[str] | None = None) -> list[Overdraft
     for account_id, days in daily_changes(book, by_id).items():
         account, balance = by_id[account_id], 0
         sign = _sign(account.type)
-        for date, net in days:
+        for i, (date, net) in enumerate(days):
             balance += sign * net
-            if balance < 0:
-                found.append(Overdraft(account.code, account.name, date, balance))
+            if through is not None and date > through:
+                break
+            # A balance carried into the window from before it counts on its first day.
+            in_window = (
+                since is None or date >= since or (i + 1 == len(days) or days[i + 1][0] > since)
+            )
+            if balance < 0 and in_window:
+                found.append(
+                    Overdraft(account.code, account.name, max(date, since or date), balance)
+                )
                 break
     return sorted(found, key=lambda o: (o.date, o.account))
 

@@ -68,14 +68,14 @@ def _kind(code: str) -> str:
     return "overspent"
 
 
-def ledger_violations(community: Community, through: dt.date | None = None) -> list[Violation]:
+def ledger_violations(
+    community: Community, since: dt.date | None = None, through: dt.date | None = None
+) -> list[Violation]:
     """Day-end balances below zero (each account's first such day) and an unbalanced
-    book; with `through`, only days up to that date."""
+    book; with `since` and `through`, only the days between them."""
     book = community.book
     found = []
-    for o in overdrafts(book):
-        if through is not None and o.date > through:
-            continue
+    for o in overdrafts(book, since=since, through=through):
         words = {
             "overdrawn": _("%(account)s was overdrawn at the end of %(date)s: %(amount)s."),
             "overpaid": _(
@@ -269,9 +269,10 @@ def check_community(community: Community) -> list[Violation]:
 
 
 def check_publishable(community: Community, period: Period, document: dict) -> list[Violation]:
-    """Before a month is published: nothing impossible up to its last day, its own
+    """Before a month is published: nothing impossible on its days, its own
     arithmetic holds, and it opens where the last published month closed."""
-    found = ledger_violations(community, through=period.last_day)
+    # Its own days: an earlier month was checked when it was published.
+    found = ledger_violations(community, since=period.month, through=period.last_day)
     found += movement_violations(community, document)
     before = (
         Period.objects.filter(

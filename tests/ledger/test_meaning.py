@@ -103,3 +103,21 @@ def test_lowest_from_is_the_minimum_day_end_balance_from_that_day(steps, probe):
         if negative_days
         else found == []
     )
+
+
+def test_a_window_sees_an_overdraft_carried_into_it_but_not_one_healed_before_it():
+    b = f.book()
+    pay(b, "10.00", D)  # cash -10 from the 1st ...
+    f.income(b, "100.00", date=D + dt.timedelta(days=4))  # ... healed on the 5th
+    pay(b, "200.00", D + dt.timedelta(days=20))  # -110 from the 21st, never healed
+    assert [o.date for o in overdrafts(b, ["1001"])] == [D]
+    assert (
+        overdrafts(b, ["1001"], since=D + dt.timedelta(days=5), through=D + dt.timedelta(days=19))
+        == []
+    )
+    [carried] = overdrafts(b, ["1001"], since=D + dt.timedelta(days=25))
+    assert (carried.date, carried.balance_fen) == (D + dt.timedelta(days=25), -11000)
+    [early] = overdrafts(
+        b, ["1001"], since=D + dt.timedelta(days=2), through=D + dt.timedelta(days=30)
+    )
+    assert (early.date, early.balance_fen) == (D + dt.timedelta(days=2), -1000)

@@ -224,3 +224,49 @@ def test_the_auditor_sees_whether_the_books_make_sense_beside_their_integrity(wo
 
     nightly_verify()
     assert c.integrity_checks.first().books_ok is False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_back_dated_settlements_racing_for_what_was_owed_on_postgresql(ledger_purge):
+    import threading
+
+    from django.db import connection
+
+    c = f.community("SQW", threshold="100000")
+    pkg = f.package(c, "YL01")
+    officer = f.user("race_officer", (c, "officer"))
+    income_record(
+        f.draft(c, pkg, "1000.00", method="bank", ref="R1", paid_at=at(dt.date(2026, 10, 1))),
+        recorded_by=officer,
+    )
+    # Owed 700.00 from Oct 1; two settlements of 500.00 both dated Oct 5, at once.
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def settle(i):
+        try:
+            barrier.wait()
+            payouts.settlement_record(
+                community=c,
+                provider=pkg.provider,
+                amount=f.cny("500.00"),
+                method="bank",
+                bank_reference=f"RACE-{i}",
+                paid_on=dt.date(2026, 10, 5),
+                user=officer,
+            )
+            outcomes.append("paid")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=settle, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["paid", "refused"]
+    assert c.book.accounts.get(code=f"2202.{pkg.provider.code}").balance == f.cny("200.00")
+    assert check_community(c) == []

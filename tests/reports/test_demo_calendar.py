@@ -53,6 +53,7 @@ def _assert_every_ended_month_published(today: dt.date) -> None:
         assert all(dates.local_date(i.paid_at) >= current for i in waiting)
 
 
+@pytest.mark.own_clock
 @pytest.mark.parametrize("moment", [m for m, _ in AWKWARD], ids=[w for _, w in AWKWARD])
 def test_the_demo_loads_verifies_and_publishes_on_an_awkward_day(moment):
     with time_machine.travel(dt.datetime.fromisoformat(moment + " +08:00"), tick=True):

@@ -62,6 +62,22 @@ def world():
     return c, pkg, officer, reviewer, late
 
 
+def pay_again_below_the_services(c, pkg):
+    """As an insider posting straight to the ledger would: the provider paid 700.00
+    again on Oct 25, from a bank account that held 300.00."""
+    accounts = {a.code: a for a in c.book.accounts.all()}
+    ledger.post(
+        book=c.book,
+        date=dt.date(2026, 10, 25),
+        memo="结算",
+        actor="insider",
+        legs=[
+            ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
+            ledger.credit(accounts["1002"], f.cny("700.00")),
+        ],
+    )
+
+
 def test_a_back_dated_settlement_is_checked_against_every_later_day(world):
     c, pkg, officer, *_ = world
     # Today the provider is owed 70.00 (from Nov 5), but on Oct 15 and every day up to
@@ -139,19 +155,7 @@ def test_check_books_names_the_first_impossible_balance(world):
     out = io.StringIO()
     call_command("check_books", stdout=out)
     assert "the books make sense: 1 books" in out.getvalue()
-    # Staged below the payout services, as an insider posting straight to the ledger
-    # would: the provider paid 700.00 again on Oct 25.
-    accounts = {a.code: a for a in c.book.accounts.all()}
-    ledger.post(
-        book=c.book,
-        date=dt.date(2026, 10, 25),
-        memo="结算",
-        actor="insider",
-        legs=[
-            ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
-            ledger.credit(accounts["1002"], f.cny("700.00")),
-        ],
-    )
+    pay_again_below_the_services(c, pkg)
     err = io.StringIO()
     with pytest.raises(CommandError) as failure:
         call_command("check_books", "--book", "SQB", stdout=io.StringIO(), stderr=err)
@@ -164,17 +168,7 @@ def test_check_books_names_the_first_impossible_balance(world):
 
 def test_a_month_that_shows_an_impossible_balance_is_not_published(world):
     c, pkg, *_ = world
-    accounts = {a.code: a for a in c.book.accounts.all()}
-    ledger.post(
-        book=c.book,
-        date=dt.date(2026, 10, 25),
-        memo="结算",
-        actor="insider",
-        legs=[
-            ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
-            ledger.credit(accounts["1002"], f.cny("700.00")),
-        ],
-    )
+    pay_again_below_the_services(c, pkg)
     period_close(community=c, month=dt.date(2026, 10, 1), actor="officer")
     with pytest.raises(ValidationError) as err:
         period_publish(community=c, month=dt.date(2026, 10, 1), actor="officer")
@@ -205,17 +199,7 @@ def test_the_auditor_sees_whether_the_books_make_sense_beside_their_integrity(wo
     client.post("/auditor/SQB/verify/")
     page = client.get("/auditor/").content.decode()
     assert 'class="books-check"' in page and "books-problems" not in page
-    accounts = {a.code: a for a in c.book.accounts.all()}
-    ledger.post(
-        book=c.book,
-        date=dt.date(2026, 10, 25),
-        memo="结算",
-        actor="insider",
-        legs=[
-            ledger.debit(accounts[f"2202.{pkg.provider.code}"], f.cny("700.00")),
-            ledger.credit(accounts["1002"], f.cny("700.00")),
-        ],
-    )
+    pay_again_below_the_services(c, pkg)
     client.post("/auditor/SQB/verify/")
     page = client.get("/auditor/").content.decode()
     # The chain is intact (nothing was changed), but the books show the impossible.

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from fundmgr.chart import CASH_CODES, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
 from fundmgr.lib.money import yuan
@@ -38,7 +39,19 @@ from .models import Period, PeriodState
 # The parts of a published document that can never change once its month is closed
 # (an income's status can: it may be reversed in a later month; red-flag counts and the
 # chain head move on).
-STABLE = ("totals", "by_tier", "by_provider", "by_package", "balances")
+STABLE = ("totals", "by_tier")
+# What the reader is told a section is, in a violation's message.
+PARTS = {
+    "totals": _lazy("totals"),
+    "by_tier": _lazy("totals by tier"),
+    "by_provider": _lazy("totals by provider"),
+    "by_package": _lazy("totals by package"),
+    "balances": _lazy("opening and closing balances"),
+    "incomes": _lazy("incomes"),
+    "reversals": _lazy("reversals"),
+    "settlements": _lazy("settlements"),
+    "disbursements": _lazy("disbursements"),
+}
 
 
 @dataclass(frozen=True)
@@ -181,6 +194,23 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
     return found
 
 
+def balances_fen(balances: dict) -> dict[str, int]:
+    """A document's balances as one map of fen, an account missing from it counting as
+    zero: a provider's payable opened after a month was published is absent from that
+    month's document, not different in it."""
+    flat = {f"cash:{k}": _fen(v) for k, v in balances["cash"].items()}
+    flat |= {f"provider:{k}": _fen(v) for k, v in balances["providers"].items()}
+    flat |= {"hub": _fen(balances["hub"]), "fund": _fen(balances["fund"])}
+    return {k: v for k, v in flat.items() if v}
+
+
+def _party_lines(document: dict, section: str) -> list[tuple]:
+    """By provider or by package, on codes and amounts: a name may be edited later."""
+    return sorted(
+        tuple(sorted((k, v) for k, v in row.items() if k != "name")) for row in document[section]
+    )
+
+
 def _income_lines(document: dict) -> list[tuple]:
     return [
         (i["receipt"], i["entry"], i["amount"], tuple(sorted(i["split"].items())))
@@ -209,6 +239,15 @@ def document_violations(community: Community, period: Period, published: dict) -
     now = disclosure.build(period)
     found = []
     parts = [(name, published.get(name), now.get(name)) for name in STABLE]
+    parts.append(
+        (
+            "balances",
+            {k: balances_fen(v) for k, v in published["balances"].items()},
+            {k: balances_fen(v) for k, v in now["balances"].items()},
+        )
+    )
+    for section in ("by_provider", "by_package"):
+        parts.append((section, _party_lines(published, section), _party_lines(now, section)))
     # Lines are compared on what they said when published (documents of an older format
     # lack fields added since, and an income's status may change by a later reversal).
     for name, lines in (
@@ -225,7 +264,7 @@ def document_violations(community: Community, period: Period, published: dict) -
                     community.code,
                     "document",
                     _("%(month)s: the published %(part)s differ from what the books show today.")
-                    % {"month": period.label, "part": name},
+                    % {"month": period.label, "part": PARTS[name]},
                 )
             )
     return found
@@ -252,7 +291,7 @@ def published_violations(community: Community) -> list[Violation]:
 
 def opening_violations(community: Community, before: dict, document: dict) -> list[Violation]:
     """A month opens where the month before it closed."""
-    if before["balances"]["closing"] == document["balances"]["opening"]:
+    if balances_fen(before["balances"]["closing"]) == balances_fen(document["balances"]["opening"]):
         return []
     return [
         Violation(

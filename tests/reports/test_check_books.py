@@ -254,3 +254,21 @@ def test_two_back_dated_settlements_racing_for_what_was_owed_on_postgresql(ledge
     assert sorted(outcomes) == ["paid", "refused"]
     assert c.book.accounts.get(code=f"2202.{pkg.provider.code}").balance == f.cny("200.00")
     assert check_community(c) == []
+
+
+def test_a_new_provider_or_a_renamed_package_after_publishing_changes_nothing(world):
+    c, pkg, *_ = world
+    period_close(community=c, month=dt.date(2026, 10, 1), actor="officer")
+    period_publish(community=c, month=dt.date(2026, 10, 1), actor="officer")
+    # A provider new to the book (its payable opened at 0) and a package renamed in the
+    # admin: October's document is as it was, and November still opens where it closed.
+    f.package(c, "NEW01", prov=f.provider("NEWP"))
+    pkg.name = "改过名字的服务包"
+    pkg.save()
+    pkg.provider.name = "改过名字的机构"
+    pkg.provider.save()
+    assert check_community(c) == []
+    with time_machine.travel(dt.datetime(2026, 12, 2, 2, tzinfo=dt.UTC), tick=True):
+        period_close(community=c, month=dt.date(2026, 11, 1), actor="officer")
+        period_publish(community=c, month=dt.date(2026, 11, 1), actor="officer")
+    assert check_community(c) == []

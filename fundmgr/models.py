@@ -425,6 +425,17 @@ class Income(models.Model):
         return local_date(self.paid_at)
 
     @property
+    def will_book_on(self) -> dt.date | None:
+        """For an income still waiting for review whose month has been closed: the day
+        approving it would book it on (as an adjustment). None otherwise."""
+        from .lib.dates import booked_on
+
+        if self.entry_id is not None:
+            return None
+        day = booked_on(self.paid_on, self.community.book.closed_through)
+        return day if day != self.paid_on else None
+
+    @property
     def adjustment_of(self) -> dt.date | None:
         """The closed month (its first day) a payment belongs to when it was booked on a
         later, open day as an adjustment (调整); None when booked on its own day."""

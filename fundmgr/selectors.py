@@ -101,7 +101,7 @@ def review_queue(user) -> QuerySet[Income]:
         Income.objects.filter(
             community__in=communities_for(user, Role.REVIEWER), status=IncomeStatus.PENDING
         )
-        .select_related("community", "package__provider", "recorded_by")
+        .select_related("community__book", "package__provider", "recorded_by")
         .order_by("paid_at")
     )
 

@@ -89,3 +89,11 @@ def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The half-open range of moments in `month`'s month, in the project's zone."""
     return day_bounds(month_start(month), month_end(month))
+
+
+def booked_on(on: dt.date, closed_through: dt.date | None) -> dt.date:
+    """The day an entry dated `on` is booked: its own, or - when the books are closed
+    through a later or equal day - the first open day after them (an adjustment)."""
+    if closed_through is not None and on <= closed_through:
+        return closed_through + dt.timedelta(days=1)
+    return on

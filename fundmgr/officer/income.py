@@ -97,7 +97,7 @@ def record_income(request, community: Community):
                 )
             else:
                 messages.success(request, _("Recorded and posted."))
-            if created and form.adjustment:
+            if created and form.adjustment and income.entry_id:
                 messages.info(request, adjustment_note(*form.adjustment))
             return redirect("officer:receipt", receipt=income.receipt_code)
     packages = [

@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ledger import services as ledger
-from ledger.models import Book
-from ledger.services import to_fen
+from ledger.models import DEBIT_NORMAL, Book
+from ledger.services import LedgerError
 
 from ..access import require_role
-from ..chart import FUND_ACCOUNT, HUB_ACCOUNT, method_account_code, provider_account_code
 from ..lib.dates import today
 from ..models import Income, IncomeStatus, Role
 from .drafts import IncomeDraft, draft_validate, income_build, same_payment
@@ -41,6 +40,8 @@ def income_record(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
             income = income_build(draft, recorded_by=recorded_by, now=timezone.now())
             incomes_save([income], _actor(recorded_by))
             return income, True
+    except LedgerError as exc:
+        raise _closed_meanwhile(exc) from exc
     except IntegrityError:
         # The same payment reference is already recorded (a retry, or another officer).
         existing = None
@@ -53,6 +54,18 @@ def income_record(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
         if existing is None:
             raise
         return _existing_or_conflict(existing, draft), False
+
+
+def _closed_meanwhile(exc: LedgerError) -> Exception:
+    """A month closed between reading the book and posting: say so, write nothing."""
+    if exc.code == "period_closed":
+        return ValidationError(
+            _(
+                "The month was closed while this was being recorded. Submit it again: it will "
+                "be booked as an adjustment on the first open day."
+            )
+        )
+    return exc
 
 
 def _existing_or_conflict(existing: Income, draft: IncomeDraft) -> Income:
@@ -86,7 +99,10 @@ def income_approve(*, income: Income, reviewer, note: str = "") -> Income:
         raise ValidationError(_("Only an income waiting for review can be approved."))
     if income.recorded_by_id == reviewer.pk:
         raise ValidationError(_("Nobody may approve an income they recorded themselves."))
-    incomes_post(income.community, [income], _actor(income.recorded_by))
+    try:
+        incomes_post(income.community, [income], _actor(income.recorded_by))
+    except LedgerError as exc:
+        raise _closed_meanwhile(exc) from exc
     income.status = IncomeStatus.POSTED
     income.reviewed_by, income.reviewed_at, income.review_note = reviewer, timezone.now(), note
     income.save(update_fields=["status", "entry", "reviewed_by", "reviewed_at", "review_note"])
@@ -121,20 +137,17 @@ def income_reverse(*, income: Income, actor, reason: str) -> Income:
     if len(reason) > 500:
         raise ValidationError({"reason": _("A reason has at most 500 characters.")})
     community = income.community
-    on = accounting_date(community, today())
-    # The refund leaves the cash account and takes back each party's share: none may end
-    # a day below zero (a provider already paid its share would be overpaid).
+    # The refund leaves the cash account and takes back each party's share - exactly the
+    # lines of the entry being reversed: none may end a day below zero (a provider
+    # already paid its share would be overpaid).
     book = Book.objects.select_for_update().get(pk=community.book_id)
-    problem = shortfall_problem(
-        book,
-        [
-            (method_account_code(income.method), to_fen(income.amount)),
-            (provider_account_code(income.package.provider), to_fen(income.provider_share)),
-            (HUB_ACCOUNT, to_fen(income.hub_share)),
-            (FUND_ACCOUNT, to_fen(income.fund_share)),
-        ],
-        on,
-    )
+    on = accounting_date(community, today(), book)
+    takes = []
+    for line in income.entry.lines.select_related("account"):
+        normal = line.amount_fen if line.account.type in DEBIT_NORMAL else -line.amount_fen
+        if normal > 0:
+            takes.append((line.account.code, normal))
+    problem = shortfall_problem(book, takes, on)
     if problem:
         raise ValidationError(
             _("This income cannot be reversed now. %(problem)s") % {"problem": problem}

@@ -88,8 +88,10 @@ def settlement_record(
     payable = provider_account_code(provider) if provider else HUB_ACCOUNT
     with transaction.atomic():
         book = Book.objects.select_for_update().get(pk=community.book_id)
+        if Settlement.objects.filter(community=community, bank_reference=bank_reference).exists():
+            raise ValidationError({"bank_reference": _("This reference is already recorded.")})
         accounts = {a.code: a for a in Account.objects.filter(book=book)}
-        booked_on = accounting_date(community, paid_on)
+        booked_on = accounting_date(community, paid_on, book)
         if payable not in accounts:
             raise ValidationError(
                 {
@@ -103,8 +105,6 @@ def settlement_record(
         )
         if problem:
             raise ValidationError({"amount": problem})
-        if Settlement.objects.filter(community=community, bank_reference=bank_reference).exists():
-            raise ValidationError({"bank_reference": _("This reference is already recorded.")})
         name = provider.name if provider else community.hub.name
         memo = f"结算 {name} {bank_reference}"
         if booked_on != paid_on:
@@ -280,7 +280,7 @@ def _pay(d: Disbursement, payment_reference: str) -> Disbursement:
     book = Book.objects.select_for_update().get(pk=d.community.book_id)
     accounts = {a.code: a for a in Account.objects.filter(book=book)}
     paid_on = today()
-    booked_on = accounting_date(d.community, paid_on)
+    booked_on = accounting_date(d.community, paid_on, book)
     fen = ledger.to_fen(d.amount)
     problem = shortfall_problem(
         book, [(FUND_ACCOUNT, fen), (method_account_code(d.method), fen)], booked_on

@@ -25,7 +25,7 @@ from ..chart import (
     provider_account_code,
 )
 from ..lib import receipts
-from ..lib.dates import local_date
+from ..lib.dates import booked_on, local_date
 from ..lib.money import yuan
 from ..models import TIER_ZH, Community, Income, IncomeStatus, Provider
 
@@ -74,11 +74,11 @@ def shortfall_problem(book: Book, takes: Sequence[tuple[str, int]], on: dt.date)
     }
 
 
-def accounting_date(community: Community, on: dt.date) -> dt.date:
+def accounting_date(community: Community, on: dt.date, book: Book | None = None) -> dt.date:
     """The date an entry is posted on: its own, or - when that falls in a closed period -
-    the first open day after it, as a labelled adjustment (DESIGN 4.4)."""
-    closed = community.book.closed_through
-    return closed + dt.timedelta(days=1) if closed is not None and on <= closed else on
+    the first open day after it, as a labelled adjustment (DESIGN 4.4). Pass the book as
+    locked for the posting, so a month closed a moment ago is seen."""
+    return booked_on(on, (book or community.book).closed_through)
 
 
 def _posting(income: Income, accounts: AccountCache, actor: str) -> ledger.Posting:

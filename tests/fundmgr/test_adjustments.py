@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 
 from fundmgr.models import Income, Settlement
-from fundmgr.services.income import income_record
+from fundmgr.services.income import income_approve, income_record
 from reports.auditor.statements import audit_trail
 from reports.services import period_close
 from tests import factories as f
@@ -116,3 +116,82 @@ def test_a_date_in_an_open_month_needs_no_confirmation(world):
     )
     assert response.status_code == 302
     assert Settlement.objects.get().adjustment_of is None
+
+
+def test_a_month_closed_while_recording_is_a_clear_error_and_a_review_says_where_it_goes():
+    from django.core.exceptions import ValidationError
+
+    from fundmgr.models import Community
+    from fundmgr.services import payouts
+
+    with time_machine.travel(dt.datetime(2026, 12, 5, 2, tzinfo=dt.UTC), tick=True):
+        c = f.community("SQK", threshold="500")
+        pkg = f.package(c, "YL01")
+        officer = f.user("officer", (c, "officer"))
+        reviewer = f.user("reviewer", (c, "reviewer"))
+        income_record(
+            f.draft(
+                c,
+                pkg,
+                "100.00",
+                method="bank",
+                ref="A",
+                paid_at=dt.datetime(2026, 11, 2, 2, tzinfo=dt.UTC),
+            ),
+            recorded_by=officer,
+        )
+        waiting, _ = income_record(
+            f.draft(
+                c,
+                pkg,
+                "900.00",
+                method="bank",
+                ref="BIG",
+                paid_at=dt.datetime(2026, 11, 3, 2, tzinfo=dt.UTC),
+            ),
+            recorded_by=officer,
+        )
+        stale = Community.objects.select_related("book").get(pk=c.pk)  # read before the close
+        income_approve(income=waiting, reviewer=reviewer)
+        period_close(community=c, month=dt.date(2026, 11, 1), actor="officer")
+        # Another officer's form still holds the book as it was: a clear refusal, no 500.
+        with pytest.raises(ValidationError, match="closed"):
+            income_record(
+                f.draft(
+                    stale,
+                    pkg,
+                    "50.00",
+                    ref="LATE",
+                    paid_at=dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC),
+                ),
+                recorded_by=officer,
+            )
+        # A settlement reads the book under its lock: booked as an adjustment, not refused.
+        s = payouts.settlement_record(
+            community=stale,
+            provider=pkg.provider,
+            amount=f.cny("10.00"),
+            method="bank",
+            bank_reference="BK-1",
+            paid_on=dt.date(2026, 11, 25),
+            user=officer,
+        )
+        assert s.entry.date == dt.date(2026, 12, 1)
+        # A large income of November recorded after the close waits for review: the
+        # reviewer is told where approving it will book it.
+        late, _ = income_record(
+            f.draft(
+                c, pkg, "800.00", ref="BIG2", paid_at=dt.datetime(2026, 11, 28, 2, tzinfo=dt.UTC)
+            ),
+            recorded_by=officer,
+        )
+        assert late.status == "pending" and late.will_book_on == dt.date(2026, 12, 1)
+        client = Client()
+        client.force_login(reviewer)
+        page = client.get("/officer/reviews/").content.decode()
+        assert late.receipt_display in page and "2026-12-01" in page
+        income_approve(income=late, reviewer=reviewer)
+        late.refresh_from_db()
+        assert late.entry.date == dt.date(2026, 12, 1) and late.adjustment_of == dt.date(
+            2026, 11, 1
+        )

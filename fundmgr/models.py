@@ -136,13 +136,6 @@ class Community(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def policy_today(self) -> SplitPolicy | None:
-        """The split in force today: what a page about the community says it is."""
-        from .lib import dates
-
-        return SplitPolicy.in_force(self, dates.today())
-
 
 class CommunityFund(models.Model):
     """社区基金: one per community."""

@@ -57,15 +57,26 @@ def document(disclosure: Disclosure) -> dict:
     return doc
 
 
+def latest_key(community_id: int) -> str:
+    return f"reports:latest:{community_id}"
+
+
 def latest_published_month(community: Community) -> str:
-    """The latest published month of a community ("" for none)."""
-    month = (
-        Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
-        .order_by("-month")
-        .values_list("month", flat=True)
-        .first()
-    )
-    return f"{month:%Y-%m}" if month else ""
+    """The latest published month of a community ("" for none). Kept in the cache: it is
+    read on every view of a published month and changes only when one is published,
+    which forgets it (reports.services.period_publish)."""
+    key = latest_key(community.pk)
+    latest = cache.get(key)
+    if latest is None:
+        month = (
+            Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first()
+        )
+        latest = f"{month:%Y-%m}" if month else ""
+        cache.set(key, latest, None)
+    return latest
 
 
 def later_reversals(period: Period, doc: dict) -> dict[str, dict]:
@@ -84,6 +95,7 @@ def later_reversals(period: Period, doc: dict) -> dict[str, dict]:
             community_id=period.community_id, month__gt=period.month, state=PeriodState.PUBLISHED
         )
         .select_related("disclosure")
+        .defer("disclosure__document")  # read only when not already in the cache
         .order_by("month")
     )
     for p in later:

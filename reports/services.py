@@ -27,7 +27,7 @@ from ledger.chain import canonical_json
 from ledger.models import Book, Entry
 from ledger.verify import verify_book
 
-from . import checks, disclosure, signing
+from . import checks, disclosure, selectors, signing
 from .auditor.formats import FORMATS
 from .auditor.statements import KINDS, StatementError, build
 from .models import (
@@ -174,6 +174,8 @@ def period_publish(*, community: Community, month: dt.date, actor: str) -> Discl
         key_id=signed["key_id"],
         window_ends_at=now + DISCLOSURE_WINDOW,
     )
+    # Pages of earlier months show what this one reverses: they are keyed by it.
+    transaction.on_commit(lambda: cache.delete(selectors.latest_key(community.pk)))
     period.state = PeriodState.PUBLISHED
     period.published_at, period.published_by = now, actor
     period.save()

@@ -214,6 +214,7 @@ def period(request, code, month):
                 ],
                 f"{c.code}-{month}.csv",
             ),
+            timeout=cache.SUPERSEDED_AFTER,
         )
     return cache.response(
         f"api-period-json:{d.digest}:{latest}",
@@ -226,6 +227,7 @@ def period(request, code, month):
                 "reversed_later": later(),
             }
         ),
+        timeout=cache.SUPERSEDED_AFTER,
     )
 
 

@@ -23,10 +23,17 @@ _kept_bytes = 0
 _lock = threading.Lock()
 
 
-def response(key: str, make: Callable[[], HttpResponse], request=None) -> HttpResponse:
-    """The kept response for `key`, made by `make()` the first time. With `request`, a
-    response that handed this visitor a cookie or a CSRF token is theirs alone: served,
-    not kept."""
+# Responses that also show what later months did (their key holds the latest published
+# month) are superseded at the next publication: the shared cache lets them go.
+SUPERSEDED_AFTER = 30 * 24 * 3600
+
+
+def response(
+    key: str, make: Callable[[], HttpResponse], request=None, timeout: int | None = None
+) -> HttpResponse:
+    """The kept response for `key`, made by `make()` the first time, kept for `timeout`
+    seconds in the shared cache (None: for good). With `request`, a response that handed
+    this visitor a cookie or a CSRF token is theirs alone: served, not kept."""
     key = f"reports:published:{key}"
     stored = _kept.get(key) or cache.get(key)
     if stored is None:
@@ -35,7 +42,7 @@ def response(key: str, make: Callable[[], HttpResponse], request=None) -> HttpRe
             return made
         made["ETag"] = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
         stored = (made.content, made.status_code, dict(made.items()))
-        cache.set(key, stored, None)
+        cache.set(key, stored, timeout)
     _keep(key, stored)
     content, status, headers = stored
     served = HttpResponse(content, status=status)

@@ -15,7 +15,8 @@ from django.views.decorators.cache import cache_control
 from fundmgr.lib import receipts
 from fundmgr.lib.capital import capital
 from fundmgr.lib.dates import parse_month
-from fundmgr.models import Community, Income, Tier
+from fundmgr.lib.dates import today as local_today
+from fundmgr.models import Community, Income, SplitPolicy, Tier
 
 from .. import selectors, services
 from ..models import Period, PeriodState
@@ -29,8 +30,14 @@ def home(request):
     latest = {}
     for period in Period.objects.filter(state=PeriodState.PUBLISHED).order_by("month"):
         latest[period.community_id] = period
+    # ... and the split in force today of every community, likewise in one query.
+    policies = {}
+    for policy in SplitPolicy.objects.filter(effective_from__lte=local_today()).order_by(
+        "effective_from"
+    ):
+        policies[policy.community_id] = policy
     rows = [
-        {"community": c, "latest": latest.get(c.pk)}
+        {"community": c, "latest": latest.get(c.pk), "policy": policies.get(c.pk)}
         for c in Community.objects.order_by("subdistrict", "code")
     ]
     return render(request, "home.html", {"rows": rows})
@@ -218,6 +225,7 @@ def month_page(request, code: str, month: str):
         f"{request.GET.get('page', '')}:{community.name}:{window_open}:{latest}",
         make,
         request,
+        timeout=cache.SUPERSEDED_AFTER,
     )
 
 

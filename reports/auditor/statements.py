@@ -93,7 +93,8 @@ def period_statement(community: Community, month: dt.date) -> Statement:
     from django.conf import settings
     from django.urls import reverse
 
-    from ..selectors import document
+    from .. import checks
+    from ..selectors import document, month_extras
 
     period = (
         Period.objects.filter(community=community, month=month, state=PeriodState.PUBLISHED)
@@ -165,13 +166,70 @@ def period_statement(community: Community, month: dt.date) -> Statement:
     )
     rows = [["应付枢纽型社会企业", o["hub"], c["hub"]], ["社区基金", o["fund"], c["fund"]]]
     rows += [
-        [f"应付专业机构 {code}", o["providers"][code], c["providers"][code]]
+        [f"应付专业机构 {code}", o["providers"].get(code, "0.00"), c["providers"][code]]
         for code in sorted(c["providers"])
     ]
-    rows += [[f"货币资金 {code}", o["cash"][code], c["cash"][code]] for code in sorted(c["cash"])]
+    rows += [
+        [f"货币资金 {code}", o["cash"].get(code, "0.00"), c["cash"][code]]
+        for code in sorted(c["cash"])
+    ]
     st.sections.append(
         Section("期初与期末余额", ["科目", "期初（元）", "期末（元）"], rows, right_from=1)
     )
+    extras = month_extras(period, doc)
+    st.sections.append(
+        Section(
+            "本月执行的分配方案",
+            ["版本", "起始日期", "专业机构", "枢纽社会企业", "社区基金", "决定"],
+            [
+                [
+                    str(p["version"]),
+                    p["effective_from"],
+                    f"{p['percents']['provider']}%",
+                    f"{p['percents']['hub']}%",
+                    f"{p['percents']['fund']}%",
+                    " ".join(x for x in (p["approved_by"], p["decision_ref"]) if x),
+                ]
+                for p in extras["policies"]
+            ],
+        )
+    )
+    if doc["reversals"]:
+        st.sections.append(
+            Section(
+                "本月记入的冲销",
+                ["冲销日期", "收据", "原收入所属月份", "金额（元）"],
+                [
+                    [r["date"], r["receipt"], r.get("original_month", ""), r["amount"]]
+                    for r in doc["reversals"]
+                ],
+                right_from=3,
+            )
+        )
+    later = sorted((r, v) for r, v in extras["corrections"].items() if v["month"] != period.label)
+    if later:
+        st.sections.append(
+            Section(
+                "本月收入在之后被冲销（取自之后月份的公示，本月公示内容不变）",
+                ["收据", "冲销日期", "记入月份"],
+                [[r, v["date"], v["month"]] for r, v in later],
+            )
+        )
+    if doc["settlements"]:
+        st.sections.append(
+            Section(
+                "结算",
+                ["日期", "收款方", "银行流水号", "金额（元）"],
+                [[x["date"], x["payee"], x["reference"], x["amount"]] for x in doc["settlements"]]
+                + [["合计", "", "", extras["settled"]]],
+                right_from=3,
+            )
+        )
+    wrong = checks.movement_violations(community, doc) + checks.document_violations(
+        community, period, doc
+    )
+    if wrong:
+        st.notes.append("警告：账目检查发现问题——" + "；".join(v.message for v in wrong))
     st.notes += [
         f"账簿链头：#{doc['ledger']['chain_head']['seq']} {doc['ledger']['chain_head']['hash']}",
         f"Merkle 树头：{d.tree_size} 条凭证，根 {d.tree_root}",
@@ -327,7 +385,9 @@ def audit_trail(community: Community, start: dt.date, end: dt.date) -> Statement
     incomes = (
         Income.objects.filter(community=community)
         .filter(
-            Q(paid_at__gte=lo, paid_at__lt=hi) | Q(entry__date__gte=start, entry__date__lte=end)
+            Q(paid_at__gte=lo, paid_at__lt=hi)
+            | Q(entry__date__gte=start, entry__date__lte=end)
+            | Q(reversal_entry__date__gte=start, reversal_entry__date__lte=end)
         )
         .select_related("recorded_by", "reviewed_by", "reversed_by", "entry")
     )

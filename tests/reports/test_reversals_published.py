@@ -113,3 +113,17 @@ def test_a_reversal_made_before_its_month_was_published_is_in_that_document():
     )
     page = Client().get("/c/SQS/2026-03/").content.decode()
     assert "2026-04-03" in page
+
+
+def test_the_period_statements_say_the_same(months):
+    from reports.auditor.statements import period_statement
+
+    c, _kept, wrong, _march, _april = months
+    march = period_statement(c, MARCH)
+    later = {s.heading: s.rows for s in march.sections}
+    [rows] = [v for k, v in later.items() if k.startswith("本月收入在之后被冲销")]
+    assert rows == [[wrong.receipt_display, "2026-04-12", "2026-04"]]
+    assert "本月执行的分配方案" in later and later["本月执行的分配方案"][0][2] == "70%"
+    april = {s.heading: s.rows for s in period_statement(c, APRIL).sections}
+    assert april["本月记入的冲销"] == [["2026-04-12", wrong.receipt_display, "2026-03", "300.00"]]
+    assert not any(n.startswith("警告") for n in period_statement(c, APRIL).notes)

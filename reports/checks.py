@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from fundmgr.chart import CASH_CODES, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
 from fundmgr.lib.money import yuan
@@ -42,15 +42,15 @@ from .models import Period, PeriodState
 STABLE = ("totals", "by_tier")
 # What the reader is told a section is, in a violation's message.
 PARTS = {
-    "totals": _lazy("totals"),
-    "by_tier": _lazy("totals by tier"),
-    "by_provider": _lazy("totals by provider"),
-    "by_package": _lazy("totals by package"),
-    "balances": _lazy("opening and closing balances"),
-    "incomes": _lazy("incomes"),
-    "reversals": _lazy("reversals"),
-    "settlements": _lazy("settlements"),
-    "disbursements": _lazy("disbursements"),
+    "totals": gettext_lazy("totals"),
+    "by_tier": gettext_lazy("totals by tier"),
+    "by_provider": gettext_lazy("totals by provider"),
+    "by_package": gettext_lazy("totals by package"),
+    "balances": gettext_lazy("opening and closing balances"),
+    "incomes": gettext_lazy("incomes"),
+    "reversals": gettext_lazy("reversals"),
+    "settlements": gettext_lazy("settlements"),
+    "disbursements": gettext_lazy("disbursements"),
 }
 
 

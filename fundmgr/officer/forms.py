@@ -42,10 +42,14 @@ def confirm_adjustment(form: forms.Form, community: Community, on: dt.date | Non
     if booked == on:
         return
     form.adjustment = (on, booked)
+    # The box carries the day it confirms: if the first open day moved since the form was
+    # shown (another month closed meanwhile), the officer is asked again.
     form.fields[CONFIRM_ADJUSTMENT] = forms.BooleanField(
-        required=False, label=_("Book it as an adjustment")
+        required=False,
+        label=_("Book it as an adjustment"),
+        widget=forms.CheckboxInput(attrs={"value": booked.isoformat()}),
     )
-    if form.data.get(CONFIRM_ADJUSTMENT) in {"on", "true", "1", "True"}:
+    if form.data.get(CONFIRM_ADJUSTMENT) == booked.isoformat():
         return
     form.add_error(
         CONFIRM_ADJUSTMENT,

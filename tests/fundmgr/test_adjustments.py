@@ -57,7 +57,10 @@ def test_a_settlement_dated_in_a_closed_month_is_confirmed_then_booked_as_an_adj
     assert response.status_code == 200 and not Settlement.objects.exists()
     page = response.content.decode()
     assert "2026-10-15" in page and "2026-11-01" in page and "book_as_adjustment" in page
-    response = client.post(url, {**form, "book_as_adjustment": "on"}, follow=True)
+    # A box ticked for another day (the form was shown before a later close) asks again.
+    assert client.post(url, {**form, "book_as_adjustment": "2026-10-01"}).status_code == 200
+    assert not Settlement.objects.exists()
+    response = client.post(url, {**form, "book_as_adjustment": "2026-11-01"}, follow=True)
     s = Settlement.objects.get()
     assert (s.paid_on, s.entry.date) == (dt.date(2026, 10, 15), dt.date(2026, 11, 1))
     assert s.entry.memo.startswith("【调整】") and "2026-10-15" in s.entry.memo
@@ -87,7 +90,7 @@ def test_an_income_dated_in_a_closed_month_is_confirmed_and_shows_both_dates(wor
     response = client.post(url, form)
     assert response.status_code == 200 and not Income.objects.filter(external_ref="WX-LATE")
     assert "2026-11-01" in response.content.decode()
-    response = client.post(url, {**form, "book_as_adjustment": "on"})
+    response = client.post(url, {**form, "book_as_adjustment": "2026-11-01"})
     income = Income.objects.get(external_ref="WX-LATE")
     assert response.status_code == 302
     assert income.entry.date == dt.date(2026, 11, 1) and income.adjustment_of == dt.date(
@@ -155,7 +158,7 @@ def test_a_month_closed_while_recording_is_a_clear_error_and_a_review_says_where
         income_approve(income=waiting, reviewer=reviewer)
         period_close(community=c, month=dt.date(2026, 11, 1), actor="officer")
         # Another officer's form still holds the book as it was: a clear refusal, no 500.
-        with pytest.raises(ValidationError, match="closed"):
+        with pytest.raises(ValidationError, match="刚刚结账"):
             income_record(
                 f.draft(
                     stale,

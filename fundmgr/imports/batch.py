@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from ledger.bulk import ids_matching
 
 from ..lib.csvsafe import safe_row
+from ..lib.dates import local_date
 from ..models import Income, IncomeStatus
 from ..services.drafts import IncomeDraft, income_build, same_payment
-from ..services.posting import incomes_save
+from ..services.posting import accounting_date, incomes_save
 from .files import FileError, ignored_columns, read_rows
 from .rows import Context, cell_text, parse_row
 
@@ -55,6 +56,8 @@ class Summary:
     pending: int = 0
     skipped: int = 0
     bad_rows: int = 0
+    # Rows dated inside a closed month: booked on the first open day as adjustments.
+    adjustments: int = 0
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -206,6 +209,9 @@ def import_file(
                             ]
                         )
                     )
+                    paid_on = local_date(draft.paid_at)
+                    if accounting_date(draft.community, paid_on) != paid_on:
+                        summary.adjustments += 1
                     if writing:
                         fresh.append((item.row, income_build(draft, recorded_by=user, now=ctx.now)))
             if not writing:
@@ -228,7 +234,7 @@ def import_file(
                             income.fund_share.amount,
                             _("waiting for review")
                             if income.status == IncomeStatus.PENDING
-                            else "",
+                            else _adjustment(income),
                         ]
                     )
                 )
@@ -247,6 +253,16 @@ def import_file(
     check_report.close()
     record_report.close()
     return summary
+
+
+def _adjustment(income: Income) -> str:
+    """What the report says of an income booked after its own, closed, month."""
+    if income.entry is None or income.entry.date == local_date(income.paid_at):
+        return ""
+    return _("booked on %(booked)s as an adjustment to %(month)s") % {
+        "booked": income.entry.date.isoformat(),
+        "month": local_date(income.paid_at).strftime("%Y-%m"),
+    }
 
 
 def _copy_report(tmp, report) -> None:
@@ -271,6 +287,7 @@ def report_text(summary: Summary) -> str:
                 "valid": summary.rows - summary.bad_rows - summary.skipped,
             }
         )
+        _adjustments_text(buf, summary)
         return buf.getvalue()
     buf.write(
         _(
@@ -285,4 +302,17 @@ def report_text(summary: Summary) -> str:
             "bad": summary.bad_rows,
         }
     )
+    _adjustments_text(buf, summary)
     return buf.getvalue()
+
+
+def _adjustments_text(buf: io.StringIO, summary: Summary) -> None:
+    if summary.adjustments:
+        buf.write(" ")
+        buf.write(
+            _(
+                "%(n)d rows are dated inside a closed month: they are booked on the first "
+                "open day as adjustments to their months."
+            )
+            % {"n": summary.adjustments}
+        )

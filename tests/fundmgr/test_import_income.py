@@ -301,3 +301,26 @@ def test_the_command_speaks_chinese_by_default(world, tmp_path):
     with translation.override("zh-hans"):
         _, err = fails(write_csv(tmp_path, [row("A", "-1")]))
     assert "第 2 行：金额必须大于零" in err
+
+
+def test_rows_dated_in_a_closed_month_are_announced_and_booked_as_adjustments(world, tmp_path):
+    import datetime as dt
+
+    import time_machine
+
+    from reports.services import period_close
+
+    c, _pkg = world
+    with time_machine.travel(dt.datetime(2026, 4, 10, 2, tzinfo=dt.UTC), tick=True):
+        period_close(community=c, month=dt.date(2026, 3, 1), actor="officer")
+        path = write_csv(
+            tmp_path,
+            [row("WX1", paid_at="2026-03-05 10:30"), row("WX2", paid_at="2026-04-02 10:30")],
+        )
+        out, _ = run(path, "--dry-run")
+        assert "1 rows are dated inside a closed month" in out
+        out, _ = run(path, "--report", str(tmp_path / "r.csv"))
+        assert "1 rows are dated inside a closed month" in out
+    first, second = read_report(tmp_path / "r.csv")
+    assert first["message"] == "booked on 2026-04-01 as an adjustment to 2026-03"
+    assert second["message"] == ""

@@ -45,7 +45,7 @@ def image_dhash(data: bytes, size: int = 16) -> str:
 
         with Image.open(io.BytesIO(data)) as img:
             grey = img.convert("L").resize((size + 1, size), Image.Resampling.LANCZOS)
-            pixels = list(grey.getdata())
+            pixels = list(grey.tobytes())
     except Exception:  # noqa: BLE001 - not an image Pillow can read
         return ""
     bits = 0

@@ -38,7 +38,7 @@ RULE_DEFAULTS = {
     "backdate_workdays": 6,
     "reversal_rate": Decimal("0.05"),
     "reversal_min_recorded": 20,
-    "rerecord_days": 14,
+    "rerecord_days": 2,
     "quick_approval_minutes": 2,
     "quick_min": 3,
     "concentration_share": Decimal("0.5"),
@@ -54,7 +54,7 @@ RULE_DEFAULTS = {
     "night_to": 6,
     "off_hours_min": 3,
     "stopped_days": 60,
-    "image_distance": 24,
+    "image_distance": 10,
 }
 
 
@@ -280,7 +280,7 @@ def rerecorded_lower(incomes: Sequence[IncomeFact], *, rerecord_days, **_) -> li
         if not (r.reversed and r.reversed_at and r.payer):
             continue
         for n in later[(normal_name(r.payer), r.package)]:
-            if n.id == r.id or not (r.reversed_at - dt.timedelta(days=1) <= n.recorded_at
+            if n.id == r.id or not (r.reversed_at - dt.timedelta(hours=1) <= n.recorded_at
                                     <= r.reversed_at + window):
                 continue
             if n.amount >= r.amount:
@@ -304,11 +304,12 @@ def rerecorded_lower(incomes: Sequence[IncomeFact], *, rerecord_days, **_) -> li
 
 def duplicate_payments(incomes, *, duplicate_window_minutes, **_) -> list[Flag]:
     """The same payer, package and amount twice within minutes - unless one of the two
-    was already reversed (the correction the flag would ask for)."""
+    was already reversed (the correction the flag would ask for). Not 公益 income."""
     flags = []
     groups = defaultdict(list)
     for i in _live(incomes):
-        if i.payer:
+        # 公益 income is the purchaser's order, paid service by service: repeats are usual.
+        if i.payer and i.tier != "public_benefit":
             groups[(normal_name(i.payer), i.package, i.amount)].append(i)
     window = dt.timedelta(minutes=duplicate_window_minutes)
     for (_payer, _package, amount), group in groups.items():

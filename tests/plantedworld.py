@@ -386,9 +386,8 @@ class Builder:
 
     def settlements(self, entry):
         from fundmgr import payouts
-        from ledger.selectors import balance_fen
-
         from fundmgr import services as fs
+        from ledger.selectors import balance_fen
 
         c = entry["c"]
         for month in (7, 8, 9, 10, 11):

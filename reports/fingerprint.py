@@ -21,11 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 
 
 def pdf_text_digest(data: bytes) -> str:
+    # pypdf logs every repair it makes; a malformed upload is not news for the log.
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
     try:
         from pypdf import PdfReader
 
@@ -33,6 +38,8 @@ def pdf_text_digest(data: bytes) -> str:
         text = " ".join((page.extract_text() or "") for page in reader.pages)
     except Exception:  # noqa: BLE001 - any malformed file simply has no text fingerprint
         return ""
+    finally:
+        log.setLevel(level)
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
     if len(text) < 8:  # an image-only or empty PDF: no text worth comparing
         return ""

@@ -225,18 +225,23 @@ def low_cost_share(incomes: Sequence[IncomeFact], *, lowcost_z, lowcost_min_exce
         observed = 0
         peer_ticket = mine_ticket = Decimal(0)
         counted = []
-        for i in mine:
-            counts = by_package[i.package]
-            peer_low = sum(n for (w, t), n in counts.items() if w != who and t == "low_cost")
-            peer_all = sum(n for (w, _t), n in counts.items() if w != who)
+        per_package = Counter(i.package for i in mine)
+        for package, n in per_package.items():
+            counts = by_package[package]
+            peer_low = sum(k for (w, t), k in counts.items() if w != who and t == "low_cost")
+            peer_all = sum(k for (w, _t), k in counts.items() if w != who)
             if peer_all < lowcost_peer_min:
                 continue
             rate = peer_low / peer_all
-            expected += rate
-            variance += rate * (1 - rate)
-            observed += i.tier == "low_cost"
-            counted.append(i)
-            mine_ticket += i.amount / i.quantity
+            expected += n * rate
+            # The officer's draws, and the uncertainty of the peers' rate itself (a
+            # two-sample comparison: few peer sales must not make a small gap look large).
+            variance += n * rate * (1 - rate) + n * n * rate * (1 - rate) / peer_all
+            for i in mine:
+                if i.package == package:
+                    observed += i.tier == "low_cost"
+                    counted.append(i)
+                    mine_ticket += i.amount / i.quantity
         if not counted or variance <= 0:
             continue
         z = (observed - expected) / math.sqrt(variance)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fundmgr.models import Community
@@ -200,6 +200,52 @@ class RedFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def text(self) -> str:
+        """The explanation in the reader's language (flags raised before #17 kept only
+        their stored text)."""
+        from django.utils.translation import gettext
+
+        from .redflags import WORDS
+
+        if not self.message:
+            return self.explanation
+
+        def word(value):
+            if isinstance(value, str) and all(w in WORDS for w in value.split(", ")):
+                return "、".join(gettext(w) for w in value.split(", ")) \
+                    if translation.get_language().startswith("zh") else \
+                    ", ".join(gettext(w) for w in value.split(", "))
+            return value
+
+        params = {k: word(v) for k, v in self.params.items()}
+        try:
+            return gettext(self.message) % params if params else gettext(self.message)
+        except (KeyError, TypeError, ValueError):
+            return self.explanation
+
+    @property
+    def basis_text(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.basis) if self.basis else ""
+
+    @property
+    def rule_label(self) -> str:
+        from django.utils.translation import gettext
+
+        from .redflags import RULE_LABELS
+
+        return gettext(RULE_LABELS[self.rule]) if self.rule in RULE_LABELS else self.rule
+
+    @property
+    def severity_label(self) -> str:
+        from django.utils.translation import gettext
+
+        from .redflags import SEVERITY_LABELS
+
+        return gettext(SEVERITY_LABELS.get(self.severity, self.severity))
 
 
 class FlagEvidence(models.Model):

@@ -23,13 +23,50 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from fundmgr.lib.names import name_forms, normal_account, normal_invoice, normal_name
 from fundmgr.lib.workcalendar import WorkCalendar
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
+SEVERITY_LABELS = {HIGH: gettext_noop("high"), MEDIUM: gettext_noop("medium"), LOW: gettext_noop("low")}
+# Words a rule puts into its parameters, translated when shown.
+WORDS = {w: w for w in (
+    gettext_noop("paid"), gettext_noop("low_cost"), gettext_noop("public_benefit"),
+    gettext_noop("amount"), gettext_noop("date"), gettext_noop("identical"),
+    gettext_noop("identical file"),
+    gettext_noop("re-saved copy: same text or near-identical image"),
+    gettext_noop("self"), gettext_noop("spouse"), gettext_noop("parent"),
+    gettext_noop("child"), gettext_noop("sibling"), gettext_noop("in_law"),
+    gettext_noop("relative"), gettext_noop("business"),
+    gettext_noop("close"), gettext_noop("acceptable"), gettext_noop("marginal"),
+    gettext_noop("nonconforming"), gettext_noop("reversed"), gettext_noop("re-recorded"))}
+# What an auditor calls each finding (translated when shown).
+RULE_LABELS = {
+    "below_list_price": gettext_noop("Sale recorded below the listed price"),
+    "low_cost_share": gettext_noop("Unusual share of low-cost (低偿) sales"),
+    "rerecorded_lower": gettext_noop("Reversed and recorded again for less"),
+    "duplicate_payment": gettext_noop("Same payment recorded twice"),
+    "reversal_rate": gettext_noop("Many reversals without re-recording"),
+    "backdated": gettext_noop("Income recorded long after payment"),
+    "off_hours": gettext_noop("Entries at night or on days off"),
+    "split_payment": gettext_noop("Payment split under an approval limit"),
+    "round_grants": gettext_noop("Repeated round-amount payments to one payee"),
+    "benford": gettext_noop("First digits depart from Benford's law"),
+    "duplicate_invoice": gettext_noop("Invoice number used more than once"),
+    "duplicate_attachment": gettext_noop("Same evidence document on several payments"),
+    "no_evidence": gettext_noop("Payment without a supporting document"),
+    "shared_account": gettext_noop("One bank account for several payees"),
+    "payee_conflict": gettext_noop("Payee is staff or a declared relative"),
+    "quick_approval": gettext_noop("Approved within minutes"),
+    "concentration": gettext_noop("Payments concentrated on one payee"),
+    "stopped_income": gettext_noop("Provider paid after its income stopped"),
+    # Rules retired by #17; their earlier flags are kept.
+    "amount_outlier": gettext_noop("Unusually large payment"),
+    "round_numbers": gettext_noop("Many round amounts"),
+    "repeated_ending": gettext_noop("Repeated amount ending"),
+}
 
 RULE_DEFAULTS = {
     "duplicate_window_minutes": 10,
@@ -196,7 +233,7 @@ def below_list_price(incomes: Sequence[IncomeFact], **_) -> list[Flag]:
         short = sum((i.list_price * i.quantity - i.amount for i in items), Decimal(0))
         flags.append(Flag(
             "below_list_price", HIGH, f"underprice:{who}:{month}",
-            N_("%(who)s recorded %(n)d sales in %(month)s below the package's listed price "
+            gettext_noop("%(who)s recorded %(n)d sales in %(month)s below the package's listed price "
                "x quantity, ¥%(short)s less in all: the resident may have paid the full "
                "price."),
             {"who": who, "n": len(items), "month": month, "short": f"{short:.2f}"},
@@ -257,7 +294,7 @@ def low_cost_share(incomes: Sequence[IncomeFact], *, lowcost_z, lowcost_min_exce
         ratio = mine_ticket / peer_ticket if peer_ticket else Decimal(1)
         flags.append(Flag(
             "low_cost_share", HIGH, f"lowcost:{who}",
-            N_("%(who)s recorded %(observed)d of %(n)d sales as 低偿 where their peers' rate "
+            gettext_noop("%(who)s recorded %(observed)d of %(n)d sales as 低偿 where their peers' rate "
                "on the same packages predicts %(expected).0f (z = %(z).1f); their average "
                "ticket is %(ratio)s%% of the peers'. Full-price sales may be recorded at the "
                "low-cost price."),
@@ -265,9 +302,9 @@ def low_cost_share(incomes: Sequence[IncomeFact], *, lowcost_z, lowcost_min_exce
              "z": z, "ratio": f"{ratio * 100:.0f}"},
             [_inc(i) for i in counted if i.tier == "low_cost"],
             _strength(60, 5 * (z - lowcost_z)), who,
-            N_("Peer comparison: the same packages' 低偿 share among the other officers of "
-               "the subdistrict; at least %(min)d peer sales per package.")
-            % {"min": lowcost_peer_min}))
+            gettext_noop("Peer comparison: the same packages' 低偿 share among the other officers of "
+               "the subdistrict, where they recorded enough sales of a package "
+               "(lowcost_peer_min).")))
     return flags
 
 
@@ -296,7 +333,7 @@ def rerecorded_lower(incomes: Sequence[IncomeFact], *, rerecord_days, **_) -> li
                 continue
             flags.append(Flag(
                 "rerecorded_lower", HIGH, f"rerecord:{r.receipt}",
-                N_("Receipt %(old)s (¥%(old_amount)s, %(old_tier)s) was reversed and the same "
+                gettext_noop("Receipt %(old)s (¥%(old_amount)s, %(old_tier)s) was reversed and the same "
                    "payer and package recorded again as %(new)s for ¥%(new_amount)s "
                    "(%(new_tier)s)."),
                 {"old": r.receipt, "old_amount": f"{r.amount}", "old_tier": r.tier,
@@ -323,7 +360,7 @@ def duplicate_payments(incomes, *, duplicate_window_minutes, **_) -> list[Flag]:
             if b.paid_at - a.paid_at <= window:
                 flags.append(Flag(
                     "duplicate_payment", MEDIUM, f"pay:{a.id}:{b.id}",
-                    N_("The same payer, package and amount ¥%(amount)s were recorded twice "
+                    gettext_noop("The same payer, package and amount ¥%(amount)s were recorded twice "
                        "within %(minutes)d minutes: a double charge or a double entry."),
                     {"amount": f"{amount}", "minutes": duplicate_window_minutes},
                     [_inc(a), _inc(b)], 55, a.receipt))
@@ -365,7 +402,7 @@ def reversal_rates(incomes, *, reversal_rate, reversal_min_recorded, rerecord_da
             continue
         flags.append(Flag(
             "reversal_rate", MEDIUM, f"rev:{who}",
-            N_("%(who)s reversed %(n)d of the %(total)d incomes they recorded (%(share)s%%) "
+            gettext_noop("%(who)s reversed %(n)d of the %(total)d incomes they recorded (%(share)s%%) "
                "without recording them again; their peers: %(peer)s%%. Reversing a real "
                "payment after giving the receipt keeps the cash off the books."),
             {"who": who, "n": len(mine), "total": len(items), "share": f"{share * 100:.1f}",
@@ -399,14 +436,14 @@ def backdating(incomes, *, backdate_workdays, calendar: WorkCalendar, **_) -> li
         outside = any(not calendar.known(i.paid_at.date()) for i in items)
         flags.append(Flag(
             "backdated", MEDIUM, f"backdate:{who}:{month}",
-            N_("%(who)s recorded %(n)d incomes in %(month)s more than %(limit)d working days "
+            gettext_noop("%(who)s recorded %(n)d incomes in %(month)s more than %(limit)d working days "
                "after they were paid (up to %(max)d): money held before it reached the "
                "books."),
             {"who": who, "n": len(items), "month": month, "limit": limits[who],
              "max": max(lags[i.id] for i in items)},
             [_inc(i, f"{lags[i.id]} working days") for i in items],
             _strength(55, 3 * len(items)), f"{who} {month}",
-            N_("Some dates are outside the work calendar's known years: weekends only.")
+            gettext_noop("Some dates are outside the work calendar's known years: weekends only.")
             if outside else ""))
     return flags
 
@@ -442,7 +479,7 @@ def off_hours(incomes, disbursements=(), *, night_from, night_to, off_hours_min,
             continue
         flags.append(Flag(
             "off_hours", LOW, f"hours:{who}:{month}",
-            N_("%(who)s made %(n)d entries in %(month)s at night or on a day off (public "
+            gettext_noop("%(who)s made %(n)d entries in %(month)s at night or on a day off (public "
                "holidays and weekends; the 调休 working days count as working days)."),
             {"who": who, "n": len(items), "month": month}, items,
             _strength(30, 4 * len(items)), f"{who} {month}"))
@@ -481,7 +518,7 @@ def split_payments(ds, *, one_reviewer_up_to, committee_from=None, split_window_
                 items = sorted(caught.values(), key=lambda d: d.id)
                 flags.append(Flag(
                     "split_payment", HIGH, f"split:{tier}:{payee}",
-                    N_("%(n)d payments to %(payee)s within %(days)d days, each just under the "
+                    gettext_noop("%(n)d payments to %(payee)s within %(days)d days, each just under the "
                        "approval limit of ¥%(limit)s, together ¥%(total)s: one purchase may "
                        "have been cut to avoid the stricter approval."),
                     {"n": len(items), "payee": items[0].payee, "days": split_window_days,
@@ -515,7 +552,7 @@ def round_grants(ds, *, round_min, round_unit, **_) -> list[Flag]:
             continue  # a fixed sum at a steady interval: a contract, not a habit
         flags.append(Flag(
             "round_grants", MEDIUM, f"round:{payee}",
-            N_("%(payee)s received %(n)d round-amount payments (¥%(total)s); the "
+            gettext_noop("%(payee)s received %(n)d round-amount payments (¥%(total)s); the "
                "community's other payees received at most a few. Invented grants are "
                "usually round."),
             {"payee": items[0].payee, "n": len(items),
@@ -579,16 +616,16 @@ def benford_disbursements(ds, *, benford_min, benford_p, **_) -> list[Flag]:
     mad = benford_mad(amounts)
     return [Flag(
         "benford", LOW, "benford:disbursements",
-        N_("The first digits of %(n)d fund payments depart from Benford's law (chi-square "
+        gettext_noop("The first digits of %(n)d fund payments depart from Benford's law (chi-square "
            "p = %(p).1e; MAD %(mad).4f, Nigrini: %(band)s); too many start with %(digits)s. "
            "Invented amounts often do."),
         {"n": n, "p": p_value, "mad": mad, "band": benford_band(mad),
          "digits": ", ".join(str(d) for d in sorted(over))},
         [_dis(d) for d in ds if first_digit(d.amount) in over and d.amount >= 10],
         _strength(30, -math.log10(max(p_value, 1e-12)) * 2), "",
-        N_("Applied to fund payments only: at least %(min)d amounts spread over two orders "
-           "of magnitude. Not to incomes, which are listed prices x quantities.")
-        % {"min": benford_min})]
+        gettext_noop("Applied to fund payments only, when there are enough of them (benford_min) "
+           "spread over two orders of magnitude. Not to incomes, which are listed prices x "
+           "quantities."))]
 
 
 def duplicate_invoices(ds, **_) -> list[Flag]:
@@ -614,7 +651,7 @@ def duplicate_invoices(ds, **_) -> list[Flag]:
             changed.append("date")
         flags.append(Flag(
             "duplicate_invoice", HIGH, f"invoice:{number}",
-            N_("Invoice %(number)s is on %(n)d payments (%(changed)s): one invoice may have "
+            gettext_noop("Invoice %(number)s is on %(n)d payments (%(changed)s): one invoice may have "
                "been claimed more than once."),
             {"number": group[0].invoice_number, "n": len(group),
              "changed": ", ".join(changed) or "identical"},
@@ -674,7 +711,7 @@ def duplicate_attachments(ds, *, image_distance=RULE_DEFAULTS["image_distance"],
         exact = len({doc.sha256 for _d, doc in members}) == 1
         flags.append(Flag(
             "duplicate_attachment", HIGH, f"sha:{first.sha256}",
-            N_("The same evidence document is attached to %(n)d payments (%(how)s): one "
+            gettext_noop("The same evidence document is attached to %(n)d payments (%(how)s): one "
                "invoice may have been claimed more than once.") ,
             {"n": len(payments), "how": "identical file" if exact else
              "re-saved copy: same text or near-identical image"},
@@ -685,7 +722,7 @@ def duplicate_attachments(ds, *, image_distance=RULE_DEFAULTS["image_distance"],
 
 def no_evidence(ds, **_) -> list[Flag]:
     return [Flag("no_evidence", HIGH, f"bare:{d.id}",
-                 N_("A paid disbursement has no supporting document at all (白条)."), {},
+                 gettext_noop("A paid disbursement has no supporting document at all (白条)."), {},
                  [_dis(d)], 70, d.payee)
             for d in ds if d.paid and not d.attachments and not d.documents]
 
@@ -699,7 +736,7 @@ def shared_accounts(ds, **_) -> list[Flag]:
             payees[account].setdefault(normal_name(d.payee), d.payee)
             members[account].append(d)
     return [Flag("shared_account", HIGH, f"acct:{acct}",
-                 N_("%(n)d different payees are paid into one bank account (ending %(tail)s)."),
+                 gettext_noop("%(n)d different payees are paid into one bank account (ending %(tail)s)."),
                  {"n": len(names), "tail": acct[-4:]},
                  [_dis(d) for d in members[acct]], 75, f"…{acct[-4:]}")
             for acct, names in sorted(payees.items()) if len(names) > 1]
@@ -728,7 +765,7 @@ def payee_conflicts(ds, people: Sequence[PersonFact] = (), **_) -> list[Flag]:
     for (payee, (who, relation)), items in sorted(groups.items()):
         flags.append(Flag(
             "payee_conflict", HIGH, f"coi:{payee}",
-            N_("Payee %(payee)s matches %(who)s (%(relation)s) by name or bank account: a "
+            gettext_noop("Payee %(payee)s matches %(who)s (%(relation)s) by name or bank account: a "
                "payment to staff or a declared relative needs an independent decision."),
             {"payee": items[0].payee, "who": who, "relation": relation},
             [_dis(d) for d in items], _strength(80, 3 * len(items)), items[0].payee))
@@ -745,7 +782,7 @@ def quick_approvals(ds, *, quick_approval_minutes, quick_min, **_) -> list[Flag]
             for who in d.approvers or ("?",):
                 groups[(who, _month(d.approved_at))].append(d)
     return [Flag("quick_approval", LOW, f"quick:{who}:{month}",
-                 N_("%(who)s approved %(n)d payments in %(month)s within %(minutes)d minutes "
+                 gettext_noop("%(who)s approved %(n)d payments in %(month)s within %(minutes)d minutes "
                     "of the request: the review may be a formality."),
                  {"who": who, "n": len(items), "month": month,
                   "minutes": quick_approval_minutes},
@@ -763,7 +800,7 @@ def concentration(ds, *, concentration_share, concentration_min, **_) -> list[Fl
     for d in paid:
         by_payee[normal_name(d.payee)] += d.amount
     return [Flag("concentration", MEDIUM, f"conc:{payee}",
-                 N_("%(share)s%% of the fund's payments went to %(payee)s."),
+                 gettext_noop("%(share)s%% of the fund's payments went to %(payee)s."),
                  {"share": f"{amount / total * 100:.0f}",
                   "payee": next(d.payee for d in paid if normal_name(d.payee) == payee)},
                  [_dis(d) for d in paid if normal_name(d.payee) == payee], 45, payee)
@@ -787,7 +824,7 @@ def stopped_packages(incomes, settlements, *, stopped_days, **_) -> list[Flag]:
         if not earlier or s.paid_on - earlier[-1] > gap:
             after_stop[s.provider].append(s)
     return [Flag("stopped_income", MEDIUM, f"stop:{p}",
-                 N_("Provider %(provider)s received %(n)d settlements more than %(days)d days "
+                 gettext_noop("Provider %(provider)s received %(n)d settlements more than %(days)d days "
                     "after its last income; the first one after income stops is the final "
                     "settlement, the others are not explained by income."),
                  {"provider": p, "n": len(items), "days": stopped_days},

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import api, views
+from . import api, declarations, views
 
 urlpatterns = [
     path("r/", views.receipt_lookup, name="public-receipt-lookup"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("auditor/<str:code>/flags/screen/", views.auditor_screen, name="auditor-screen"),
     path("auditor/<str:code>/flags/<int:pk>/close/", views.auditor_flag_close,
          name="auditor-flag-close"),
+    path("auditor/<str:code>/declarations/", declarations.auditor_declarations,
+         name="auditor-declarations"),
     path("officer/queries/", views.officer_queries, name="officer-queries"),
     path("officer/periods/", views.officer_periods, name="officer-periods"),
     path("officer/periods/<str:code>/<str:month>/<str:action>/", views.officer_period_action,

@@ -376,8 +376,20 @@ def auditor_statement_file(request, pk: int):
 @login_required
 def auditor_flags(request, code: str):
 
+    from django.db.models import BooleanField, Case, ExpressionWrapper, Q, Value, When
+    from django.utils.translation import gettext
+
+    from .redflags import RULE_LABELS, SEVERITY_ORDER
+
     community = get_object_or_404(_auditable(request.user), code=code)
-    flags = RedFlag.objects.filter(community=community)
+    # Open before closed, then high before low, then the strongest first.
+    severity = Case(*(When(severity=k, then=Value(v)) for k, v in SEVERITY_ORDER.items()),
+                    default=Value(9))
+    flags = (RedFlag.objects.filter(community=community)
+             .annotate(severity_rank=severity, is_closed=ExpressionWrapper(
+                 Q(closed_at__isnull=False), output_field=BooleanField()))
+             .order_by("is_closed", "severity_rank", "-strength", "-updated_at", "-pk")
+             .prefetch_related("evidence_items", "events"))
     state = request.GET.get("state", "open")
     if state == "open":
         flags = flags.filter(closed_at__isnull=True)
@@ -387,11 +399,11 @@ def auditor_flags(request, code: str):
         flags = flags.filter(rule=request.GET["rule"])
     if request.GET.get("severity") in {"high", "medium", "low"}:
         flags = flags.filter(severity=request.GET["severity"])
-    rules = sorted(RedFlag.objects.filter(community=community).values_list("rule", flat=True)
-                   .distinct())
+    rules = [(r, gettext(RULE_LABELS.get(r, r))) for r in sorted(
+        RedFlag.objects.filter(community=community).values_list("rule", flat=True).distinct())]
     return render(request, "auditor/flags.html", {
         "community": community, "flags": flags[:300], "rules": rules, "filters": request.GET,
-        "state": state,
+        "state": state, "is_auditor": has_role(request.user, community, Role.AUDITOR),
     })
 
 

@@ -41,7 +41,9 @@ WORDS = {w: w for w in (
     gettext_noop("child"), gettext_noop("sibling"), gettext_noop("in_law"),
     gettext_noop("relative"), gettext_noop("business"),
     gettext_noop("close"), gettext_noop("acceptable"), gettext_noop("marginal"),
-    gettext_noop("nonconforming"), gettext_noop("reversed"), gettext_noop("re-recorded"))}
+    gettext_noop("nonconforming"), gettext_noop("reversed"), gettext_noop("re-recorded"),
+    gettext_noop("holiday"), gettext_noop("weekend"), gettext_noop("adjusted workday"),
+    gettext_noop("workday"))}
 # What an auditor calls each finding (translated when shown).
 RULE_LABELS = {
     "below_list_price": gettext_noop("Sale recorded below the listed price"),
@@ -84,8 +86,8 @@ RULE_DEFAULTS = {
     "round_unit": Decimal("100"),
     "benford_min": 80,
     "benford_p": 0.001,
-    "lowcost_z": 3.5,
-    "lowcost_min_excess": 5,
+    "lowcost_z": 2.5,
+    "lowcost_min_excess": 15,
     "lowcost_peer_min": 10,
     "night_from": 22,
     "night_to": 6,
@@ -441,7 +443,8 @@ def backdating(incomes, *, backdate_workdays, calendar: WorkCalendar, **_) -> li
                "books."),
             {"who": who, "n": len(items), "month": month, "limit": limits[who],
              "max": max(lags[i.id] for i in items)},
-            [_inc(i, f"{lags[i.id]} working days") for i in items],
+            [_inc(i, f"{i.paid_at:%Y-%m-%d} → {i.recorded_at:%Y-%m-%d} · {lags[i.id]}")
+             for i in items],
             _strength(55, 3 * len(items)), f"{who} {month}",
             gettext_noop("Some dates are outside the work calendar's known years: weekends only.")
             if outside else ""))
@@ -462,17 +465,18 @@ def off_hours(incomes, disbursements=(), *, night_from, night_to, off_hours_min,
     for i in incomes:
         if i.recorded_by and i.recorded_by != "import" and odd(i.recorded_at):
             groups[(i.recorded_by, _month(i.recorded_at))].append(
-                _inc(i, f"recorded {i.recorded_at:%Y-%m-%d %H:%M} "
-                        f"({calendar.describe(i.recorded_at.date())})"))
+                _inc(i, f"{i.recorded_at:%Y-%m-%d %H:%M} · "
+                        f"{calendar.describe(i.recorded_at.date())}"))
         if i.reversed_at and i.reversed_by and odd(i.reversed_at):
-            item = _inc(i, f"reversed {i.reversed_at:%Y-%m-%d %H:%M} "
-                           f"({calendar.describe(i.reversed_at.date())})")
+            item = _inc(i, f"{i.reversed_at:%Y-%m-%d %H:%M} · reversed · "
+                           f"{calendar.describe(i.reversed_at.date())}")
             item["ref"] = f"reversal:{i.id}"
             groups[(i.reversed_by, _month(i.reversed_at))].append(item)
     for d in disbursements:
         if d.requested_by and odd(d.requested_at):
             groups[(d.requested_by, _month(d.requested_at))].append(
-                _dis(d, f"requested {d.requested_at:%Y-%m-%d %H:%M}"))
+                _dis(d, f"{d.requested_at:%Y-%m-%d %H:%M} · "
+                        f"{calendar.describe(d.requested_at.date())}"))
     flags = []
     for (who, month), items in sorted(groups.items()):
         if len(items) < off_hours_min:

@@ -22,5 +22,6 @@ def nightly_verify() -> list[str]:
     results = []
     for community in Community.objects.order_by("code"):
         results.append(str(integrity_check(community, "nightly")))
-        results.append(f"{community.code}: {len(screen_community(community))} new red flags")
+        results.append(f"{community.code}: {len(screen_community(community))} red flags raised "
+                       "or with new evidence")
     return results

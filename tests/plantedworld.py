@@ -111,8 +111,8 @@ def resave_jpeg(data: bytes) -> bytes:
 
 
 class Builder:
-    def __init__(self):
-        self.rng = random.Random(SEED)
+    def __init__(self, seed: int = SEED):
+        self.rng = random.Random(seed)
         self.world = World()
         self.serial = 0
 
@@ -565,10 +565,10 @@ class Builder:
         self.case("duplicate_payment", "one payment recorded twice", entry, *twice)
 
 
-def build() -> World:
+def build(seed: int = SEED) -> World:
     with time_machine.travel(timezone.make_aware(dt.datetime.combine(START, dt.time(8))),
                              tick=False):
-        return Builder().build()
+        return Builder(seed).build()
 
 
 @dataclass

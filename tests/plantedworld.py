@@ -258,6 +258,12 @@ class Builder:
             fs.save_incomes(items, entry["staff"][key].get_username())
         entry["incomes"] = {k: [i.pk for i in v] for k, v in built.items()}
         self.honest_corrections(entry)
+        # The administrator raised the cleaning price at the end of November: every
+        # earlier sale now reads "below the listed price", for every officer alike.
+        from fundmgr.models import ServicePackage
+
+        ServicePackage.objects.filter(pk=entry["packages"][3].pk).update(price_paid=Decimal("150"))
+        entry["packages"][3].refresh_from_db()
 
     def _at(self, moment: dt.datetime):
         return time_machine.travel(moment, tick=False)
@@ -421,6 +427,7 @@ class Builder:
         from fundmgr.models import Income
 
         rng = self.rng
+        cal = workcalendar.build()
         c1, c2, c3, c4 = self.world.communities
         # 1. Skimming: paid sales recorded below the listed price (two officers, two months).
         for entry, key, day in ((c1, "officer1", dt.date(2026, 8, 12)),
@@ -440,7 +447,7 @@ class Builder:
         made = []
         for n in range(90):
             day = dt.date(2026, 8, 3) + dt.timedelta(days=n)
-            if day.weekday() >= 5 or day > END:
+            if not cal.is_workday(day) or day > END:
                 continue
             when = _aware(day, 11)
             package = entry["packages"][rng.choice([0, 2, 3, 4])]
@@ -535,7 +542,7 @@ class Builder:
             if income.status != "posted" or income.tier == "public_benefit" or len(voided) >= 40:
                 continue
             at = timezone.localtime(income.recorded_at) + dt.timedelta(days=3)
-            while not workcalendar.build().is_workday(at.date()):
+            while not cal.is_workday(at.date()):
                 at += dt.timedelta(days=1)
             with self._at(at.replace(hour=10)):
                 fs.reverse_income(income=income, actor=officer, reason="居民退费")

@@ -264,6 +264,9 @@ class FlagEvidence(models.Model):
         ordering = ["found_at", "id"]
         constraints = [models.UniqueConstraint(fields=["flag", "ref"], name="evidence_once")]
 
+    def __str__(self) -> str:
+        return f"{self.flag_id} {self.ref}"
+
     @property
     def detail_text(self) -> str:
         """The detail with its words ("reversed", "holiday") in the reader's language."""
@@ -273,9 +276,6 @@ class FlagEvidence(models.Model):
 
         return " · ".join(gettext(part) if part in WORDS else part
                           for part in self.detail.split(" · "))
-
-    def __str__(self) -> str:
-        return f"{self.flag_id} {self.ref}"
 
 
 class FlagEventKind(models.TextChoices):

@@ -560,6 +560,23 @@ class Builder:
                 fs.reverse_income(income=income, actor=officer, reason="冲正")
             night.append(f"reversal:{income.pk}")
         self.case("off_hours", "reversals at night on a public holiday", entry, *night)
+        # 14. Paid without any evidence (白条).
+        bare = self.pay(c1, "临时工劳务费", "640.00", dt.date(2026, 10, 22), files=[],
+                        invoice="")
+        self.case("no_evidence", "payment without a document", c1, bare)
+        # 15. Two payees, one bank account: a second name for the same pocket.
+        one = self.pay(c4, "恒通劳务", "1620.00", dt.date(2026, 7, 28),
+                       account="6217 0000 4455 0188")
+        two = self.pay(c4, "张海", "1340.00", dt.date(2026, 9, 9), person=True,
+                       account="621700004455 0188")
+        self.case("shared_account", "two payees paid into one account", c4, one, two)
+        # 16. A reviewer who approves within a minute, again and again.
+        stamped = [self.pay(c3, payee, amount, dt.date(2026, 11, 16) + dt.timedelta(days=n),
+                            approve_after=dt.timedelta(seconds=40))
+                   for n, (payee, amount) in enumerate([("晨光文具店", "312.40"),
+                                                        ("邻家超市", "286.90"),
+                                                        ("彩虹印务", "455.00")])]
+        self.case("quick_approval", "rubber-stamp approvals", c3, *stamped)
         # 13. The same payment recorded twice within minutes, and neither reversed.
         entry = c2
         officer = entry["staff"]["officer0"]

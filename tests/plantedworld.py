@@ -361,8 +361,11 @@ class Builder:
                   "彩虹印务", "邻家超市", "明亮电器维修", "青松园艺", "四季鲜果",
                   "长城五金", "小雨点绘本馆", "康乐医疗器械", "红星书店", "顺达物流"]
         workdays = [d for d in _days(START, END) if cal.is_workday(d)]
-        for day in rng.sample(workdays, 40):
-            amount = Decimal(str(round(10 ** rng.uniform(1.8, 3.9), 2)))
+        # Everyday purchases, log-uniform over two whole decades (so Benford's law holds);
+        # the last community buys often enough for the first-digit test to apply.
+        many = entry is self.world.communities[-1]
+        for day in sorted(rng.choices(workdays, k=110) if many else rng.sample(workdays, 40)):
+            amount = Decimal(str(round(10 ** rng.uniform(1.5, 3.5), 2)))
             self.pay(entry, rng.choice(payees), amount, day)
         # Fixed rent, paid monthly: round and repeated, and honest.
         for month in range(6, 12):
@@ -560,6 +563,13 @@ class Builder:
                 fs.reverse_income(income=income, actor=officer, reason="冲正")
             night.append(f"reversal:{income.pk}")
         self.case("off_hours", "reversals at night on a public holiday", entry, *night)
+        # 17. Invented everyday purchases: amounts made up, mostly 6xx-9xx.
+        payees = ["晨光文具店", "邻家超市", "彩虹印务", "百姓大药房", "四季鲜果", "长城五金"]
+        invented = [self.pay(c4, rng.choice(payees), f"{rng.uniform(600, 999):.2f}",
+                             day) for day in sorted(rng.choices(
+                                 [d for d in _days(dt.date(2026, 8, 1), END)
+                                  if cal.is_workday(d)], k=45))]
+        self.case("benford", "invented amounts among everyday purchases", c4, *invented)
         # 14. Paid without any evidence (白条).
         bare = self.pay(c1, "临时工劳务费", "640.00", dt.date(2026, 10, 22), files=[],
                         invoice="")

@@ -24,13 +24,19 @@ def main() -> None:
     args = parser.parse_args()
     _django.setup("fundmgr-bench-pdf-")
 
-    from reports.render import to_pdf
-    from reports.statements import build
+    from reports.auditor.formats import to_pdf
+    from reports.auditor.statements import build
 
     community, packages = _django.community(f"J{_django.tag()}", providers=4)
     month = dt.date(2026, 3, 1)
-    _django.seed_incomes(community, packages, args.entries, start=dt.datetime(2026, 3, 1, 8),
-                         spread=dt.timedelta(days=28), prefix="j")
+    _django.seed_incomes(
+        community,
+        packages,
+        args.entries,
+        start=dt.datetime(2026, 3, 1, 8),
+        spread=dt.timedelta(days=28),
+        prefix="j",
+    )
 
     t0 = time.perf_counter()
     statement = build(community, month, "journal")
@@ -46,7 +52,7 @@ def main() -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from reports import pdf
+    from reports.auditor import pdf
 
     font = pdf.register_fonts()
     lines = sum(len(v.lines) + 4 for v in statement.vouchers)
@@ -64,10 +70,18 @@ def main() -> None:
             y = 800
     c.save()
     ceiling_seconds = time.perf_counter() - t0
-    _django.emit(name="journal_pdf", value=round(seconds, 2), unit="s",
-                 ceiling=round(ceiling_seconds, 2), n=args.entries, pages=pages,
-                 pages_per_s=round(pages / seconds, 1), data_seconds=round(data_seconds, 2),
-                 bytes=len(pdf_bytes))
+    _django.emit(
+        name="journal_pdf",
+        value=round(seconds, 2),
+        unit="s",
+        ceiling=round(ceiling_seconds, 2),
+        n=args.entries,
+        pages=pages,
+        pages_per_s=round(pages / seconds, 1),
+        data_seconds=round(data_seconds, 2),
+        bytes=len(pdf_bytes),
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -24,15 +24,21 @@ def main() -> None:
     parser.add_argument("--incomes", type=int, default=50_000)
     args = parser.parse_args()
     _django.setup("fundmgr-bench-publish-")
+    from ledger.chain import canonical_json
     from reports import services as rs
-    from reports.disclosure import canonical_json
     from reports.models import Disclosure
 
     c, packages = _django.community(f"U{_django.tag()}", providers=6)
     month = dt.date(2026, 9, 1)
     t0 = time.perf_counter()
-    _django.seed_incomes(c, packages, args.incomes, start=dt.datetime(2026, 9, 1, 8),
-                         spread=dt.timedelta(days=29), prefix="u")
+    _django.seed_incomes(
+        c,
+        packages,
+        args.incomes,
+        start=dt.datetime(2026, 9, 1, 8),
+        spread=dt.timedelta(days=29),
+        prefix="u",
+    )
     seeded = time.perf_counter() - t0
     _django.analyze()
 
@@ -55,26 +61,43 @@ def main() -> None:
     hashlib.sha256(canonical_json({"size": len(leaves)}).encode()).hexdigest()
     root([leaf_hash(b) for b in leaves])
     ceiling = time.perf_counter() - t0
-    _django.emit(name="publish", value=round(seconds, 2), unit="s", ceiling=round(ceiling, 3),
-                 n=args.incomes, close_s=round(closed, 2), publish_s=round(published, 2),
-                 document_mb=round(len(document) / 1e6, 1), entries=len(leaves),
-                 seeded_in_s=round(seeded, 1))
+    _django.emit(
+        name="publish",
+        value=round(seconds, 2),
+        unit="s",
+        ceiling=round(ceiling, 3),
+        n=args.incomes,
+        close_s=round(closed, 2),
+        publish_s=round(published, 2),
+        document_mb=round(len(document) / 1e6, 1),
+        entries=len(leaves),
+        seeded_in_s=round(seeded, 1),
+    )
 
     # A resident's first look at a receipt of that month: its inclusion proof.
     from fundmgr.models import Income
     from reports.selectors import receipt_public
 
-    income = (Income.objects.select_related("community__book", "entry", "package__provider")
-              .filter(community=c).order_by("pk")[args.incomes // 2])
+    income = (
+        Income.objects.select_related("community__book", "entry", "package__provider")
+        .filter(community=c)
+        .order_by("pk")[args.incomes // 2]
+    )
     t0 = time.perf_counter()
     proof = receipt_public(income)["inclusion"]
     first_view = time.perf_counter() - t0
     assert proof["verified"]
     t0 = time.perf_counter()
     root([leaf_hash(b) for b in leaves])
-    _django.emit(name="receipt_proof", value=round(first_view, 3), unit="s",
-                 ceiling=round(time.perf_counter() - t0, 3), n=1, entries=len(leaves),
-                 what="first view of a receipt's inclusion proof (then cached)")
+    _django.emit(
+        name="receipt_proof",
+        value=round(first_view, 3),
+        unit="s",
+        ceiling=round(time.perf_counter() - t0, 3),
+        n=1,
+        entries=len(leaves),
+        what="first view of a receipt's inclusion proof (then cached)",
+    )
 
 
 if __name__ == "__main__":

@@ -36,22 +36,36 @@ def main() -> None:
             world = plantedworld.build(seed)
             built = time.perf_counter() - started
             score = plantedworld.measure(world)
-            rows = (RedFlag.objects.count(), FlagEvidence.objects.count(),
-                    FlagEvent.objects.count())
+            rows = (
+                RedFlag.objects.count(),
+                FlagEvidence.objects.count(),
+                FlagEvent.objects.count(),
+            )
             plantedworld.measure(world)
-            again = (RedFlag.objects.count(), FlagEvidence.objects.count(),
-                     FlagEvent.objects.count())
+            again = (
+                RedFlag.objects.count(),
+                FlagEvidence.objects.count(),
+                FlagEvent.objects.count(),
+            )
             print(f"\nseed {seed}")
             print(plantedworld.table(score))
             for alert in score.false_alerts:
                 print("  false alert:", alert)
-            print(json.dumps({"seed": seed, "recall": round(score.recall, 3),
-                              "false_share": round(score.false_share, 3),
-                              "cases": score.cases, "alerts": score.alerts,
-                              "second_screening_added_rows": again != rows,
-                              "build_s": round(built, 1),
-                              "screen_s": round(time.perf_counter() - started - built, 1)}),
-                  flush=True)
+            print(
+                json.dumps(
+                    {
+                        "seed": seed,
+                        "recall": round(score.recall, 3),
+                        "false_share": round(score.false_share, 3),
+                        "cases": score.cases,
+                        "alerts": score.alerts,
+                        "second_screening_added_rows": again != rows,
+                        "build_s": round(built, 1),
+                        "screen_s": round(time.perf_counter() - started - built, 1),
+                    }
+                ),
+                flush=True,
+            )
             transaction.set_rollback(True)
 
 

@@ -33,8 +33,11 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 # script, full-size arguments, quick arguments
 SUITE = [
-    ("record", ["--n", "300", "--scales", "10000,100000,1000000"],
-     ["--n", "40", "--scales", "2000,8000", "--reads", "200"]),
+    (
+        "record",
+        ["--n", "300", "--scales", "10000,100000,1000000"],
+        ["--n", "40", "--scales", "2000,8000", "--reads", "200"],
+    ),
     ("verify", ["--entries", "1000000"], ["--entries", "20000"]),
     ("import_income", ["--rows", "100000"], ["--rows", "2000"]),
     ("import_income", ["--rows", "100000", "--xlsx"], ["--rows", "2000", "--xlsx"]),
@@ -48,10 +51,14 @@ TARGETS = {
     "record_1_writer": ("≥ 0.5 of raw SQL", lambda f: f["ratio"] >= 0.5),
     "record_4_writers": ("≥ 1.5 × one writer", lambda f: f["speedup_vs_1"] >= 1.5),
     "balance_now": ("≤ 3 × a primary-key lookup", lambda f: f["ratio"] >= 1 / 3),
-    "import_csv": ("≥ 10,000 rows/s, < 250 MB",
-                   lambda f: f["value"] >= 10_000 and f["peak_rss_mb"] < 250),
-    "import_xlsx": ("≥ 10,000 rows/s, < 250 MB",
-                    lambda f: f["value"] >= 10_000 and f["peak_rss_mb"] < 250),
+    "import_csv": (
+        "≥ 10,000 rows/s, < 250 MB",
+        lambda f: f["value"] >= 10_000 and f["peak_rss_mb"] < 250,
+    ),
+    "import_xlsx": (
+        "≥ 10,000 rows/s, < 250 MB",
+        lambda f: f["value"] >= 10_000 and f["peak_rss_mb"] < 250,
+    ),
     "publish": ("< 10 s for 50,000 incomes", lambda f: f["value"] < 10),
     "verify": ("≥ 0.3 of its ceiling", lambda f: f["ratio"] >= 0.3),
     "journal_pdf": ("≥ 0.3 of its ceiling", lambda f: f["ratio"] >= 0.3),
@@ -66,8 +73,11 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-        mem = next(int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines()
-                   if x.startswith("MemTotal"))
+        mem = next(
+            int(x.split()[1])
+            for x in Path("/proc/meminfo").read_text().splitlines()
+            if x.startswith("MemTotal")
+        )
         memory = f", {mem / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration):
         memory = ""
@@ -108,10 +118,13 @@ def target_of(name: str):
 
 
 def markdown(meta: dict, figures: list[dict]) -> str:
-    rows = [f"Measured {meta['date']} on {meta['machine']}, {meta['database']}, Python "
-            f"{meta['python']}: `{meta['command']}` ({meta['seconds'] / 60:.1f} min).", "",
-            "| figure | value | ceiling (same run) | ratio | target | met |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        f"Measured {meta['date']} on {meta['machine']}, {meta['database']}, Python "
+        f"{meta['python']}: `{meta['command']}` ({meta['seconds'] / 60:.1f} min).",
+        "",
+        "| figure | value | ceiling (same run) | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
     for f in figures:
         unit = f["unit"]
         target = target_of(f["name"])
@@ -126,8 +139,10 @@ def markdown(meta: dict, figures: list[dict]) -> str:
         if "pages_per_s" in f:
             extra = f" ({f['pages']} pages, {f['pages_per_s']} pages/s)"
         ceiling = f"{f['ceiling']:,} {unit}" if f.get("ceiling") else "—"
-        rows.append(f"| {f['name']} | {f['value']:,} {unit}{extra} | {ceiling} | "
-                    f"{f.get('ratio', '—')} | {target[0] if target else ''} | {met} |")
+        rows.append(
+            f"| {f['name']} | {f['value']:,} {unit}{extra} | {ceiling} | "
+            f"{f.get('ratio', '—')} | {target[0] if target else ''} | {met} |"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -156,9 +171,12 @@ def main() -> None:
             if only and script not in only:
                 continue
             t0 = time.perf_counter()
-            result = subprocess.run([sys.executable, str(BENCH / f"{script}.py"),
-                                     *(quick if args.quick else full)],
-                                    env=env, capture_output=True, text=True)
+            result = subprocess.run(
+                [sys.executable, str(BENCH / f"{script}.py"), *(quick if args.quick else full)],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             for line in result.stdout.splitlines():
                 if line.startswith("{"):
                     print(line, flush=True)
@@ -166,21 +184,31 @@ def main() -> None:
             if result.returncode:
                 sys.stderr.write(result.stderr[-4000:])
                 raise SystemExit(f"{script} failed (exit {result.returncode})")
-            print(f"# {script} {' '.join(quick if args.quick else full)}: "
-                  f"{time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+            print(
+                f"# {script} {' '.join(quick if args.quick else full)}: "
+                f"{time.perf_counter() - t0:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
     finally:
         if not args.keep:
             psql_admin(url, f'DROP DATABASE IF EXISTS "{name}"')
-    meta = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
-            "python": platform.python_version(), "database": server_version(url),
-            "command": "bench/run.py" + (" --quick" if args.quick else "")
-                       + (f" --only {args.only}" if args.only else ""),
-            "seconds": round(time.perf_counter() - started)}
+    meta = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "python": platform.python_version(),
+        "database": server_version(url),
+        "command": "bench/run.py"
+        + (" --quick" if args.quick else "")
+        + (f" --only {args.only}" if args.only else ""),
+        "seconds": round(time.perf_counter() - started),
+    }
     RESULTS.mkdir(exist_ok=True)
     # Only a whole full-size run is "latest"; --quick and --only runs go beside it.
     stem = "partial" if args.quick or args.only else "latest"
     (RESULTS / f"{stem}.json").write_text(
-        json.dumps({"meta": meta, "figures": figures}, ensure_ascii=False, indent=2) + "\n")
+        json.dumps({"meta": meta, "figures": figures}, ensure_ascii=False, indent=2) + "\n"
+    )
     table = markdown(meta, figures)
     (RESULTS / f"{stem}.md").write_text(table)
     print(table)

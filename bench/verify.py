@@ -39,14 +39,18 @@ def main() -> None:
     t0 = time.perf_counter()
     for first in range(0, args.entries, args.batch):
         postings = [
-            ledger.Posting(legs=[ledger.debit(cash, Money(f"{k % 9999 + 1}.00", "CNY"),
-                                              "收据"),
-                                 ledger.credit(fund, Money(f"{k % 9999 + 1}.00", "CNY"),
-                                               "社区基金")],
-                           date=dt.date(2026, 1, 1) + dt.timedelta(days=k * 300 // args.entries),
-                           memo=f"服务包收入 基准 收据{k:08d}", actor="bench",
-                           idempotency_key=f"v/{k}")
-            for k in range(first, min(args.entries, first + args.batch))]
+            ledger.Posting(
+                legs=[
+                    ledger.debit(cash, Money(f"{k % 9999 + 1}.00", "CNY"), "收据"),
+                    ledger.credit(fund, Money(f"{k % 9999 + 1}.00", "CNY"), "社区基金"),
+                ],
+                date=dt.date(2026, 1, 1) + dt.timedelta(days=k * 300 // args.entries),
+                memo=f"服务包收入 基准 收据{k:08d}",
+                actor="bench",
+                idempotency_key=f"v/{k}",
+            )
+            for k in range(first, min(args.entries, first + args.batch))
+        ]
         with transaction.atomic():
             ledger.post_many(book=book, postings=postings)
     seeded = time.perf_counter() - t0
@@ -59,18 +63,27 @@ def main() -> None:
 
     t0 = time.perf_counter()
     with transaction.atomic(), connection.chunked_cursor() as cur:
-        cur.execute("SELECT e.seq, e.date, e.memo, e.actor, e.created_at, e.idempotency_key, "
-                    "e.reason, e.prev_hash, e.hash, l.account_id, l.amount_fen, l.currency, "
-                    "l.description FROM ledger_entry e JOIN ledger_line l ON l.entry_id = e.id "
-                    "WHERE e.book_id = %s ORDER BY e.seq, l.position", [book.pk])
+        cur.execute(
+            "SELECT e.seq, e.date, e.memo, e.actor, e.created_at, e.idempotency_key, "
+            "e.reason, e.prev_hash, e.hash, l.account_id, l.amount_fen, l.currency, "
+            "l.description FROM ledger_entry e JOIN ledger_line l ON l.entry_id = e.id "
+            "WHERE e.book_id = %s ORDER BY e.seq, l.position",
+            [book.pk],
+        )
         digest = hashlib.sha256()
         while rows := cur.fetchmany(10_000):
             for row in rows:
                 digest.update(repr(row).encode())
     ceiling = time.perf_counter() - t0
-    _django.emit(name="verify", value=round(report.entries / seconds, 1), unit="entries/s",
-                 ceiling=round(report.entries / ceiling, 1), n=report.entries,
-                 seconds=round(seconds, 1), seeded_in_s=round(seeded, 1))
+    _django.emit(
+        name="verify",
+        value=round(report.entries / seconds, 1),
+        unit="entries/s",
+        ceiling=round(report.entries / ceiling, 1),
+        n=report.entries,
+        seconds=round(seconds, 1),
+        seeded_in_s=round(seeded, 1),
+    )
 
 
 if __name__ == "__main__":

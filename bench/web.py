@@ -46,8 +46,12 @@ def free_port() -> int:
 
 def load(url: str, seconds: int, connections: int, script: Path) -> dict:
     urllib.request.urlopen(url, timeout=30).read()  # warm: the first request fills caches
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
-                          url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRK "))
     return json.loads(line[4:])
 
@@ -64,10 +68,17 @@ def main() -> None:
     from reports import services as rs
 
     c, packages = _django.community(f"B{_django.tag()}", providers=4)
-    _django.seed_incomes(c, packages, args.incomes, start=dt.datetime(2026, 9, 1, 8),
-                         spread=dt.timedelta(days=29), prefix="b")
-    rs.period_close(community=c, month=dt.date(2026, 9, 1), actor="bench",
-                    today=dt.date(2026, 10, 2))
+    _django.seed_incomes(
+        c,
+        packages,
+        args.incomes,
+        start=dt.datetime(2026, 9, 1, 8),
+        spread=dt.timedelta(days=29),
+        prefix="b",
+    )
+    rs.period_close(
+        community=c, month=dt.date(2026, 9, 1), actor="bench", today=dt.date(2026, 10, 2)
+    )
     rs.period_publish(community=c, month=dt.date(2026, 9, 1), actor="bench")
     _django.analyze()
     from django.db import connections
@@ -76,13 +87,30 @@ def main() -> None:
 
     port = free_port()
     workers = os.cpu_count() or 2
-    server_env = {**env, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
-                  "PYTHONPATH": str(_django.ROOT), "DJANGO_SETTINGS_MODULE": "fundmgr.settings"}
+    server_env = {
+        **env,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "PYTHONPATH": str(_django.ROOT),
+        "DJANGO_SETTINGS_MODULE": "fundmgr.conf.settings",
+    }
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "web_app:application",
-         "--chdir", str(_django.ROOT / "bench"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--error-logfile", str(tmp / "gunicorn.log"), "--log-level", "warning"],
-        env=server_env)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "web_app:application",
+            "--chdir",
+            str(_django.ROOT / "bench"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--error-logfile",
+            str(tmp / "gunicorn.log"),
+            "--log-level",
+            "warning",
+        ],
+        env=server_env,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -95,15 +123,27 @@ def main() -> None:
         script.write_text(REPORT)
         hello = load(f"{base}/hello/", args.seconds, args.connections, script)
         month = dt.date(2026, 9, 1).strftime("%Y-%m")
-        for name, path in (("web_month_page", f"/c/{c.code}/{month}/"),
-                           ("web_api_period", f"/api/v1/communities/{c.code}/periods/{month}/")):
+        for name, path in (
+            ("web_month_page", f"/c/{c.code}/{month}/"),
+            ("web_api_period", f"/api/v1/communities/{c.code}/periods/{month}/"),
+        ):
             got = load(base + path, args.seconds, args.connections, script)
-            _django.emit(name=name, value=got["rps"], unit="requests/s", ceiling=hello["rps"],
-                         n=got["requests"], p50_ms=got["p50_ms"], p95_ms=got["p95_ms"],
-                         errors=got["errors"], hello_p50_ms=hello["p50_ms"],
-                         hello_p95_ms=hello["p95_ms"], incomes=args.incomes,
-                         workers=workers, connections=args.connections,
-                         seconds=args.seconds)
+            _django.emit(
+                name=name,
+                value=got["rps"],
+                unit="requests/s",
+                ceiling=hello["rps"],
+                n=got["requests"],
+                p50_ms=got["p50_ms"],
+                p95_ms=got["p95_ms"],
+                errors=got["errors"],
+                hello_p50_ms=hello["p50_ms"],
+                hello_p95_ms=hello["p95_ms"],
+                incomes=args.incomes,
+                workers=workers,
+                connections=args.connections,
+                seconds=args.seconds,
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

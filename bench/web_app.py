@@ -15,6 +15,6 @@ def hello(request):
     return HttpResponse("hello", content_type="text/plain")
 
 
-urlpatterns = [path("hello/", hello), path("", include("fundmgr.urls"))]
+urlpatterns = [path("hello/", hello), path("", include("fundmgr.conf.urls"))]
 settings.ROOT_URLCONF = __name__
 application = get_wsgi_application()

@@ -1,3 +1,4 @@
-from .celery import app as celery_app
+"""The allocator's domain: communities, parties, packages, policies, income, payouts.
 
-__all__ = ("celery_app",)
+The Django project layer (settings, URLs, Celery, WSGI) is fundmgr.conf, on top of every
+app; nothing here imports it."""

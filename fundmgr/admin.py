@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ledger.admin import ReadOnlyAdmin
 
-from . import services as fs
 from .models import (
     Community,
     CommunityFund,
@@ -20,6 +19,7 @@ from .models import (
     ServicePackage,
     SplitPolicy,
 )
+from .services.setup import community_create, package_create, policy_create
 
 
 @admin.register(HubEnterprise)
@@ -59,18 +59,30 @@ class CommunityAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        created = fs.community_create(
-            code=obj.code, name=obj.name, subdistrict=obj.subdistrict, hub=obj.hub,
-            currency=obj.currency, review_threshold=obj.review_threshold.amount,
+        created = community_create(
+            code=obj.code,
+            name=obj.name,
+            subdistrict=obj.subdistrict,
+            hub=obj.hub,
+            currency=obj.currency,
+            review_threshold=obj.review_threshold.amount,
             policy_approved_by=request.user.get_username(),
         )
         created.one_reviewer_up_to = obj.one_reviewer_up_to
         created.committee_from = obj.committee_from
         created.committee_quorum = obj.committee_quorum
         created.max_income = obj.max_income
-        created.save(update_fields=["one_reviewer_up_to", "one_reviewer_up_to_currency",
-                                    "committee_from", "committee_from_currency",
-                                    "committee_quorum", "max_income", "max_income_currency"])
+        created.save(
+            update_fields=[
+                "one_reviewer_up_to",
+                "one_reviewer_up_to_currency",
+                "committee_from",
+                "committee_from_currency",
+                "committee_quorum",
+                "max_income",
+                "max_income_currency",
+            ]
+        )
         obj.pk, obj.book_id = created.pk, created.book_id
 
 
@@ -88,8 +100,16 @@ class CommunityFundAdmin(admin.ModelAdmin):
 
 @admin.register(ServicePackage)
 class ServicePackageAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "community", "provider", "price_public_benefit",
-                    "price_paid", "price_low_cost", "active")
+    list_display = (
+        "code",
+        "name",
+        "community",
+        "provider",
+        "price_public_benefit",
+        "price_paid",
+        "price_low_cost",
+        "active",
+    )
     list_filter = ("community", "active", "provider__category")
     search_fields = ("code", "name", "provider__name")
 
@@ -100,12 +120,19 @@ class ServicePackageAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        prices = {t: getattr(obj, f"price_{t}").amount if getattr(obj, f"price_{t}") else None
-                  for t in ("public_benefit", "paid", "low_cost")}
-        created = fs.package_create(community=obj.community, code=obj.code, name=obj.name,
-                                    provider=obj.provider, prices=prices,
-                                    low_cost_eligibility=obj.low_cost_eligibility,
-                                    description=obj.description)
+        prices = {
+            t: getattr(obj, f"price_{t}").amount if getattr(obj, f"price_{t}") else None
+            for t in ("public_benefit", "paid", "low_cost")
+        }
+        created = package_create(
+            community=obj.community,
+            code=obj.code,
+            name=obj.name,
+            provider=obj.provider,
+            prices=prices,
+            low_cost_eligibility=obj.low_cost_eligibility,
+            description=obj.description,
+        )
         obj.pk = created.pk
 
 
@@ -113,11 +140,26 @@ class ServicePackageAdmin(admin.ModelAdmin):
 class SplitPolicyAdmin(admin.ModelAdmin):
     """A policy is never edited: a change is a new version from a future date."""
 
-    list_display = ("community", "version", "provider_bp", "hub_bp", "fund_bp",
-                    "effective_from", "approved_by", "decision_ref")
+    list_display = (
+        "community",
+        "version",
+        "provider_bp",
+        "hub_bp",
+        "fund_bp",
+        "effective_from",
+        "approved_by",
+        "decision_ref",
+    )
     list_filter = ("community",)
-    fields = ("community", "provider_bp", "hub_bp", "fund_bp", "effective_from",
-              "approved_by", "decision_ref")
+    fields = (
+        "community",
+        "provider_bp",
+        "hub_bp",
+        "fund_bp",
+        "effective_from",
+        "approved_by",
+        "decision_ref",
+    )
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -127,10 +169,15 @@ class SplitPolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            created = fs.policy_create(
-                community=obj.community, provider_bp=obj.provider_bp, hub_bp=obj.hub_bp,
-                fund_bp=obj.fund_bp, effective_from=obj.effective_from,
-                approved_by=obj.approved_by, decision_ref=obj.decision_ref)
+            created = policy_create(
+                community=obj.community,
+                provider_bp=obj.provider_bp,
+                hub_bp=obj.hub_bp,
+                fund_bp=obj.fund_bp,
+                effective_from=obj.effective_from,
+                approved_by=obj.approved_by,
+                decision_ref=obj.decision_ref,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return
@@ -147,8 +194,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Income)
 class IncomeAdmin(ReadOnlyAdmin):
-    list_display = ("receipt_code", "community", "package", "tier", "amount", "paid_at",
-                    "status")
+    list_display = ("receipt_code", "community", "package", "tier", "amount", "paid_at", "status")
     list_filter = ("community", "status", "tier", "method")
     search_fields = ("receipt_code", "external_ref", "payer")
     date_hierarchy = "paid_at"

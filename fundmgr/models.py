@@ -101,23 +101,30 @@ class Community(models.Model):
     name = models.CharField(_("name"), max_length=200)
     subdistrict = models.CharField(_("subdistrict"), max_length=100)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    hub = models.ForeignKey(HubEnterprise, on_delete=models.PROTECT, related_name="communities",
-                            verbose_name=_("hub social enterprise"))
-    book = models.OneToOneField(Book, on_delete=models.PROTECT, related_name="community",
-                                editable=False)
+    hub = models.ForeignKey(
+        HubEnterprise,
+        on_delete=models.PROTECT,
+        related_name="communities",
+        verbose_name=_("hub social enterprise"),
+    )
+    book = models.OneToOneField(
+        Book, on_delete=models.PROTECT, related_name="community", editable=False
+    )
     review_threshold = MoneyField(
-        _("review threshold"), default=Money(5000, "CNY"), **MONEY,
+        _("review threshold"),
+        default=Money(5000, "CNY"),
+        **MONEY,
         help_text=_("Income above this amount waits for a reviewer before it is posted."),
     )
     max_income = MoneyField(
-        _("largest single income"), default=Money(1_000_000, "CNY"), **MONEY,
+        _("largest single income"),
+        default=Money(1_000_000, "CNY"),
+        **MONEY,
         help_text=_("Anything larger is refused as a likely typing error."),
     )
     # Approval of fund disbursements by amount (defaults from the 三重一大 rules).
-    one_reviewer_up_to = MoneyField(_("one reviewer up to"), default=Money(2000, "CNY"),
-                                    **MONEY)
-    committee_from = MoneyField(_("collective decision from"), default=Money(20000, "CNY"),
-                                **MONEY)
+    one_reviewer_up_to = MoneyField(_("one reviewer up to"), default=Money(2000, "CNY"), **MONEY)
+    committee_from = MoneyField(_("collective decision from"), default=Money(20000, "CNY"), **MONEY)
     committee_quorum = models.PositiveSmallIntegerField(_("committee quorum"), default=5)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -128,6 +135,13 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def policy_today(self) -> SplitPolicy | None:
+        """The split in force today: what a page about the community says it is."""
+        from .lib import dates
+
+        return SplitPolicy.in_force(self, dates.today())
 
 
 class CommunityFund(models.Model):
@@ -150,15 +164,19 @@ class ServicePackage(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="packages")
     code = models.CharField(_("code"), max_length=32, validators=[CODE_VALIDATOR])
     name = models.CharField(_("name"), max_length=200)
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="packages",
-                                 verbose_name=_("provider"))
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="packages", verbose_name=_("provider")
+    )
     description = models.TextField(_("description"), blank=True)
-    price_public_benefit = MoneyField(_("public-benefit price (paid by the purchaser)"),
-                                      null=True, blank=True, **MONEY)
+    price_public_benefit = MoneyField(
+        _("public-benefit price (paid by the purchaser)"), null=True, blank=True, **MONEY
+    )
     price_paid = MoneyField(_("paid price"), null=True, blank=True, **MONEY)
     price_low_cost = MoneyField(_("low-cost price"), null=True, blank=True, **MONEY)
     low_cost_eligibility = models.CharField(
-        _("who is eligible for the low-cost price"), max_length=200, blank=True,
+        _("who is eligible for the low-cost price"),
+        max_length=200,
+        blank=True,
         help_text=_("e.g. residents over 70, children, low-income and disabled residents"),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -168,8 +186,9 @@ class ServicePackage(models.Model):
         verbose_name_plural = _("service packages")
         ordering = ["community_id", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "code"],
-                                    name="package_code_per_community"),
+            models.UniqueConstraint(
+                fields=["community", "code"], name="package_code_per_community"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -204,8 +223,9 @@ class SplitPolicy(models.Model):
         ordering = ["community_id", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["community", "version"], name="policy_version"),
-            models.UniqueConstraint(fields=["community", "effective_from"],
-                                    name="policy_one_per_day"),
+            models.UniqueConstraint(
+                fields=["community", "effective_from"], name="policy_one_per_day"
+            ),
             models.CheckConstraint(
                 condition=Q(provider_bp__lte=10000, hub_bp__lte=10000, fund_bp__lte=10000),
                 name="policy_bp_range",
@@ -217,30 +237,46 @@ class SplitPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (f"v{self.version} {self.provider_bp / 100:g}/{self.hub_bp / 100:g}/"
-                f"{self.fund_bp / 100:g} from {self.effective_from}")
+        return (
+            f"v{self.version} {self.provider_bp / 100:g}/{self.hub_bp / 100:g}/"
+            f"{self.fund_bp / 100:g} from {self.effective_from}"
+        )
 
     @property
     def bps(self) -> tuple[int, int, int]:
         return (self.provider_bp, self.hub_bp, self.fund_bp)
 
+    @property
+    def percents(self) -> dict[str, str]:
+        """{"provider": "70", "hub": "25", "fund": "5"}: what pages print."""
+        from .lib.split import percent
+
+        return {
+            "provider": percent(self.provider_bp),
+            "hub": percent(self.hub_bp),
+            "fund": percent(self.fund_bp),
+        }
+
     @classmethod
     def in_force(cls, community: Community, on: dt.date) -> SplitPolicy | None:
         # A raw query still gives the model; it skips composing the SQL on every income.
-        found = list(cls.objects.raw(
-            f"SELECT * FROM {cls._meta.db_table} WHERE community_id = %s AND "
-            "effective_from <= %s ORDER BY effective_from DESC LIMIT 1",
-            [community.pk, connection.ops.adapt_datefield_value(on)]))
+        found = list(
+            cls.objects.raw(
+                f"SELECT * FROM {cls._meta.db_table} WHERE community_id = %s AND "
+                "effective_from <= %s ORDER BY effective_from DESC LIMIT 1",
+                [community.pk, connection.ops.adapt_datefield_value(on)],
+            )
+        )
         return found[0] if found else None
 
 
 class Membership(models.Model):
     """Gives a user a role in one community; every officer query is scoped by these."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
-    community = models.ForeignKey(Community, on_delete=models.CASCADE,
-                                  related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
 
     class Meta:
@@ -269,43 +305,78 @@ class Income(models.Model):
 
     # No index of its own: the (community, ...) indexes below cover it, and a second one
     # only costs every insert and misleads the planner (bench/ import).
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="incomes",
-                                  verbose_name=_("community"), db_index=False)
-    package = models.ForeignKey(ServicePackage, on_delete=models.PROTECT,
-                                related_name="incomes", verbose_name=_("service package"))
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        related_name="incomes",
+        verbose_name=_("community"),
+        db_index=False,
+    )
+    package = models.ForeignKey(
+        ServicePackage,
+        on_delete=models.PROTECT,
+        related_name="incomes",
+        verbose_name=_("service package"),
+    )
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     amount = MoneyField(_("amount"), **MONEY)
     provider_share = MoneyField(_("provider share"), **MONEY)
     hub_share = MoneyField(_("hub share"), **MONEY)
     fund_share = MoneyField(_("community fund share"), **MONEY)
-    policy = models.ForeignKey(SplitPolicy, on_delete=models.PROTECT, related_name="incomes",
-                               verbose_name=_("split policy"))
+    policy = models.ForeignKey(
+        SplitPolicy,
+        on_delete=models.PROTECT,
+        related_name="incomes",
+        verbose_name=_("split policy"),
+    )
     paid_at = models.DateTimeField(_("paid at"))
     payer = models.CharField(_("payer"), max_length=100, blank=True)
     method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
     # NULL, not "": only real references are unique per community.
     external_ref = models.CharField(  # noqa: DJ001
-        _("payment reference"), max_length=64, null=True, blank=True)
+        _("payment reference"), max_length=64, null=True, blank=True
+    )
     receipt_code = models.CharField(_("receipt code"), max_length=16, unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=IncomeStatus.choices)
-    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="income")
-    reversal_entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, null=True,
-                                          blank=True, related_name="reversed_income")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="incomes_recorded",
-                                    verbose_name=_("recorded by"))
+    entry = models.OneToOneField(
+        "ledger.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="income"
+    )
+    reversal_entry = models.OneToOneField(
+        "ledger.Entry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_income",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incomes_recorded",
+        verbose_name=_("recorded by"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"))
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="incomes_reviewed",
-                                    verbose_name=_("reviewed by"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incomes_reviewed",
+        verbose_name=_("reviewed by"),
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.CharField(_("review note"), max_length=500, blank=True)
-    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="incomes_reversed",
-                                    verbose_name=_("reversed by"))
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incomes_reversed",
+        verbose_name=_("reversed by"),
+    )
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
     reverse_reason = models.CharField(_("reason for reversal"), max_length=500, blank=True)
 
@@ -314,7 +385,7 @@ class Income(models.Model):
         verbose_name_plural = _("incomes")
         ordering = ["-paid_at", "-id"]
         constraints = [
-            # Reference first: imports probe it by reference (ledger.rows.probe_sql).
+            # Reference first: imports probe it by reference (ledger.bulk.probe_sql).
             models.UniqueConstraint(
                 fields=["external_ref", "community"],
                 condition=Q(external_ref__isnull=False) & ~Q(status="rejected"),
@@ -343,9 +414,23 @@ class Income(models.Model):
 
     @property
     def receipt_display(self) -> str:
-        from .receipts import display
+        from .lib.receipts import display
 
         return display(self.receipt_code)
+
+    @property
+    def paid_on(self) -> dt.date:
+        from .lib.dates import local_date
+
+        return local_date(self.paid_at)
+
+    @property
+    def adjustment_of(self) -> dt.date | None:
+        """The closed month (its first day) a payment belongs to when it was booked on a
+        later, open day as an adjustment (调整); None when booked on its own day."""
+        if self.entry_id is None or self.entry.date == self.paid_on:
+            return None
+        return self.paid_on.replace(day=1)
 
 
 class ImportState(models.TextChoices):
@@ -366,13 +451,15 @@ class ImportJob(models.Model):
     """An uploaded income file on its way: checked, confirmed, recorded (in a task)."""
 
     id = models.UUIDField(primary_key=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     file = models.FileField(upload_to=_import_path)
     original_name = models.CharField(max_length=200)
-    state = models.CharField(max_length=10, choices=ImportState.choices,
-                             default=ImportState.CHECKING)
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.CHECKING
+    )
     rows = models.PositiveIntegerField(default=0)
     bad_rows = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
@@ -420,20 +507,26 @@ class ApprovalTier(models.TextChoices):
 class Settlement(models.Model):
     """结算: paying a provider or the hub what the books say it is owed."""
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT,
-                                  related_name="settlements")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="settlements",
-                                 help_text=_("Empty: the hub social enterprise."))
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="settlements")
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlements",
+        help_text=_("Empty: the hub social enterprise."),
+    )
     amount = MoneyField(_("amount"), **MONEY)
     method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
     bank_reference = models.CharField(_("bank reference"), max_length=64)
     paid_on = models.DateField(_("paid on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT,
-                                 related_name="settlement")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    entry = models.OneToOneField(
+        "ledger.Entry", on_delete=models.PROTECT, related_name="settlement"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -441,8 +534,9 @@ class Settlement(models.Model):
         verbose_name_plural = _("settlements")
         ordering = ["-paid_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "bank_reference"],
-                                    name="settlement_reference_once"),
+            models.UniqueConstraint(
+                fields=["community", "bank_reference"], name="settlement_reference_once"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_positive"),
         ]
 
@@ -453,42 +547,63 @@ class Settlement(models.Model):
     def payee_name(self) -> str:
         return self.provider.name if self.provider else self.community.hub.name
 
+    @property
+    def adjustment_of(self) -> dt.date | None:
+        """The closed month (its first day) the payment was made in, when it was booked on
+        a later, open day as an adjustment (调整)."""
+        if self.entry.date == self.paid_on:
+            return None
+        return self.paid_on.replace(day=1)
+
 
 class Disbursement(models.Model):
     """拨付: money leaving the community fund for a purpose, after approval by amount tier."""
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT,
-                                  related_name="disbursements")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="disbursements")
     payee = models.CharField(_("payee"), max_length=100)
     payee_is_person = models.BooleanField(
-        _("the payee is a private person"), default=False,
-        help_text=_("A person's name is published masked (张*); an organisation's in full."))
-    payee_account = models.CharField(_("payee bank account (kept private)"), max_length=64,
-                                     blank=True)
+        _("the payee is a private person"),
+        default=False,
+        help_text=_("A person's name is published masked (张*); an organisation's in full."),
+    )
+    payee_account = models.CharField(
+        _("payee bank account (kept private)"), max_length=64, blank=True
+    )
     purpose = models.CharField(_("purpose"), max_length=300)
-    category = models.CharField(_("category"), max_length=12,
-                                choices=DisbursementCategory.choices)
+    category = models.CharField(_("category"), max_length=12, choices=DisbursementCategory.choices)
     amount = MoneyField(_("amount"), **MONEY)
-    method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices,
-                              default=PaymentMethod.BANK)
+    method = models.CharField(
+        _("payment method"),
+        max_length=10,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK,
+    )
     invoice_number = models.CharField(_("invoice number"), max_length=64, blank=True)
     invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
     tier = models.CharField(_("approval needed"), max_length=10, choices=ApprovalTier.choices)
-    status = models.CharField(_("status"), max_length=10, choices=DisbursementStatus.choices,
-                              default=DisbursementStatus.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("requested by"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DisbursementStatus.choices,
+        default=DisbursementStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     # 三重一大: the committee's recorded vote.
     votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
-    members_present = models.PositiveSmallIntegerField(_("members present"), null=True,
-                                                       blank=True)
+    members_present = models.PositiveSmallIntegerField(_("members present"), null=True, blank=True)
     minutes_ref = models.CharField(_("minutes reference"), max_length=100, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
-    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="disbursement")
+    entry = models.OneToOneField(
+        "ledger.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="disbursement"
+    )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
 
@@ -510,10 +625,12 @@ class Disbursement(models.Model):
 
 
 class DisbursementApproval(models.Model):
-    disbursement = models.ForeignKey(Disbursement, on_delete=models.PROTECT,
-                                     related_name="approvals")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    disbursement = models.ForeignKey(
+        Disbursement, on_delete=models.PROTECT, related_name="approvals"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     approve = models.BooleanField()
     note = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField(auto_now_add=True)
@@ -538,16 +655,18 @@ class Attachment(models.Model):
     """Evidence of a disbursement. Its SHA-256 is kept, so a file swapped after approval
     is detected."""
 
-    disbursement = models.ForeignKey(Disbursement, on_delete=models.PROTECT,
-                                     related_name="attachments")
+    disbursement = models.ForeignKey(
+        Disbursement, on_delete=models.PROTECT, related_name="attachments"
+    )
     kind = models.CharField(max_length=10, choices=AttachmentKind.choices)
     file = models.FileField(upload_to="attachments/")
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

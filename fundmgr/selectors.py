@@ -8,46 +8,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from djmoney.money import Money
 
 from ledger.models import Account
 
-from .models import Community, Income, IncomeStatus, Membership, Role, Tier
-from .services import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
-
-
-def communities_for(user, *roles: str) -> QuerySet[Community]:
-    """Communities where the user holds one of these roles (any role when none given)."""
-    if not getattr(user, "is_authenticated", False):
-        return Community.objects.none()
-    memberships = Membership.objects.filter(user=user)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    return Community.objects.filter(pk__in=memberships.values("community_id")).order_by("code")
-
-
-def roles_in(user, community: Community) -> set[str]:
-    return set(Membership.objects.filter(user=user, community=community)
-               .values_list("role", flat=True))
+from .access import communities_for, roles_in
+from .chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name
+from .lib import dates
+from .lib.dates import month_bounds, parse_month, today
+from .lib.receipts import normalise
+from .models import Community, Income, IncomeStatus, Role, SplitPolicy, Tier
 
 
 def incomes_for(user) -> QuerySet[Income]:
     return Income.objects.filter(community__in=communities_for(user)).select_related(
-        "community", "package__provider", "recorded_by")
+        "community", "package__provider", "recorded_by", "entry"
+    )
 
 
 def money_sum(values, currency: str) -> Money:
     """Summed in Python: SQLite's SUM over a DecimalField is floating point."""
     return Money(sum((v for v in values), Decimal("0.00")), currency)
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (dt.datetime.combine(first, dt.time(), tzinfo=tz),
-            dt.datetime.combine(following, dt.time(), tzinfo=tz))
 
 
 @dataclass
@@ -63,21 +44,26 @@ class CommunitySummary:
     owed_hub: Money | None = None
     fund_balance: Money | None = None
     pending: int = 0
+    # The split in force at the month's end (or today), and whether it began inside the
+    # month: the shares shown are labelled with the policy's own percentages.
+    policy: SplitPolicy | None = None
+    policy_changed: bool = False
 
     @property
     def tier_rows(self):
         return [(Tier(t).label, self.by_tier[t]) for t in Tier.values]
 
 
-def community_summary(community: Community, user, month: dt.date | None = None
-                      ) -> CommunitySummary:
-    month = month or timezone.localdate()
+def community_summary(community: Community, user, month: dt.date | None = None) -> CommunitySummary:
+    month = month or today()
     start, end = month_bounds(month)
     cur = community.currency
     summary = CommunitySummary(community=community, roles=roles_in(user, community), month=month)
-    rows = list(Income.objects.filter(community=community, status=IncomeStatus.POSTED,
-                                      paid_at__gte=start, paid_at__lt=end)
-                .values_list("tier", "amount", "provider_share", "hub_share", "fund_share"))
+    rows = list(
+        Income.objects.filter(
+            community=community, status=IncomeStatus.POSTED, paid_at__gte=start, paid_at__lt=end
+        ).values_list("tier", "amount", "provider_share", "hub_share", "fund_share")
+    )
     summary.count = len(rows)
     tiers: dict[str, list[Decimal]] = defaultdict(list)
     for tier, amount, *_ in rows:
@@ -92,21 +78,32 @@ def community_summary(community: Community, user, month: dt.date | None = None
     accounts = Account.objects.filter(book_id=community.book_id).select_related("book")
     for account in accounts:
         if account.code.startswith(PROVIDER_ACCOUNT_PREFIX):
-            summary.owed_providers.append((account.name.split("—", 1)[-1], account.balance))
+            summary.owed_providers.append((party_name(account), account.balance))
         elif account.code == HUB_ACCOUNT:
             summary.owed_hub = account.balance
         elif account.code == FUND_ACCOUNT:
             summary.fund_balance = account.balance
-    summary.pending = Income.objects.filter(community=community,
-                                            status=IncomeStatus.PENDING).count()
+    until = min(dates.month_end(month), dates.today())
+    summary.policy = SplitPolicy.in_force(community, until)
+    summary.policy_changed = bool(
+        summary.policy
+        and summary.policy.version > 1
+        and summary.policy.effective_from > dates.month_start(month)
+    )
+    summary.pending = Income.objects.filter(
+        community=community, status=IncomeStatus.PENDING
+    ).count()
     return summary
 
 
 def review_queue(user) -> QuerySet[Income]:
-    return (Income.objects.filter(community__in=communities_for(user, Role.REVIEWER),
-                                  status=IncomeStatus.PENDING)
-            .select_related("community", "package__provider", "recorded_by")
-            .order_by("paid_at"))
+    return (
+        Income.objects.filter(
+            community__in=communities_for(user, Role.REVIEWER), status=IncomeStatus.PENDING
+        )
+        .select_related("community", "package__provider", "recorded_by")
+        .order_by("paid_at")
+    )
 
 
 def search_incomes(queryset: QuerySet[Income], params) -> QuerySet[Income]:
@@ -119,18 +116,12 @@ def search_incomes(queryset: QuerySet[Income], params) -> QuerySet[Income]:
         queryset = queryset.filter(method=params["method"])
     if params.get("package"):
         queryset = queryset.filter(package__code=params["package"])
-    month = params.get("month", "")
-    try:
-        first = dt.date.fromisoformat(month + "-01") if month else None
-    except ValueError:
-        first = None
+    first = parse_month(params.get("month", ""))
     if first is not None:
         start, end = month_bounds(first)
         queryset = queryset.filter(paid_at__gte=start, paid_at__lt=end)
     q = (params.get("q") or "").strip()
     if q:
-        from .receipts import normalise
-
         code = normalise(q)
         condition = Q(external_ref__icontains=q) | Q(payer__icontains=q)
         if code:

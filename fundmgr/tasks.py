@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
-from . import imports
+from .imports import jobs
 
 
 @shared_task(name="fundmgr.check_import")
 def check_import(job_id: str) -> str:
-    return imports.check_job(job_id)
+    return jobs.job_check(job_id)
 
 
 @shared_task(name="fundmgr.run_import")
 def run_import(job_id: str) -> str:
-    return imports.run_job(job_id)
+    return jobs.job_run(job_id)

@@ -43,6 +43,12 @@ class EntryRecord:
     reason: str = ""
 
 
+def canonical_json(obj: object) -> str:
+    """The product's one canonical JSON: sorted keys, no spaces, UTF-8 text as is. Entry
+    hashes, published documents and signed tree heads are all serialised by it."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _utc_iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("posted_at must be timezone-aware")
@@ -67,13 +73,10 @@ def canonical(entry: EntryRecord) -> bytes:
         "reverses": entry.reverses,
         "reason": entry.reason,
         "lines": [
-            [line.account, line.amount_fen, line.currency, line.description]
-            for line in entry.lines
+            [line.account, line.amount_fen, line.currency, line.description] for line in entry.lines
         ],
     }
-    return json.dumps(
-        document, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode("utf-8")
+    return canonical_json(document).encode("utf-8")
 
 
 def chain_hash(prev_hash: str, payload: bytes) -> str:

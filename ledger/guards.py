@@ -1,66 +1,61 @@
-"""The database-level guards of the ledger, kept as versioned SQL files in ledger/sql/.
+"""Database-level guards kept as versioned SQL files beside the migrations, each named
+after the migration that installs it (`<app>/sql/<migration>.<vendor>[.reverse].sql`,
+as django-hordak does), so `sqlmigrate` shows it and an old migration never runs
+today's SQL. Other apps keep their guards the same way and install them through here.
 
-Migrations install them through `install`; `purge` exists for test databases only,
-doing what a database owner could do by hand (lift the guards, empty the tables,
-restore the guards), because Django's test flush would otherwise be refused.
+A migration that changed PostgreSQL only has no SQLite file of its own: it installs the
+SQLite file of the migration named in SAME_AS, byte for byte what it installed before
+the files were named after migrations.
 """
 
 from pathlib import Path
 
 import sqlparse
+from django.apps import apps
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
-CURRENT = "guards_v3"
-# Every guard file purge lifts, in the order they are installed (the snapshot guard uses
-# functions of the main one).
-LIFTED = (CURRENT, "snapshot_guard_v1")
+# The guards in force (what a test that lifts and restores them puts back).
+CURRENT = "0008_guards_v3"
+SNAPSHOT = "0006_balance_snapshots"
+# (migration, vendor) -> the migration whose file it installs unchanged.
+SAME_AS = {
+    ("0004_guards_v2", "sqlite"): "0002_guards",
+    ("0008_guards_v3", "sqlite"): "0002_guards",
+}
 
 
-def statements(name: str, vendor: str, *, reverse: bool = False,
-               sql_dir: Path = SQL_DIR) -> list[str]:
+def sql_dir(app_label: str = "ledger") -> Path:
+    """The folder of an app's SQL files: `sql/` in its package."""
+    return Path(apps.get_app_config(app_label).path) / "sql"
+
+
+def statements(
+    name: str, vendor: str, *, reverse: bool = False, app_label: str = "ledger"
+) -> list[str]:
+    name = SAME_AS.get((name, vendor), name) if app_label == "ledger" else name
     suffix = ".reverse.sql" if reverse else ".sql"
-    path = sql_dir / f"{name}.{vendor}{suffix}"
+    path = sql_dir(app_label) / f"{name}.{vendor}{suffix}"
     if not path.exists():
-        raise RuntimeError(f"the ledger has no guards for the {vendor} database ({path.name})")
+        raise RuntimeError(f"{app_label} has no guards for the {vendor} database ({path.name})")
     text = path.read_text(encoding="utf-8")
-    return [s for s in (sqlparse.format(s, strip_comments=True).strip()
-                        for s in sqlparse.split(text)) if s]
+    return [
+        s
+        for s in (sqlparse.format(s, strip_comments=True).strip() for s in sqlparse.split(text))
+        if s
+    ]
 
 
-def install(connection: BaseDatabaseWrapper, name: str = CURRENT,
-            sql_dir: Path = SQL_DIR) -> None:
-    """Run <sql_dir>/<name>.<vendor>.sql: also for other apps' guards of their own."""
+def install(
+    connection: BaseDatabaseWrapper, name: str = CURRENT, app_label: str = "ledger"
+) -> None:
+    """Run <app>/sql/<name>.<vendor>.sql."""
     with connection.cursor() as cursor:
-        for statement in statements(name, connection.vendor, sql_dir=sql_dir):
+        for statement in statements(name, connection.vendor, app_label=app_label):
             cursor.execute(statement)
 
 
-def remove(connection: BaseDatabaseWrapper, name: str = CURRENT,
-           sql_dir: Path = SQL_DIR) -> None:
+def remove(connection: BaseDatabaseWrapper, name: str = CURRENT, app_label: str = "ledger") -> None:
+    """Run <app>/sql/<name>.<vendor>.reverse.sql."""
     with connection.cursor() as cursor:
-        for statement in statements(name, connection.vendor, reverse=True, sql_dir=sql_dir):
+        for statement in statements(name, connection.vendor, reverse=True, app_label=app_label):
             cursor.execute(statement)
-
-
-def purge(connection: BaseDatabaseWrapper, before=()) -> None:
-    """Empty the ledger's tables. For test databases only. `before` lists (table, guard
-    name or None, sql dir) of other tables that refer to entries and are emptied first."""
-    for _table, name, sql_dir in before:
-        if name:
-            remove(connection, name, sql_dir)
-    for name in reversed(LIFTED):
-        remove(connection, name)
-    try:
-        with connection.cursor() as cursor:
-            for table, _name, _dir in before:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
-            cursor.execute("DELETE FROM ledger_balancesnapshot")
-            cursor.execute("DELETE FROM ledger_line")
-            cursor.execute("DELETE FROM ledger_entry")
-    finally:
-        for name in LIFTED:
-            install(connection, name)
-        for _table, name, sql_dir in before:
-            if name:
-                install(connection, name, sql_dir)

@@ -31,7 +31,7 @@ def leaf_hashes(book: Book, size: int | None = None) -> list[bytes]:
     key = f"ledger:leaves:v1:{book.pk}:{size}:{head}"
     blob = cache.get(key) if head else None
     if blob is not None and len(blob) == 32 * size:
-        return [blob[i:i + 32] for i in range(0, len(blob), 32)]
+        return [blob[i : i + 32] for i in range(0, len(blob), 32)]
     leaves = []
     for stored in stored_entries(book):
         if stored.record.seq > size:
@@ -53,8 +53,13 @@ def inclusion(book: Book, seq: int, size: int) -> dict:
     """The proof that entry #seq is leaf seq-1 of the tree of `size` entries."""
     leaves = leaf_hashes(book, size)
     proof = merkle.inclusion_proof(leaves, seq - 1)
-    return {"leaf_index": seq - 1, "tree_size": size, "leaf_hash": leaves[seq - 1].hex(),
-            "path": [p.hex() for p in proof], "root": merkle.root(leaves).hex()}
+    return {
+        "leaf_index": seq - 1,
+        "tree_size": size,
+        "leaf_hash": leaves[seq - 1].hex(),
+        "path": [p.hex() for p in proof],
+        "root": merkle.root(leaves).hex(),
+    }
 
 
 def consistency(book: Book, old_size: int, new_size: int) -> list[str]:

@@ -53,7 +53,7 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     return _path(leaves, index, 0, len(leaves))
 
 
-def _path(leaves, m: int, start: int, end: int) -> list[bytes]:
+def _path(leaves: Sequence[bytes], m: int, start: int, end: int) -> list[bytes]:
     n = end - start
     if n == 1:
         return []
@@ -71,7 +71,7 @@ def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
     return _subproof(leaves, old_size, 0, n, True)
 
 
-def _subproof(leaves, m: int, start: int, end: int, complete: bool) -> list[bytes]:
+def _subproof(leaves: Sequence[bytes], m: int, start: int, end: int, complete: bool) -> list[bytes]:
     n = end - start
     if m == n:
         return [] if complete else [_mth(leaves, start, end)]
@@ -81,8 +81,9 @@ def _subproof(leaves, m: int, start: int, end: int, complete: bool) -> list[byte
     return _subproof(leaves, m - k, start + k, end, False) + [_mth(leaves, start, start + k)]
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
-                     expected_root: bytes) -> bool:
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, proof: Sequence[bytes], expected_root: bytes
+) -> bool:
     """RFC 9162 2.1.3.2: is the leaf hash at `index` in the tree of `size` and root?"""
     if not 0 <= index < size:
         return False
@@ -104,8 +105,9 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     return sn == 0 and r == expected_root
 
 
-def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
-                       proof: Sequence[bytes]) -> bool:
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> bool:
     """RFC 9162 2.1.4.2: is the tree (old_size, old_root) a prefix of (new_size, new_root)?"""
     if old_size < 1 or old_size > new_size:
         return False

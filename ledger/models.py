@@ -108,8 +108,7 @@ class Entry(models.Model):
 
     # No index of its own: the composite indexes below start with this column, and a
     # second index only costs every insert and misleads the planner (bench/ import).
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries",
-                             db_index=False)
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries", db_index=False)
     seq = models.BigIntegerField(_("number"))
     date = models.DateField(_("date"))
     memo = models.CharField(_("memo"), max_length=500)
@@ -138,7 +137,7 @@ class Entry(models.Model):
         ordering = ["book_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["book", "seq"], name="ledger_entry_seq_per_book"),
-            # Key first: look-ups probe it by key (ledger.rows.probe_sql), and an index
+            # Key first: look-ups probe it by key (ledger.bulk.probe_sql), and an index
             # led by the book would let a planner scan the book instead.
             models.UniqueConstraint(
                 fields=["idempotency_key", "book"],
@@ -165,12 +164,12 @@ class Line(models.Model):
 
     # No index of its own: the composite index (entry, position) starts with this column, and a
     # second index only costs every insert and misleads the planner (bench/ import).
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines",
-                              db_index=False)
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines", db_index=False)
     position = models.PositiveSmallIntegerField(_("position"))
     # Indexed by (account, entry) below.
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines",
-                                db_index=False)
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     currency = models.CharField(_("currency"), max_length=3)
     description = models.CharField(_("description"), max_length=200, blank=True, default="")
@@ -205,10 +204,12 @@ class BalanceSnapshot(models.Model):
     verify_ledger recomputes every snapshot from the lines."""
 
     # Both indexed by the composite indexes below.
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="snapshots",
-                             db_index=False)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="snapshots",
-                                db_index=False)
+    book = models.ForeignKey(
+        Book, on_delete=models.PROTECT, related_name="snapshots", db_index=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="snapshots", db_index=False
+    )
     through = models.DateField(_("through"))
     debit_fen = models.BigIntegerField(_("debits (fen)"))
     credit_fen = models.BigIntegerField(_("credits (fen)"))

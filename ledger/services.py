@@ -13,14 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from djmoney.money import Money
 
-from .chain import EntryRecord, LineRecord, entry_hash
-from .models import Account, BalanceSnapshot, Book, Entry, Line
-from .rows import (
+from .bulk import (
     ROWS_PER_STATEMENT,
     Statements,
     ids_matching,
@@ -29,6 +28,8 @@ from .rows import (
     probe_sql,
     probes_done,
 )
+from .chain import EntryRecord, LineRecord, entry_hash
+from .models import Account, BalanceSnapshot, Book, Entry, Line
 from .selectors import totals_through
 
 # ¥10,000,000,000,000 per line: far beyond any community's books, and far enough from
@@ -66,9 +67,7 @@ def to_fen(amount: Money) -> int:
             raise LedgerError("not_finite", f"amount {value} is not a finite number")
         scaled = value.scaleb(2)
         if scaled != scaled.to_integral_value():
-            raise LedgerError(
-                "too_many_places", f"amount {value} has more than 2 decimal places"
-            )
+            raise LedgerError("too_many_places", f"amount {value} has more than 2 decimal places")
     except InvalidOperation as exc:  # pragma: no cover - Decimal traps
         raise LedgerError("not_finite", f"amount {value} is not a number") from exc
     fen = int(scaled)
@@ -160,9 +159,9 @@ def _existing(book: Book, postings: Sequence[Posting]) -> dict[str, Entry]:
     """Entries already posted under these postings' idempotency keys; a key reused for
     different lines is refused."""
     keys = sorted({p.idempotency_key for p in postings if p.idempotency_key})
-    ids = ids_matching("ledger_entry", "idempotency_key", keys, "r.book_id + 0 = %s",
-                       [book.pk])
-    entries = {e.idempotency_key: e for e in Entry.objects.filter(pk__in=ids)} if ids else {}
+    ids = ids_matching("ledger_entry", "idempotency_key", keys, "r.book_id + 0 = %s", [book.pk])
+    # Every entry found here has a key (it was found by it).
+    entries = {e.idempotency_key or "": e for e in Entry.objects.filter(pk__in=ids)} if ids else {}
     if entries:
         stored = _lines_of([e.pk for e in entries.values()])
         for p in postings:
@@ -200,8 +199,7 @@ def post(
 ) -> Entry:
     """Post a balanced entry. With an idempotency key already used in this book, the
     existing entry is returned (a retry) - or refused if its lines differ."""
-    posting = Posting(legs=legs, date=date, memo=memo, actor=actor,
-                      idempotency_key=idempotency_key)
+    posting = Posting(legs=legs, date=date, memo=memo, actor=actor, idempotency_key=idempotency_key)
     return post_many(book=book, postings=[posting])[0]
 
 
@@ -221,8 +219,20 @@ def _tally(lines: Sequence[_NewLine]) -> dict[int, list[int]]:
 # The write path in plain SQL. It runs for every income and every imported row, and the
 # ORM's per-statement compilation cost several times the statements themselves (bench/
 # record). The SQL is portable: PostgreSQL and SQLite (3.35+: RETURNING).
-_ENTRY_COLUMNS = ("book_id", "seq", "date", "memo", "actor", "idempotency_key", "reverses_id",
-                  "reason", "line_count", "created_at", "prev_hash", "hash")
+_ENTRY_COLUMNS = (
+    "book_id",
+    "seq",
+    "date",
+    "memo",
+    "actor",
+    "idempotency_key",
+    "reverses_id",
+    "reason",
+    "line_count",
+    "created_at",
+    "prev_hash",
+    "hash",
+)
 _LINE_COLUMNS = ("entry_id", "position", "account_id", "amount_fen", "currency", "description")
 
 
@@ -240,9 +250,11 @@ def _lock(book: Book, keys: Sequence[str], ids: int = 0) -> tuple[Book, bool, li
         taken = f"(SELECT count(id) FROM ({probe}) AS t)"
     postgres = connection.vendor == "postgresql"
     new_ids = next_ids_sql("ledger_entry") if postgres and ids else "NULL"
-    sql = (f"SELECT code, currency, last_seq, head_hash, closed_through, {taken}, {new_ids} "
-           "FROM ledger_book WHERE id = %s")
-    params = [book.pk, *keys] if keys and few else []
+    sql = (
+        f"SELECT code, currency, last_seq, head_hash, closed_through, {taken}, {new_ids} "
+        "FROM ledger_book WHERE id = %s"
+    )
+    params: list[Any] = [book.pk, *keys] if keys and few else []
     params += [ids] if postgres and ids else []
     params.append(book.pk)
     if connection.features.has_select_for_update:
@@ -257,17 +269,35 @@ def _lock(book: Book, keys: Sequence[str], ids: int = 0) -> tuple[Book, bool, li
     closed = row[4]
     if isinstance(closed, str):
         closed = dt.date.fromisoformat(closed)
-    locked = Book(pk=book.pk, code=row[0], name=book.name, currency=row[1], last_seq=row[2],
-                  head_hash=row[3], closed_through=closed)
+    locked = Book(
+        pk=book.pk,
+        code=row[0],
+        name=book.name,
+        currency=row[1],
+        last_seq=row[2],
+        head_hash=row[3],
+        closed_through=closed,
+    )
     locked._state.adding = False
     return locked, bool(row[5]) or (bool(keys) and not few), row[6]
 
 
 def _entry_row(e: Entry) -> list:
     ops = connection.ops
-    return [e.book_id, e.seq, ops.adapt_datefield_value(e.date), e.memo, e.actor,
-            e.idempotency_key, e.reverses_id, e.reason, e.line_count,
-            ops.adapt_datetimefield_value(e.created_at), e.prev_hash, e.hash]
+    return [
+        e.book_id,
+        e.seq,
+        ops.adapt_datefield_value(e.date),
+        e.memo,
+        e.actor,
+        e.idempotency_key,
+        e.reverses_id,
+        e.reason,
+        e.line_count,
+        ops.adapt_datetimefield_value(e.created_at),
+        e.prev_hash,
+        e.hash,
+    ]
 
 
 def _saved(entry: Entry, pk: int) -> None:
@@ -294,12 +324,20 @@ def _bump_accounts(totals: dict[int, list[int]]) -> tuple[str, list[int]]:
             params.extend([pk, t[index]])
         cases.append(f"{column} = {column} + CASE id {' '.join(whens)} ELSE 0 END")
     params.extend(totals)
-    return (f"UPDATE ledger_account SET {', '.join(cases)} WHERE id IN "
-            f"({', '.join(['%s'] * len(totals))})", params)
+    return (
+        f"UPDATE ledger_account SET {', '.join(cases)} WHERE id IN "
+        f"({', '.join(['%s'] * len(totals))})",
+        params,
+    )
 
 
-def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True,
-              writes: Statements | None = None) -> list[Entry]:
+def post_many(
+    *,
+    book: Book,
+    postings: Sequence[Posting],
+    savepoint: bool = True,
+    writes: Statements | None = None,
+) -> list[Entry]:
     """Post several entries to one book in one transaction, in order, taking the book
     lock once: the path for imports, and (with one posting) for everything else.
 
@@ -316,8 +354,7 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
     entries and run them all together - before leaving its atomic block: until then
     nothing is written."""
     if writes is not None and savepoint:
-        raise ValueError("writes= is for callers inside their own atomic block "
-                         "(savepoint=False)")
+        raise ValueError("writes= is for callers inside their own atomic block (savepoint=False)")
     postings = [_check(book, p) for p in postings]
     if not postings:
         return []
@@ -374,16 +411,23 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
             )
             digest = entry_hash(head, record)
             entry = Entry(
-                book=locked, seq=seq, date=posting.date, memo=posting.memo,
-                actor=posting.actor, idempotency_key=key, reverses=reverses,
-                reason=posting.reason, line_count=len(posting.legs), created_at=posted_at,
-                prev_hash=head, hash=digest,
+                book=locked,
+                seq=seq,
+                date=posting.date,
+                memo=posting.memo,
+                actor=posting.actor,
+                idempotency_key=key,
+                reverses=reverses,
+                reason=posting.reason,
+                line_count=len(posting.legs),
+                created_at=posted_at,
+                prev_hash=head,
+                hash=digest,
             )
             head = digest
             new_entries.append(entry)
             new_lines.extend(
-                (entry, position, leg.account.pk, leg.amount_fen, leg.currency,
-                 leg.description)
+                (entry, position, leg.account.pk, leg.amount_fen, leg.currency, leg.description)
                 for position, leg in enumerate(posting.legs, start=1)
             )
             results.append(entry)
@@ -394,22 +438,32 @@ def post_many(*, book: Book, postings: Sequence[Posting], savepoint: bool = True
             return results
 
         run = writes is None
-        writes = Statements() if run else writes
+        if writes is None:
+            writes = Statements()
         entry_rows = [_entry_row(e) for e in new_entries]
         if ids is not None:
             for entry, pk in zip(new_entries, ids, strict=False):
                 _saved(entry, pk)
-            writes.insert("ledger_entry", ("id", *_ENTRY_COLUMNS),
-                          [[e.pk, *row] for e, row in zip(new_entries, entry_rows, strict=True)])
+            writes.insert(
+                "ledger_entry",
+                ("id", *_ENTRY_COLUMNS),
+                [[e.pk, *row] for e, row in zip(new_entries, entry_rows, strict=True)],
+            )
         else:  # SQLite: ids as the rows go in
-            for entry, pk in zip(new_entries, writes.run_inserting(
-                    "ledger_entry", _ENTRY_COLUMNS, entry_rows), strict=True):
+            for entry, pk in zip(
+                new_entries,
+                writes.run_inserting("ledger_entry", _ENTRY_COLUMNS, entry_rows),
+                strict=True,
+            ):
                 _saved(entry, pk)
-        writes.insert("ledger_line", _LINE_COLUMNS,
-                      [[entry.pk, *rest] for entry, *rest in new_lines])
+        writes.insert(
+            "ledger_line", _LINE_COLUMNS, [[entry.pk, *rest] for entry, *rest in new_lines]
+        )
         writes.add(*_bump_accounts(_tally(new_lines)))
-        writes.add(probes_done("UPDATE ledger_book SET last_seq = %s, head_hash = %s "
-                               "WHERE id = %s"), [seq, head, locked.pk])
+        writes.add(
+            probes_done("UPDATE ledger_book SET last_seq = %s, head_hash = %s WHERE id = %s"),
+            [seq, head, locked.pk],
+        )
         if run:
             writes.run()
         book.last_seq, book.head_hash = seq, head
@@ -435,13 +489,17 @@ def reverse(
             "reversal_of_reversal", f"entry #{entry.seq} is a reversal and cannot be reversed"
         )
     lines = list(entry.lines.select_related("account").order_by("position"))
-    legs = [
-        Leg(line.account, -line.amount_fen, line.currency, line.description) for line in lines
-    ]
+    legs = [Leg(line.account, -line.amount_fen, line.currency, line.description) for line in lines]
     if memo is None:
         memo = f"冲销 #{entry.seq} {entry.memo}"[:MEMO_MAX]
-    posting = Posting(legs=legs, date=date or timezone.localdate(), memo=memo, actor=actor,
-                      reverses=entry, reason=reason)
+    posting = Posting(
+        legs=legs,
+        date=date or timezone.localdate(),
+        memo=memo,
+        actor=actor,
+        reverses=entry,
+        reason=reason,
+    )
     return post_many(book=entry.book, postings=[posting])[0]
 
 
@@ -452,16 +510,26 @@ def close_through(*, book: Book, date: dt.date) -> Book:
     with transaction.atomic():
         locked, _taken, _ids = _lock(book, [])
         if locked.closed_through is not None and date < locked.closed_through:
-            raise LedgerError("reopen", f"book {locked.code} is already closed through "
-                                        f"{locked.closed_through}; it is never reopened")
+            raise LedgerError(
+                "reopen",
+                f"book {locked.code} is already closed through "
+                f"{locked.closed_through}; it is never reopened",
+            )
         _restore_planner()
         Book.objects.filter(pk=locked.pk).update(closed_through=date)
         book.closed_through = date
         if not BalanceSnapshot.objects.filter(book_id=book.pk, through=date).exists():
             BalanceSnapshot.objects.bulk_create(
-                BalanceSnapshot(book_id=book.pk, account_id=account_id, through=date,
-                                debit_fen=dr, credit_fen=cr, line_count=n)
-                for account_id, (dr, cr, n) in totals_through(book, date, by_id=True).items())
+                BalanceSnapshot(
+                    book_id=book.pk,
+                    account_id=account_id,
+                    through=date,
+                    debit_fen=dr,
+                    credit_fen=cr,
+                    line_count=n,
+                )
+                for account_id, (dr, cr, n) in totals_through(book, date, by_id=True).items()
+            )
     return book
 
 
@@ -469,7 +537,8 @@ def accounts_of(book_id: int, codes: Iterable[str] | None = None) -> dict[str, A
     """A book's accounts by code (all, or those of `codes`), for posting: plain SQL, read
     once per posting batch. Their running totals are left out; read balances through
     ledger.selectors."""
-    sql, params = "SELECT id, code, name, type FROM ledger_account WHERE book_id = %s", [book_id]
+    sql = "SELECT id, code, name, type FROM ledger_account WHERE book_id = %s"
+    params: list[Any] = [book_id]
     if codes is not None:
         codes = sorted(set(codes))
         sql += f" AND code IN ({', '.join(['%s'] * len(codes))})"

@@ -40,8 +40,18 @@ def stored_entries(book: Book) -> Iterator[StoredEntry]:
             Entry.objects.filter(book=book, seq__gt=last)
             .order_by("seq")
             .values_list(
-                "id", "seq", "date", "memo", "actor", "created_at", "idempotency_key",
-                "reverses__seq", "reason", "line_count", "prev_hash", "hash",
+                "id",
+                "seq",
+                "date",
+                "memo",
+                "actor",
+                "created_at",
+                "idempotency_key",
+                "reverses__seq",
+                "reason",
+                "line_count",
+                "prev_hash",
+                "hash",
             )[:CHUNK]
         )
         if not rows:
@@ -55,10 +65,18 @@ def stored_entries(book: Book) -> Iterator[StoredEntry]:
             lines[entry_id].append(
                 LineRecord(codes.get(account_id, f"?{account_id}"), amount, currency, description)
             )
-        for (eid, seq, date, memo, actor, posted_at, key, rev, reason, n, prev, digest) in rows:
+        for eid, seq, date, memo, actor, posted_at, key, rev, reason, n, prev, digest in rows:
             record = EntryRecord(
-                book=book.code, seq=seq, date=date, memo=memo, actor=actor, posted_at=posted_at,
-                idempotency_key=key, reverses=rev, reason=reason, lines=tuple(lines[eid]),
+                book=book.code,
+                seq=seq,
+                date=date,
+                memo=memo,
+                actor=actor,
+                posted_at=posted_at,
+                idempotency_key=key,
+                reverses=rev,
+                reason=reason,
+                lines=tuple(lines[eid]),
             )
             yield StoredEntry(id=eid, record=record, prev_hash=prev, hash=digest, line_count=n)
         last = rows[-1][1]
@@ -89,9 +107,13 @@ def _account_problems(book: Book) -> Iterator[Problem]:
 
 def _snapshot_problems(book: Book) -> Iterator[Problem]:
     """Every balance snapshot against the lines: daily sums per account, accumulated."""
-    snapshots = list(BalanceSnapshot.objects.filter(book=book).order_by("through", "account_id")
-                     .values_list("through", "account_id", "debit_fen", "credit_fen",
-                                  "line_count", "account__code"))
+    snapshots = list(
+        BalanceSnapshot.objects.filter(book=book)
+        .order_by("through", "account_id")
+        .values_list(
+            "through", "account_id", "debit_fen", "credit_fen", "line_count", "account__code"
+        )
+    )
     if not snapshots:
         return
     daily = (
@@ -116,23 +138,30 @@ def _snapshot_problems(book: Book) -> Iterator[Problem]:
             pending = next(days, None)
         actual = tuple(running.get(account_id, (0, 0, 0)))
         if (dr, cr, n) != actual:
-            yield Problem(book.code, f"the snapshot of account {code} through {through} says "
-                                     f"{dr}, {cr}, {n} lines; its lines give "
-                                     f"{actual[0]}, {actual[1]}, {actual[2]}")
+            yield Problem(
+                book.code,
+                f"the snapshot of account {code} through {through} says "
+                f"{dr}, {cr}, {n} lines; its lines give "
+                f"{actual[0]}, {actual[1]}, {actual[2]}",
+            )
 
 
 def verify_book(book: Book) -> BookReport:
     book.refresh_from_db()
     problems = list(
         check_chain(
-            book.code, book.currency, stored_entries(book),
-            head_seq=book.last_seq, head_hash=book.head_hash,
+            book.code,
+            book.currency,
+            stored_entries(book),
+            head_seq=book.last_seq,
+            head_hash=book.head_hash,
         )
     )
     problems.extend(_account_problems(book))
     problems.extend(_snapshot_problems(book))
-    return BookReport(book=book.code, entries=book.last_seq, head_hash=book.head_hash,
-                      problems=problems)
+    return BookReport(
+        book=book.code, entries=book.last_seq, head_hash=book.head_hash, problems=problems
+    )
 
 
 def verify(books=None) -> list[BookReport]:

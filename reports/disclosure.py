@@ -5,42 +5,41 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
+from fundmgr.chart import (
+    CASH_CODES,
+    FUND_ACCOUNT,
+    HUB_ACCOUNT,
+    PROVIDER_ACCOUNT_PREFIX,
+    provider_code_of,
+)
+from fundmgr.lib.dates import day_bounds, local_date
+from fundmgr.lib.money import yuan
+from fundmgr.lib.privacy import mask_name
+from fundmgr.lib.receipts import display
 from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
-from fundmgr.privacy import mask_name
-from fundmgr.receipts import display
-from fundmgr.services import FUND_ACCOUNT, HUB_ACCOUNT, METHOD_ACCOUNTS, PROVIDER_ACCOUNT_PREFIX
+from ledger.chain import canonical_json
 from ledger.models import Entry
 from ledger.selectors import net_by_account
 
 FORMAT = "fundmgr.disclosure/1"
-CASH_CODES = {code for code, _name in METHOD_ACCOUNTS.values()}
-
-
-def canonical_json(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def digest_of(document: dict) -> str:
     return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
 
 
-def yuan(fen: int) -> str:
-    return f"{Decimal(fen).scaleb(-2):.2f}"
-
-
-
 def _balances(net: dict[str, int], providers: dict[str, str]) -> dict:
     return {
         "cash": {code: yuan(net.get(code, 0)) for code in sorted(CASH_CODES)},
-        "providers": {code: yuan(-net.get(PROVIDER_ACCOUNT_PREFIX + code, 0))
-                      for code in sorted(providers)},
+        "providers": {
+            code: yuan(-net.get(PROVIDER_ACCOUNT_PREFIX + code, 0)) for code in sorted(providers)
+        },
         "hub": yuan(-net.get(HUB_ACCOUNT, 0)),
         "fund": yuan(-net.get(FUND_ACCOUNT, 0)),
     }
@@ -53,13 +52,13 @@ def _flag_counts(community, start, end) -> dict:
 
     from .models import RedFlag
 
-    tz = timezone.get_current_timezone()
-    lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    rows = (RedFlag.objects.filter(community=community, raised_at__gte=lo, raised_at__lt=hi)
-            .values("rule").annotate(raised=Count("id"),
-                                     resolved=Count("id", filter=Q(closed_at__isnull=False)))
-            .order_by("rule"))
+    lo, hi = day_bounds(start, end)
+    rows = (
+        RedFlag.objects.filter(community=community, raised_at__gte=lo, raised_at__lt=hi)
+        .values("rule")
+        .annotate(raised=Count("id"), resolved=Count("id", filter=Q(closed_at__isnull=False)))
+        .order_by("rule")
+    )
     return {r["rule"]: {"raised": r["raised"], "resolved": r["resolved"]} for r in rows}
 
 
@@ -89,27 +88,76 @@ class _IncomeRow:
     reverse_reason: str
 
 
-_INCOME_FIELDS = ("receipt_code", "entry__date", "entry__seq", "paid_at", "package__code",
-                  "package__name", "package__provider__code", "package__provider__name",
-                  "tier", "quantity", "amount", "provider_share", "hub_share", "fund_share",
-                  "payer", "status", "reversal_entry__seq", "reversal_entry__date",
-                  "reverse_reason")
+_INCOME_FIELDS = (
+    "receipt_code",
+    "entry__date",
+    "entry__seq",
+    "paid_at",
+    "package__code",
+    "package__name",
+    "package__provider__code",
+    "package__provider__name",
+    "tier",
+    "quantity",
+    "amount",
+    "provider_share",
+    "hub_share",
+    "fund_share",
+    "payer",
+    "status",
+    "reversal_entry__seq",
+    "reversal_entry__date",
+    "reverse_reason",
+)
 
 
 def _income_rows(queryset) -> list[_IncomeRow]:
-    tz = timezone.get_current_timezone()
-
     def fen(value: Decimal) -> int:
         return int(value.scaleb(2))
 
     return [
-        _IncomeRow(display(code), date, seq, paid_at.astimezone(tz).date(), package,
-                   package_name, provider, provider_name, tier, quantity, fen(amount),
-                   fen(p_share), fen(h_share), fen(f_share), payer, status, r_seq, r_date,
-                   reason)
-        for (code, date, seq, paid_at, package, package_name, provider, provider_name, tier,
-             quantity, amount, p_share, h_share, f_share, payer, status, r_seq, r_date,
-             reason) in queryset.values_list(*_INCOME_FIELDS).iterator(chunk_size=5000)
+        _IncomeRow(
+            display(code),
+            date,
+            seq,
+            local_date(paid_at),
+            package,
+            package_name,
+            provider,
+            provider_name,
+            tier,
+            quantity,
+            fen(amount),
+            fen(p_share),
+            fen(h_share),
+            fen(f_share),
+            payer,
+            status,
+            r_seq,
+            r_date,
+            reason,
+        )
+        for (
+            code,
+            date,
+            seq,
+            paid_at,
+            package,
+            package_name,
+            provider,
+            provider_name,
+            tier,
+            quantity,
+            amount,
+            p_share,
+            h_share,
+            f_share,
+            payer,
+            status,
+            r_seq,
+            r_date,
+            reason,
+        ) in queryset.values_list(*_INCOME_FIELDS).iterator(chunk_size=5000)
     ]
 
 
@@ -117,12 +165,16 @@ def build(period) -> dict:
     community = period.community
     book = community.book
     start, end = period.month, period.last_day
-    incomes = _income_rows(Income.objects.filter(
-        community=community, entry__date__gte=start, entry__date__lte=end
-    ).order_by("entry__seq"))
-    reversed_in_month = _income_rows(Income.objects.filter(
-        community=community, reversal_entry__date__gte=start, reversal_entry__date__lte=end
-    ).order_by("reversal_entry__seq"))
+    incomes = _income_rows(
+        Income.objects.filter(
+            community=community, entry__date__gte=start, entry__date__lte=end
+        ).order_by("entry__seq")
+    )
+    reversed_in_month = _income_rows(
+        Income.objects.filter(
+            community=community, reversal_entry__date__gte=start, reversal_entry__date__lte=end
+        ).order_by("reversal_entry__seq")
+    )
 
     tiers = defaultdict(lambda: [0, 0])
     providers: dict[str, dict] = {}
@@ -133,15 +185,29 @@ def build(period) -> dict:
         amount = sign * income.amount
         tiers[income.tier][0] += amount
         tiers[income.tier][1] += sign
-        row = providers.setdefault(income.provider, {
-            "code": income.provider, "name": income.provider_name, "amount": 0, "share": 0,
-            "count": 0})
+        row = providers.setdefault(
+            income.provider,
+            {
+                "code": income.provider,
+                "name": income.provider_name,
+                "amount": 0,
+                "share": 0,
+                "count": 0,
+            },
+        )
         row["amount"] += amount
         row["share"] += sign * income.provider_share
         row["count"] += sign
-        pk = packages.setdefault(income.package, {
-            "code": income.package, "name": income.package_name, "provider": income.provider,
-            "amount": 0, "count": 0})
+        pk = packages.setdefault(
+            income.package,
+            {
+                "code": income.package,
+                "name": income.package_name,
+                "provider": income.provider,
+                "amount": 0,
+                "count": 0,
+            },
+        )
         pk["amount"] += amount
         pk["count"] += sign
         parties["provider"] += sign * income.provider_share
@@ -155,88 +221,165 @@ def build(period) -> dict:
     gross = sum(i.amount for i in incomes)
     reversed_total = sum(i.amount for i in reversed_in_month)
 
-    all_providers = {a.code[len(PROVIDER_ACCOUNT_PREFIX):]: a.name
-                     for a in book.accounts.filter(code__startswith=PROVIDER_ACCOUNT_PREFIX)}
+    all_providers = {
+        provider_code_of(a.code): a.name
+        for a in book.accounts.filter(code__startswith=PROVIDER_ACCOUNT_PREFIX)
+    }
     policies = SplitPolicy.objects.filter(community=community, effective_from__lte=end)
     head = Entry.objects.filter(book=book).order_by("-seq").first()
     return {
         "format": FORMAT,
-        "community": {"code": community.code, "name": community.name,
-                      "subdistrict": community.subdistrict, "currency": community.currency,
-                      "hub": community.hub.name, "fund": community.fund.name},
+        "community": {
+            "code": community.code,
+            "name": community.name,
+            "subdistrict": community.subdistrict,
+            "currency": community.currency,
+            "hub": community.hub.name,
+            "fund": community.fund.name,
+        },
         "month": period.label,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "policies": [{"version": p.version, "provider_bp": p.provider_bp, "hub_bp": p.hub_bp,
-                      "fund_bp": p.fund_bp, "effective_from": p.effective_from.isoformat(),
-                      "approved_by": p.approved_by, "decision_ref": p.decision_ref}
-                     for p in policies.order_by("effective_from")],
-        "totals": {"income": yuan(gross), "reversed": yuan(reversed_total),
-                   "net": yuan(gross - reversed_total), "count": len(incomes),
-                   "reversals": len(reversed_in_month),
-                   "provider": yuan(parties["provider"]), "hub": yuan(parties["hub"]),
-                   "fund": yuan(parties["fund"])},
+        "policies": [
+            {
+                "version": p.version,
+                "provider_bp": p.provider_bp,
+                "hub_bp": p.hub_bp,
+                "fund_bp": p.fund_bp,
+                "effective_from": p.effective_from.isoformat(),
+                "approved_by": p.approved_by,
+                "decision_ref": p.decision_ref,
+            }
+            for p in policies.order_by("effective_from")
+        ],
+        "totals": {
+            "income": yuan(gross),
+            "reversed": yuan(reversed_total),
+            "net": yuan(gross - reversed_total),
+            "count": len(incomes),
+            "reversals": len(reversed_in_month),
+            "provider": yuan(parties["provider"]),
+            "hub": yuan(parties["hub"]),
+            "fund": yuan(parties["fund"]),
+        },
         "by_tier": {t: {"amount": yuan(tiers[t][0]), "count": tiers[t][1]} for t in Tier.values},
-        "by_provider": [{**r, "amount": yuan(r["amount"]), "share": yuan(r["share"])}
-                        for r in sorted(providers.values(), key=lambda r: r["code"])],
-        "by_package": [{**r, "amount": yuan(r["amount"])}
-                       for r in sorted(packages.values(), key=lambda r: r["code"])],
+        "by_provider": [
+            {**r, "amount": yuan(r["amount"]), "share": yuan(r["share"])}
+            for r in sorted(providers.values(), key=lambda r: r["code"])
+        ],
+        "by_package": [
+            {**r, "amount": yuan(r["amount"])}
+            for r in sorted(packages.values(), key=lambda r: r["code"])
+        ],
         "balances": {
             "opening": _balances(net_by_account(book, before=start), all_providers),
             "closing": _balances(net_by_account(book, through=end), all_providers),
         },
-        "incomes": [{
-            "receipt": i.receipt,
-            "date": i.date.isoformat(),
-            "paid_on": i.paid_on.isoformat(),
-            "adjustment": i.paid_on < start,
-            "package": i.package, "package_name": i.package_name,
-            "provider": i.provider, "tier": i.tier, "quantity": i.quantity,
-            "amount": yuan(i.amount),
-            "split": {"provider": yuan(i.provider_share), "hub": yuan(i.hub_share),
-                      "fund": yuan(i.fund_share)},
-            "payer": mask_name(i.payer),
-            "status": "reversed" if i.status == IncomeStatus.REVERSED else "posted",
-            "entry": i.seq,
-        } for i in incomes],
-        "reversals": [{
-            "receipt": i.receipt, "entry": i.reversal_seq, "reverses": i.seq,
-            "date": i.reversal_date.isoformat(), "amount": yuan(i.amount),
-            "reason": i.reverse_reason,
-        } for i in reversed_in_month],
-        "settlements": [{
-            "payee": st.payee_name, "party": st.provider.code if st.provider else "hub",
-            "amount": f"{st.amount.amount:.2f}", "date": st.entry.date.isoformat(),
-            "reference": st.bank_reference, "entry": st.entry.seq,
-        } for st in Settlement.objects.filter(
-            community=community, entry__date__gte=start, entry__date__lte=end)
-            .select_related("provider", "entry").order_by("entry__seq")],
-        "disbursements": [{
-            "payee": mask_name(d.payee) if d.payee_is_person else d.payee,
-            "purpose": d.purpose, "category": d.category, "amount": f"{d.amount.amount:.2f}",
-            "date": d.entry.date.isoformat(), "entry": d.entry.seq, "tier": d.tier,
-            "requested_by": d.requested_by.get_username(),
-            "approvals": [{"reviewer": a.reviewer.get_username(), "approve": a.approve,
-                           "at": timezone.localtime(a.at).strftime("%Y-%m-%d %H:%M")}
-                          for a in d.approvals.select_related("reviewer").order_by("at")],
-            "committee": ({"votes_for": d.votes_for, "votes_against": d.votes_against,
-                           "members_present": d.members_present, "minutes": d.minutes_ref}
-                          if d.tier == "committee" else None),
-            "evidence": [{"kind": a.kind, "sha256": a.sha256}
-                         for a in d.attachments.order_by("pk")],
-        } for d in Disbursement.objects.filter(
-            community=community, status="posted", entry__date__gte=start,
-            entry__date__lte=end).select_related("entry", "requested_by")
-            .order_by("entry__seq")],
+        "incomes": [
+            {
+                "receipt": i.receipt,
+                "date": i.date.isoformat(),
+                "paid_on": i.paid_on.isoformat(),
+                "adjustment": i.paid_on < start,
+                "package": i.package,
+                "package_name": i.package_name,
+                "provider": i.provider,
+                "tier": i.tier,
+                "quantity": i.quantity,
+                "amount": yuan(i.amount),
+                "split": {
+                    "provider": yuan(i.provider_share),
+                    "hub": yuan(i.hub_share),
+                    "fund": yuan(i.fund_share),
+                },
+                "payer": mask_name(i.payer),
+                "status": "reversed" if i.status == IncomeStatus.REVERSED else "posted",
+                "entry": i.seq,
+                # Reversed by the time of publishing: when, and the month it is booked in
+                # (its totals, not this month's, carry it when that is a later month).
+                **(
+                    {
+                        "reversed_on": i.reversal_date.isoformat(),
+                        "reversed_in": i.reversal_date.strftime("%Y-%m"),
+                    }
+                    if i.status == IncomeStatus.REVERSED and i.reversal_date
+                    else {}
+                ),
+            }
+            for i in incomes
+        ],
+        "reversals": [
+            {
+                "receipt": i.receipt,
+                "entry": i.reversal_seq,
+                "reverses": i.seq,
+                "date": i.reversal_date.isoformat(),
+                "amount": yuan(i.amount),
+                "reason": i.reverse_reason,
+                # The income it takes back, and the month that income was booked in.
+                "original_date": i.date.isoformat(),
+                "original_month": i.date.strftime("%Y-%m"),
+            }
+            for i in reversed_in_month
+        ],
+        "settlements": [
+            {
+                "payee": st.payee_name,
+                "party": st.provider.code if st.provider else "hub",
+                "amount": f"{st.amount.amount:.2f}",
+                "date": st.entry.date.isoformat(),
+                "reference": st.bank_reference,
+                "entry": st.entry.seq,
+            }
+            for st in Settlement.objects.filter(
+                community=community, entry__date__gte=start, entry__date__lte=end
+            )
+            .select_related("provider", "entry")
+            .order_by("entry__seq")
+        ],
+        "disbursements": [
+            {
+                "payee": mask_name(d.payee) if d.payee_is_person else d.payee,
+                "purpose": d.purpose,
+                "category": d.category,
+                "amount": f"{d.amount.amount:.2f}",
+                "date": d.entry.date.isoformat(),
+                "entry": d.entry.seq,
+                "tier": d.tier,
+                "requested_by": d.requested_by.get_username(),
+                "approvals": [
+                    {
+                        "reviewer": a.reviewer.get_username(),
+                        "approve": a.approve,
+                        "at": timezone.localtime(a.at).strftime("%Y-%m-%d %H:%M"),
+                    }
+                    for a in d.approvals.select_related("reviewer").order_by("at")
+                ],
+                "committee": (
+                    {
+                        "votes_for": d.votes_for,
+                        "votes_against": d.votes_against,
+                        "members_present": d.members_present,
+                        "minutes": d.minutes_ref,
+                    }
+                    if d.tier == "committee"
+                    else None
+                ),
+                "evidence": [
+                    {"kind": a.kind, "sha256": a.sha256} for a in d.attachments.order_by("pk")
+                ],
+            }
+            for d in Disbursement.objects.filter(
+                community=community, status="posted", entry__date__gte=start, entry__date__lte=end
+            )
+            .select_related("entry", "requested_by")
+            .order_by("entry__seq")
+        ],
         "red_flags": _flag_counts(community, start, end),
-        "ledger": {"book": book.code,
-                   "chain_head": {"seq": head.seq if head else 0,
-                                  "hash": head.hash if head else book.head_hash}},
+        "ledger": {
+            "book": book.code,
+            "chain_head": {
+                "seq": head.seq if head else 0,
+                "hash": head.hash if head else book.head_hash,
+            },
+        },
     }
-
-
-def month_of(text: str) -> dt.date | None:
-    try:
-        first = dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        return None
-    return first if len(text) == 7 else None

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from fundmgr.lib.dates import month_end
 from fundmgr.models import Community
 
 
@@ -21,8 +22,9 @@ class PeriodState(models.TextChoices):
 class Period(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="periods")
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    state = models.CharField(_("state"), max_length=10, choices=PeriodState.choices,
-                             default=PeriodState.OPEN)
+    state = models.CharField(
+        _("state"), max_length=10, choices=PeriodState.choices, default=PeriodState.OPEN
+    )
     close_requested_by = models.CharField(_("close requested by"), max_length=150, blank=True)
     close_requested_at = models.DateTimeField(_("close requested at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -49,7 +51,7 @@ class Period(models.Model):
 
     @property
     def last_day(self) -> dt.date:
-        return (self.month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        return month_end(self.month)
 
 
 class Disclosure(models.Model):
@@ -103,14 +105,19 @@ class Query(models.Model):
 class IntegrityCheck(models.Model):
     """A run of ledger verification over one community's book (on demand or nightly)."""
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE,
-                                  related_name="integrity_checks")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="integrity_checks"
+    )
     ran_at = models.DateTimeField(auto_now_add=True)
     ran_by = models.CharField(max_length=150)  # a username, or "nightly"
     ok = models.BooleanField()
     entries = models.BigIntegerField()
     head_hash = models.CharField(max_length=64)
     problems = models.TextField(blank=True)
+    # The check of meaning beside the check of integrity (reports/checks.py); None for
+    # runs made before it existed.
+    books_ok = models.BooleanField(null=True)
+    books_problems = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-ran_at"]
@@ -174,8 +181,9 @@ class RedFlag(models.Model):
     # The latest evidence items as plain labels, for the list (the full trail is in
     # FlagEvidence).
     evidence = models.JSONField(default=list)
-    status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices,
-                              default=FlagStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
     raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last new evidence"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -190,8 +198,9 @@ class RedFlag(models.Model):
         ordering = ["closed_at", "-raised_at"]
         constraints = [
             models.UniqueConstraint(fields=["community", "rule", "key"], name="red_flag_once"),
-            models.CheckConstraint(condition=models.Q(strength__lte=100),
-                                   name="red_flag_strength_range"),
+            models.CheckConstraint(
+                condition=models.Q(strength__lte=100), name="red_flag_strength_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,16 +216,18 @@ class RedFlag(models.Model):
         their stored text)."""
         from django.utils.translation import gettext
 
-        from .redflags import WORDS
+        from .redflags.rules import WORDS
 
         if not self.message:
             return self.explanation
 
         def word(value):
             if isinstance(value, str) and all(w in WORDS for w in value.split(", ")):
-                return "、".join(gettext(w) for w in value.split(", ")) \
-                    if translation.get_language().startswith("zh") else \
-                    ", ".join(gettext(w) for w in value.split(", "))
+                return (
+                    "、".join(gettext(w) for w in value.split(", "))
+                    if translation.get_language().startswith("zh")
+                    else ", ".join(gettext(w) for w in value.split(", "))
+                )
             return value
 
         params = {k: word(v) for k, v in self.params.items()}
@@ -235,7 +246,7 @@ class RedFlag(models.Model):
     def rule_label(self) -> str:
         from django.utils.translation import gettext
 
-        from .redflags import RULE_LABELS
+        from .redflags.rules import RULE_LABELS
 
         return gettext(RULE_LABELS[self.rule]) if self.rule in RULE_LABELS else self.rule
 
@@ -243,7 +254,7 @@ class RedFlag(models.Model):
     def severity_label(self) -> str:
         from django.utils.translation import gettext
 
-        from .redflags import SEVERITY_LABELS
+        from .redflags.rules import SEVERITY_LABELS
 
         return gettext(SEVERITY_LABELS.get(self.severity, self.severity))
 
@@ -272,10 +283,11 @@ class FlagEvidence(models.Model):
         """The detail with its words ("reversed", "holiday") in the reader's language."""
         from django.utils.translation import gettext
 
-        from .redflags import WORDS
+        from .redflags.rules import WORDS
 
-        return " · ".join(gettext(part) if part in WORDS else part
-                          for part in self.detail.split(" · "))
+        return " · ".join(
+            gettext(part) if part in WORDS else part for part in self.detail.split(" · ")
+        )
 
 
 class FlagEventKind(models.TextChoices):
@@ -308,8 +320,9 @@ class EvidenceFingerprint(models.Model):
     and a 256-bit difference hash of an image, so a re-saved copy of one document (new
     bytes, new SHA-256) is still recognised. Computed once per attachment."""
 
-    attachment = models.OneToOneField("fundmgr.Attachment", on_delete=models.CASCADE,
-                                      related_name="fingerprint")
+    attachment = models.OneToOneField(
+        "fundmgr.Attachment", on_delete=models.CASCADE, related_name="fingerprint"
+    )
     text_digest = models.CharField(max_length=64, blank=True)
     image_hash = models.CharField(max_length=64, blank=True)
     made_at = models.DateTimeField(auto_now_add=True)
@@ -335,12 +348,18 @@ class InterestDeclaration(models.Model):
     each. Private: shown to that community's auditors only, never on a public page or
     the open-data API; red flags match payees against it."""
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE,
-                                  related_name="interest_declarations",
-                                  verbose_name=_("community"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="interest_declarations",
-                             verbose_name=_("declared by"))
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="interest_declarations",
+        verbose_name=_("community"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="interest_declarations",
+        verbose_name=_("declared by"),
+    )
     declared_on = models.DateField(_("declared on"))
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -348,16 +367,20 @@ class InterestDeclaration(models.Model):
         verbose_name = _("conflict-of-interest declaration")
         verbose_name_plural = _("conflict-of-interest declarations")
         ordering = ["community_id", "user_id", "-declared_on"]
-        constraints = [models.UniqueConstraint(fields=["community", "user", "declared_on"],
-                                               name="declaration_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user", "declared_on"], name="declaration_once_a_day"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.community.code} {self.user} {self.declared_on}"
 
 
 class DeclaredInterest(models.Model):
-    declaration = models.ForeignKey(InterestDeclaration, on_delete=models.CASCADE,
-                                    related_name="interests")
+    declaration = models.ForeignKey(
+        InterestDeclaration, on_delete=models.CASCADE, related_name="interests"
+    )
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
     name = models.CharField(_("name (person or business)"), max_length=100)
     bank_account = models.CharField(_("bank account"), max_length=64, blank=True)

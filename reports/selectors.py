@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.core.cache import cache
 
+from fundmgr.chart import METHOD_ACCOUNTS
+from fundmgr.lib import dates
+from fundmgr.lib.dates import month_start
+from fundmgr.lib.split import percent
 from fundmgr.models import Community, Income, IncomeStatus, ServicePackage, SplitPolicy
 from ledger import log, merkle
 
@@ -13,8 +18,11 @@ from .models import Disclosure, Period, PeriodState
 
 
 def published_periods(community: Community):
-    return (Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
-            .select_related("disclosure").order_by("-month"))
+    return (
+        Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+        .select_related("disclosure")
+        .order_by("-month")
+    )
 
 
 PUBLISHED_LOOKUP_SECONDS = 60
@@ -29,10 +37,12 @@ def published_period(code: str, month) -> Period | None:
     key = f"reports:published:{code}:{month}"
     period = cache.get(key)
     if period is None:
-        period = (Period.objects.select_related("community", "disclosure")
-                  .defer("disclosure__document")
-                  .filter(community__code=code, month=month, state=PeriodState.PUBLISHED)
-                  .first())
+        period = (
+            Period.objects.select_related("community", "disclosure")
+            .defer("disclosure__document")
+            .filter(community__code=code, month=month, state=PeriodState.PUBLISHED)
+            .first()
+        )
         if period is not None:
             cache.set(key, period, PUBLISHED_LOOKUP_SECONDS)
     return period
@@ -47,62 +57,177 @@ def document(disclosure: Disclosure) -> dict:
     return doc
 
 
+def latest_published_month(community: Community) -> str:
+    """The latest published month of a community ("" for none)."""
+    month = (
+        Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    return f"{month:%Y-%m}" if month else ""
+
+
+def later_reversals(period: Period, doc: dict) -> dict[str, dict]:
+    """Incomes of a published month taken back later, by receipt: when, and in which
+    month the reversal is booked. A published document never changes: what happened
+    after it is read from the documents published after it (and, for a reversal made
+    before its month was published, from its own line)."""
+    receipts = {i["receipt"] for i in doc["incomes"]}
+    found = {
+        i["receipt"]: {"date": i["reversed_on"], "month": i["reversed_in"]}
+        for i in doc["incomes"]
+        if i.get("reversed_on")
+    }
+    later = (
+        Period.objects.filter(
+            community_id=period.community_id, month__gt=period.month, state=PeriodState.PUBLISHED
+        )
+        .select_related("disclosure")
+        .order_by("month")
+    )
+    for p in later:
+        later_doc = document(p.disclosure)
+        for r in later_doc["reversals"]:
+            if r["receipt"] in receipts:
+                found[r["receipt"]] = {"date": r["date"], "month": later_doc["month"]}
+    return found
+
+
+CASH_NAMES = {code: name for code, name in METHOD_ACCOUNTS.values()}
+
+
+def month_extras(period: Period, doc: dict) -> dict:
+    """What the month page shows beside the published document, from it and the later
+    ones: the split in force in the month, every balance with its name, the settlements'
+    total, and the later fate of its incomes (reversed when, booked in which month)."""
+    start, end = doc["period"]["start"], doc["period"]["end"]
+    policies = doc.get("policies", [])
+    in_force = [p for p in policies if p["effective_from"] <= start][-1:]
+    in_force += [p for p in policies if start < p["effective_from"] <= end]
+    opening, closing = doc["balances"]["opening"], doc["balances"]["closing"]
+    names = {r["code"]: r["name"] for r in doc["by_provider"]}
+    rows = [
+        (CASH_NAMES.get(code, code), opening["cash"].get(code, "0.00"), value)
+        for code, value in closing["cash"].items()
+        if value != "0.00" or opening["cash"].get(code, "0.00") != "0.00"
+    ]
+    rows.append(("fund", opening["fund"], closing["fund"]))
+    rows.append(("hub", opening["hub"], closing["hub"]))
+    rows += [
+        (("provider", names.get(code, code)), opening["providers"].get(code, "0.00"), value)
+        for code, value in closing["providers"].items()
+        if value != "0.00" or opening["providers"].get(code, "0.00") != "0.00"
+    ]
+    settled = sum((Decimal(x["amount"]) for x in doc["settlements"]), Decimal("0.00"))
+    return {
+        "policies": [
+            {**p, "percents": {k: percent(p[f"{k}_bp"]) for k in ("provider", "hub", "fund")}}
+            for p in in_force
+        ],
+        "balance_rows": rows,
+        "settled": f"{settled:.2f}",
+        "corrections": later_reversals(period, doc),
+    }
+
+
 def community_public(community: Community) -> dict:
-    policy = SplitPolicy.objects.filter(community=community).order_by("-effective_from").first()
-    packages = ServicePackage.objects.filter(community=community, active=True).select_related(
-        "provider").order_by("code")
+    # In force today - not a version decided for a later date.
+    policy = SplitPolicy.in_force(community, dates.today())
+    packages = (
+        ServicePackage.objects.filter(community=community, active=True)
+        .select_related("provider")
+        .order_by("code")
+    )
     providers = {p.provider.code: p.provider for p in packages}
     return {
-        "code": community.code, "name": community.name, "subdistrict": community.subdistrict,
+        "code": community.code,
+        "name": community.name,
+        "subdistrict": community.subdistrict,
         "currency": community.currency,
         "hub": {"code": community.hub.code, "name": community.hub.name},
         "fund": {"name": community.fund.name},
-        "providers": [{"code": p.code, "name": p.name, "category": p.category}
-                      for p in sorted(providers.values(), key=lambda p: p.code)],
-        "packages": [{"code": p.code, "name": p.name, "provider": p.provider.code,
-                      "prices": {t: (f"{p.price(t).amount:.2f}" if p.price(t) else None)
-                                 for t in ("public_benefit", "paid", "low_cost")},
-                      "low_cost_eligibility": p.low_cost_eligibility} for p in packages],
-        "split_policy": {"version": policy.version, "provider_bp": policy.provider_bp,
-                         "hub_bp": policy.hub_bp, "fund_bp": policy.fund_bp,
-                         "effective_from": policy.effective_from.isoformat(),
-                         "approved_by": policy.approved_by,
-                         "decision_ref": policy.decision_ref} if policy else None,
+        "providers": [
+            {"code": p.code, "name": p.name, "category": p.category}
+            for p in sorted(providers.values(), key=lambda p: p.code)
+        ],
+        "packages": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "provider": p.provider.code,
+                "prices": {
+                    t: (f"{p.price(t).amount:.2f}" if p.price(t) else None)
+                    for t in ("public_benefit", "paid", "low_cost")
+                },
+                "low_cost_eligibility": p.low_cost_eligibility,
+            }
+            for p in packages
+        ],
+        "split_policy": {
+            "version": policy.version,
+            "provider_bp": policy.provider_bp,
+            "hub_bp": policy.hub_bp,
+            "fund_bp": policy.fund_bp,
+            "percents": policy.percents,
+            "effective_from": policy.effective_from.isoformat(),
+            "approved_by": policy.approved_by,
+            "decision_ref": policy.decision_ref,
+        }
+        if policy
+        else None,
     }
 
 
 def period_summary(period: Period) -> dict:
     d = period.disclosure
     doc = document(d)
-    return {"month": period.label, "published_at": period.published_at.isoformat(),
-            "totals": doc["totals"], "digest": d.digest,
-            "tree_head": {"size": d.tree_size, "root": d.tree_root},
-            "signature": d.signature, "key_id": d.key_id}
+    return {
+        "month": period.label,
+        "published_at": period.published_at.isoformat(),
+        "totals": doc["totals"],
+        "digest": d.digest,
+        "tree_head": {"size": d.tree_size, "root": d.tree_root},
+        "signature": d.signature,
+        "key_id": d.key_id,
+    }
 
 
 def disclosure_of_entry(community: Community, entry_date) -> Disclosure | None:
-    month = entry_date.replace(day=1)
-    return (Disclosure.objects.filter(period__community=community, period__month=month,
-                                      period__state=PeriodState.PUBLISHED)
-            .select_related("period").first())
+    month = month_start(entry_date)
+    return (
+        Disclosure.objects.filter(
+            period__community=community, period__month=month, period__state=PeriodState.PUBLISHED
+        )
+        .select_related("period")
+        .first()
+    )
 
 
 def receipt_public(income: Income) -> dict:
     """A receipt's public record, its period, and its inclusion proof once published."""
-    from fundmgr.privacy import mask_name
+    from fundmgr.lib.privacy import mask_name
 
     record = {
-        "receipt": income.receipt_display, "community": income.community.code,
+        "receipt": income.receipt_display,
+        "community": income.community.code,
         "date": income.entry.date.isoformat() if income.entry else None,
-        "package": income.package.code, "package_name": income.package.name,
-        "provider": income.package.provider.name, "tier": income.tier,
-        "amount": f"{income.amount.amount:.2f}", "currency": income.community.currency,
-        "split": {"provider": f"{income.provider_share.amount:.2f}",
-                  "hub": f"{income.hub_share.amount:.2f}",
-                  "fund": f"{income.fund_share.amount:.2f}"},
+        "package": income.package.code,
+        "package_name": income.package.name,
+        "provider": income.package.provider.name,
+        "tier": income.tier,
+        "amount": f"{income.amount.amount:.2f}",
+        "currency": income.community.currency,
+        "split": {
+            "provider": f"{income.provider_share.amount:.2f}",
+            "hub": f"{income.hub_share.amount:.2f}",
+            "fund": f"{income.fund_share.amount:.2f}",
+        },
         "payer": mask_name(income.payer),
         "status": income.status,
-        "period": None, "published": False, "inclusion": None,
+        "period": None,
+        "published": False,
+        "inclusion": None,
     }
     if income.entry is None or income.status == IncomeStatus.REJECTED:
         return record
@@ -114,22 +239,34 @@ def receipt_public(income: Income) -> dict:
     proof = cache.get(key)
     if proof is None:
         proof = log.inclusion(income.community.book, income.entry.seq, disclosure.tree_size)
-        proof["verified"] = (proof["root"] == disclosure.tree_root and merkle.verify_inclusion(
-            bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"], proof["tree_size"],
-            [bytes.fromhex(p) for p in proof["path"]], bytes.fromhex(disclosure.tree_root)))
+        proof["verified"] = proof["root"] == disclosure.tree_root and merkle.verify_inclusion(
+            bytes.fromhex(proof["leaf_hash"]),
+            proof["leaf_index"],
+            proof["tree_size"],
+            [bytes.fromhex(p) for p in proof["path"]],
+            bytes.fromhex(disclosure.tree_root),
+        )
         cache.set(key, proof, None)
     record["published"] = True
-    record["inclusion"] = {**proof, "signed_tree_head": json.loads(disclosure.signed_head),
-                           "signature": disclosure.signature}
+    record["inclusion"] = {
+        **proof,
+        "signed_tree_head": json.loads(disclosure.signed_head),
+        "signature": disclosure.signature,
+    }
     return record
 
 
 def signed_heads(community: Community) -> list[dict]:
-    return [{"month": p.label, "tree_size": p.disclosure.tree_size,
-             "root": p.disclosure.tree_root,
-             "signed_tree_head": json.loads(p.disclosure.signed_head),
-             "signature": p.disclosure.signature}
-            for p in reversed(list(published_periods(community)))]
+    return [
+        {
+            "month": p.label,
+            "tree_size": p.disclosure.tree_size,
+            "root": p.disclosure.tree_root,
+            "signed_tree_head": json.loads(p.disclosure.signed_head),
+            "signature": p.disclosure.signature,
+        }
+        for p in reversed(list(published_periods(community)))
+    ]
 
 
 def consistency_between(community: Community, old_size: int, new_size: int) -> dict | None:
@@ -141,10 +278,17 @@ def consistency_between(community: Community, old_size: int, new_size: int) -> d
     result = cache.get(key)
     if result is None:
         proof = log.consistency(community.book, old_size, new_size)
-        result = {"from": {"tree_size": old_size, "root": heads[old_size]},
-                  "to": {"tree_size": new_size, "root": heads[new_size]}, "proof": proof,
-                  "verified": merkle.verify_consistency(
-                      old_size, new_size, bytes.fromhex(heads[old_size]),
-                      bytes.fromhex(heads[new_size]), [bytes.fromhex(p) for p in proof])}
+        result = {
+            "from": {"tree_size": old_size, "root": heads[old_size]},
+            "to": {"tree_size": new_size, "root": heads[new_size]},
+            "proof": proof,
+            "verified": merkle.verify_consistency(
+                old_size,
+                new_size,
+                bytes.fromhex(heads[old_size]),
+                bytes.fromhex(heads[new_size]),
+                [bytes.fromhex(p) for p in proof],
+            ),
+        }
         cache.set(key, result, None)
     return result

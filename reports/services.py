@@ -1,23 +1,47 @@
-"""Closing and publishing a month. Each is one transaction; publishing is refused twice."""
+"""The services of reports, one home for them all (HackSoft's styleguide): closing and
+publishing a month, residents' queries and their answers, integrity runs, statement
+files, and closing red flags. Each is one transaction; publishing is refused twice.
+
+Screening for red flags is reports.redflags.screening; the statements' builders and
+formats are reports.auditor."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fundmgr.access import has_role
+from fundmgr.lib.dates import day_bounds
+from fundmgr.lib.dates import today as local_today
 from fundmgr.models import Community, Income, IncomeStatus, Role
-from fundmgr.services import has_role
 from ledger import log
 from ledger import services as ledger
+from ledger.chain import canonical_json
 from ledger.models import Book, Entry
+from ledger.verify import verify_book
 
-from . import disclosure, signing
-from .models import Disclosure, Period, PeriodState, Query
+from . import checks, disclosure, signing
+from .auditor.formats import FORMATS
+from .auditor.statements import KINDS, StatementError, build
+from .models import (
+    Disclosure,
+    FlagEvent,
+    FlagEventKind,
+    FlagStatus,
+    IntegrityCheck,
+    Period,
+    PeriodState,
+    Query,
+    RedFlag,
+    StatementFile,
+)
 
 DISCLOSURE_WINDOW = dt.timedelta(days=7)
 
@@ -28,28 +52,39 @@ def _period(community: Community, month: dt.date) -> Period:
 
 
 @transaction.atomic
-def period_close(*, community: Community, month: dt.date, actor: str,
-                 confirmed_by: str = "", today: dt.date | None = None) -> Period:
+def period_close(
+    *,
+    community: Community,
+    month: dt.date,
+    actor: str,
+    confirmed_by: str = "",
+    today: dt.date | None = None,
+) -> Period:
     """Close a month: it must have ended, have nothing waiting for review, and every
     earlier day with entries must already be closed. Then no entry is dated inside it."""
-    today = today or timezone.localdate()
+    today = today or local_today()
     period = Period.objects.select_for_update().filter(pk=_period(community, month).pk).get()
     _check_closable(community, period, today)
     if confirmed_by and confirmed_by == actor:
         raise ValidationError(_("The close must be confirmed by someone else."))
-    end = timezone.make_aware(dt.datetime.combine(period.last_day + dt.timedelta(days=1),
-                                                  dt.time()))
-    pending = Income.objects.filter(community=community, status=IncomeStatus.PENDING,
-                                    paid_at__lt=end).count()
+    _start, end = day_bounds(period.month, period.last_day)
+    pending = Income.objects.filter(
+        community=community, status=IncomeStatus.PENDING, paid_at__lt=end
+    ).count()
     if pending:
-        raise ValidationError(_("%(n)d incomes up to %(month)s still wait for review.")
-                              % {"n": pending, "month": period.label})
+        raise ValidationError(
+            _("%(n)d incomes up to %(month)s still wait for review.")
+            % {"n": pending, "month": period.label}
+        )
     book = Book.objects.get(pk=community.book_id)
     before = period.month - dt.timedelta(days=1)
     if (book.closed_through or dt.date.min) < before and Entry.objects.filter(
-            book=book, date__lte=before, date__gt=book.closed_through or dt.date.min).exists():
-        raise ValidationError(_("Close the earlier months first: entries before %(month)s "
-                                "are in months still open.") % {"month": period.label})
+        book=book, date__lte=before, date__gt=book.closed_through or dt.date.min
+    ).exists():
+        raise ValidationError(
+            _("Close the earlier months first: entries before %(month)s are in months still open.")
+            % {"month": period.label}
+        )
     ledger.close_through(book=book, date=period.last_day)
     community.book.closed_through = period.last_day
     period.state = PeriodState.CLOSED
@@ -67,56 +102,79 @@ def _check_closable(community: Community, period: Period, today: dt.date) -> Non
 
 
 @transaction.atomic
-def period_request_close(*, community: Community, month: dt.date, officer,
-                         today: dt.date | None = None) -> Period:
+def period_request_close(
+    *, community: Community, month: dt.date, officer, today: dt.date | None = None
+) -> Period:
     """An officer asks to close a month; a reviewer (someone else) confirms it."""
     if not has_role(officer, community, Role.OFFICER):
         raise PermissionError(_("Only the community's finance officers close months."))
     period = Period.objects.select_for_update().filter(pk=_period(community, month).pk).get()
-    _check_closable(community, period, today or timezone.localdate())
+    _check_closable(community, period, today or local_today())
     period.close_requested_by = officer.get_username()
     period.close_requested_at = timezone.now()
     period.save(update_fields=["close_requested_by", "close_requested_at"])
     return period
 
 
-def period_confirm_close(*, community: Community, month: dt.date, reviewer,
-                         today: dt.date | None = None) -> Period:
-
+def period_confirm_close(
+    *, community: Community, month: dt.date, reviewer, today: dt.date | None = None
+) -> Period:
     if not has_role(reviewer, community, Role.REVIEWER):
         raise PermissionError(_("Only the community's reviewers confirm a close."))
     period = Period.objects.filter(community=community, month=month).first()
     if period is None or not period.close_requested_by:
         raise ValidationError(_("No officer has asked to close this month."))
-    return period_close(community=community, month=month, actor=period.close_requested_by,
-                        confirmed_by=reviewer.get_username(), today=today)
+    return period_close(
+        community=community,
+        month=month,
+        actor=period.close_requested_by,
+        confirmed_by=reviewer.get_username(),
+        today=today,
+    )
 
 
 @transaction.atomic
 def period_publish(*, community: Community, month: dt.date, actor: str) -> Disclosure:
     period = Period.objects.select_for_update().filter(community=community, month=month).first()
     if period is None or period.state == PeriodState.OPEN:
-        raise ValidationError(_("Close %(month)s before publishing it.")
-                              % {"month": month.strftime("%Y-%m")})
+        raise ValidationError(
+            _("Close %(month)s before publishing it.") % {"month": month.strftime("%Y-%m")}
+        )
     if period.state == PeriodState.PUBLISHED:
         raise ValidationError(_("%(month)s is already published.") % {"month": period.label})
     book = Book.objects.select_for_update().get(pk=community.book_id)
     document = disclosure.build(period)
+    problems = checks.check_publishable(community, period, document)
+    if problems:
+        raise ValidationError(
+            _("%(month)s cannot be published: %(problem)s")
+            % {"month": period.label, "problem": problems[0].message}
+        )
     head = log.tree_head(book)
     now = timezone.now()
     digest = disclosure.digest_of(document)
     signed = {
-        "format": "fundmgr.tree-head/1", "book": book.code, "community": community.code,
-        "month": period.label, "tree_size": head.size, "root": head.root,
-        "chain_head": book.head_hash, "document_digest": digest,
+        "format": "fundmgr.tree-head/1",
+        "book": book.code,
+        "community": community.code,
+        "month": period.label,
+        "tree_size": head.size,
+        "root": head.root,
+        "chain_head": book.head_hash,
+        "document_digest": digest,
         "published_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "key_id": signing.key_id(),
     }
-    signed_json = disclosure.canonical_json(signed)
+    signed_json = canonical_json(signed)
     record = Disclosure.objects.create(
-        period=period, document=disclosure.canonical_json(document), digest=digest,
-        tree_size=head.size, tree_root=head.root, signed_head=signed_json,
-        signature=signing.sign(signed_json.encode("utf-8")), key_id=signed["key_id"],
+        period=period,
+        document=canonical_json(document),
+        digest=digest,
+        tree_size=head.size,
+        tree_root=head.root,
+        signed_head=signed_json,
+        signature=signing.sign(signed_json.encode("utf-8")),
+        key_id=signed["key_id"],
         window_ends_at=now + DISCLOSURE_WINDOW,
     )
     period.state = PeriodState.PUBLISHED
@@ -134,8 +192,9 @@ def query_ask(*, period: Period, question: str, contact: str, client_key: str) -
     if period.state != PeriodState.PUBLISHED:
         raise ValidationError(_("Only a published month can be queried."))
     if not period.disclosure.window_open():
-        raise ValidationError(_("The disclosure window for %(month)s has closed.")
-                              % {"month": period.label})
+        raise ValidationError(
+            _("The disclosure window for %(month)s has closed.") % {"month": period.label}
+        )
     if not 5 <= len(question) <= 1000:
         raise ValidationError({"question": _("Write between 5 and 1000 characters.")})
     if len(contact) > 100:
@@ -148,7 +207,6 @@ def query_ask(*, period: Period, question: str, contact: str, client_key: str) -
 
 
 def query_answer(*, query, user, answer: str):
-
     if not has_role(user, query.period.community, Role.OFFICER, Role.REVIEWER):
         raise PermissionError(_("Only the community's officers and reviewers answer queries."))
     answer = answer.strip()
@@ -158,3 +216,109 @@ def query_answer(*, query, user, answer: str):
     query.answered_at = timezone.now()
     query.save(update_fields=["answer", "answered_by", "answered_at"])
     return query
+
+
+# --- Integrity runs --------------------------------------------------------------------
+def integrity_verify(community: Community, ran_by: str) -> IntegrityCheck:
+    """Recompute the community's book (chain, balances, signed heads), check that it makes
+    sense (reports/checks.py) and keep both results for the auditor's workspace."""
+    report = verify_book(Book.objects.get(pk=community.book_id))
+    wrong = checks.check_community(community)
+    return IntegrityCheck.objects.create(
+        community=community,
+        ran_by=ran_by,
+        ok=report.ok,
+        entries=report.entries,
+        head_hash=report.head_hash,
+        problems="\n".join(str(p) for p in report.problems),
+        books_ok=not wrong,
+        books_problems="\n".join(v.message for v in wrong),
+    )
+
+
+# --- Statement files (cached, drawn in the background above a size) ----------------------
+# Journals with more entries than this are drawn by a worker, not in the request.
+INLINE_ENTRIES = 1500
+
+
+def statement_key(community: Community, month: dt.date, kind: str, party: str, fmt: str) -> str:
+    head = Book.objects.values_list("head_hash", flat=True).get(pk=community.book_id)
+    raw = f"{community.code}|{month:%Y-%m}|{kind}|{party}|{fmt}|{head}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def statement_request(
+    *, community: Community, month: dt.date, kind: str, party: str, fmt: str, user
+) -> StatementFile:
+    """The cached file for this request, or a new one - drawn now when small, queued for
+    a worker when large (inline anyway without a broker)."""
+    from .tasks import make_statement
+
+    if kind not in KINDS or fmt not in FORMATS:
+        raise StatementError("unknown kind or format")
+    key = statement_key(community, month, kind, party, fmt)
+    existing = StatementFile.objects.filter(key=key).first()
+    if existing is not None and existing.state != "failed":
+        return existing
+    try:
+        with transaction.atomic():
+            if existing is not None:
+                existing.delete()
+            record = StatementFile.objects.create(
+                key=key,
+                community=community,
+                kind=kind,
+                month=month,
+                party=party,
+                fmt=fmt,
+                requested_by=user.get_username(),
+            )
+    except IntegrityError:  # another request for the same file got there first
+        return StatementFile.objects.get(key=key)
+    large = kind == "journal" and community.book.last_seq > INLINE_ENTRIES
+    if large:
+        make_statement.delay_on_commit(record.pk)
+    else:
+        statement_make(record.pk)
+        record.refresh_from_db()
+    return record
+
+
+def statement_make(pk: int) -> str:
+    """Draw a requested statement file (once: a repeated task changes nothing)."""
+    record = StatementFile.objects.select_related("community").get(pk=pk)
+    if record.state == "done":
+        return record.state
+    StatementFile.objects.filter(pk=pk).update(state="running")
+    try:
+        st = build(record.community, record.month, record.kind, record.party or None)
+    except StatementError as exc:
+        record.state, record.error = "failed", str(exc)
+    else:
+        _mime, renderer = FORMATS[record.fmt]
+        content = renderer(st)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        record.file.save(f"{record.key}.{record.fmt}", ContentFile(data), save=False)
+        record.digest, record.state = st.digest, "done"
+    record.finished_at = timezone.now()
+    record.save()
+    return record.state
+
+
+# --- Red flags ---------------------------------------------------------------------------
+def flag_close(*, flag: RedFlag, user, note: str) -> RedFlag:
+    """An auditor closes a flag with a note, kept in the audit trail (a FlagEvent)."""
+    if not has_role(user, flag.community, Role.AUDITOR):
+        raise PermissionError(_("Only the community's auditors close red flags."))
+    if not note.strip():
+        raise ValidationError(_("Say why the flag is closed."))
+    if flag.closed_at:
+        raise ValidationError(_("This flag is already closed."))
+    flag.closed_at, flag.closed_by, flag.note = timezone.now(), user.get_username(), note.strip()
+    flag.status = FlagStatus.CLOSED
+    flag.save(update_fields=["closed_at", "closed_by", "note", "status"])
+    # The incident's history keeps every closing: new evidence may reopen it later.
+    FlagEvent.objects.create(
+        flag=flag, kind=FlagEventKind.CLOSED, at=flag.closed_at, by=flag.closed_by, note=flag.note
+    )
+    return flag

@@ -28,8 +28,11 @@ def _load(path: str) -> Ed25519PrivateKey:
     if not p.exists():
         p.parent.mkdir(parents=True, exist_ok=True)
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(pem)
@@ -44,13 +47,20 @@ def private_key() -> Ed25519PrivateKey:
 
 
 def public_key_raw() -> bytes:
-    return private_key().public_key().public_bytes(serialization.Encoding.Raw,
-                                                   serialization.PublicFormat.Raw)
+    return (
+        private_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
 
 
 def public_key_pem() -> str:
-    return private_key().public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        private_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def key_id(raw: bytes | None = None) -> str:
@@ -63,8 +73,7 @@ def sign(message: bytes) -> str:
 
 def verify(public_raw: bytes, message: bytes, signature_hex: str) -> bool:
     try:
-        Ed25519PublicKey.from_public_bytes(public_raw).verify(bytes.fromhex(signature_hex),
-                                                              message)
+        Ed25519PublicKey.from_public_bytes(public_raw).verify(bytes.fromhex(signature_hex), message)
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -5,9 +5,9 @@ from celery import shared_task
 
 @shared_task(name="reports.make_statement")
 def make_statement(pk: int) -> str:
-    from .auditor import make_file
+    from .services import statement_make
 
-    return make_file(pk)
+    return statement_make(pk)
 
 
 @shared_task(name="reports.nightly_verify")
@@ -16,12 +16,12 @@ def nightly_verify() -> list[str]:
     workspace shows the results."""
     from fundmgr.models import Community
 
-    from .auditor import integrity_check
-    from .screening import screen_community
+    from .redflags.screening import community_screen
+    from .services import integrity_verify
 
     results = []
     for community in Community.objects.order_by("code"):
-        results.append(str(integrity_check(community, "nightly")))
-        results.append(f"{community.code}: {len(screen_community(community))} red flags raised "
-                       "or with new evidence")
+        results.append(str(integrity_verify(community, "nightly")))
+        touched = community_screen(community)
+        results.append(f"{community.code}: {len(touched)} red flags raised or with new evidence")
     return results

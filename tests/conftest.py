@@ -21,8 +21,9 @@ def pytest_configure(config):
         try:
             moment = dt.datetime.fromisoformat(TEST_NOW)
         except ValueError:
-            raise pytest.UsageError(f"FUNDMGR_TEST_NOW={TEST_NOW!r} is not an ISO date-time"
-                                    ) from None
+            raise pytest.UsageError(
+                f"FUNDMGR_TEST_NOW={TEST_NOW!r} is not an ISO date-time"
+            ) from None
         _travel = time_machine.travel(moment, tick=True)
         _travel.start()
 
@@ -53,14 +54,7 @@ def ledger_purge(transactional_db):
 
     for conn in connections.all():
         conn.close()
-    from pathlib import Path
-
-    import reports
-    from fundmgr.guards import GUARDED_TABLES
-
-    reports_sql = Path(reports.__file__).resolve().parent / "sql"
-    guards.purge(connection, before=[
-        ("reports_disclosure", "disclosure_guards_v1", reports_sql), *GUARDED_TABLES])
+    purge(connection)
 
 
 @pytest.fixture(autouse=True)
@@ -69,10 +63,48 @@ def _empty_cache():
     and a cached look-up (a published month, a rendered page) must not outlive it."""
     from django.core.cache import cache
 
-    from reports import published
+    from reports.public import cache as published
 
     cache.clear()
     published.forget_all()
     yield
     cache.clear()
     published.forget_all()
+
+
+# The tables that refer to ledger entries, children first, each with the app and the
+# guards to lift while it is emptied (None: it has none).
+GUARDED_TABLES = [
+    ("reports_disclosure", "reports", "0002_disclosure_guards"),
+    ("fundmgr_disbursementapproval", "fundmgr", None),
+    ("fundmgr_attachment", "fundmgr", None),
+    ("fundmgr_disbursement", "fundmgr", None),
+    ("fundmgr_settlement", "fundmgr", None),
+    ("fundmgr_income", "fundmgr", "0002_income_guards"),
+]
+# Every ledger guard lifted, in the order they are installed (the snapshot guard uses
+# functions of the main one).
+LEDGER_GUARDS = (guards.CURRENT, guards.SNAPSHOT)
+
+
+def purge(connection) -> None:
+    """Empty the ledger's tables and those that refer to them, as a database owner could
+    by hand: lift the guards, delete, restore the guards. Test databases only."""
+    for _table, app, name in GUARDED_TABLES:
+        if name:
+            guards.remove(connection, name, app)
+    for name in reversed(LEDGER_GUARDS):
+        guards.remove(connection, name)
+    try:
+        with connection.cursor() as cursor:
+            for table, _app, _name in GUARDED_TABLES:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+            cursor.execute("DELETE FROM ledger_balancesnapshot")
+            cursor.execute("DELETE FROM ledger_line")
+            cursor.execute("DELETE FROM ledger_entry")
+    finally:
+        for name in LEDGER_GUARDS:
+            guards.install(connection, name)
+        for _table, app, name in GUARDED_TABLES:
+            if name:
+                guards.install(connection, name, app)

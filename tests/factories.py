@@ -36,9 +36,18 @@ def cny(amount: str, currency: str = "CNY") -> Money:
     return Money(amount, currency)
 
 
-def income(b: Book, gross: str = "100.00", provider: str = "70.00", hub: str = "25.00",
-           fund: str = "5.00", *, key: str | None = None, date: dt.date | None = None,
-           memo: str = "服务包收入", actor: str = "officer"):
+def income(
+    b: Book,
+    gross: str = "100.00",
+    provider: str = "70.00",
+    hub: str = "25.00",
+    fund: str = "5.00",
+    *,
+    key: str | None = None,
+    date: dt.date | None = None,
+    memo: str = "服务包收入",
+    actor: str = "officer",
+):
     """Post an income-shaped entry: Dr cash / Cr provider, hub, fund."""
     cur = b.currency
     return services.post(
@@ -71,24 +80,40 @@ def provider(code: str | None = None, category: str = "elderly"):
     return Provider.objects.create(code=code, name=f"专业机构{code}", category=category)
 
 
-def community(code: str | None = None, *, threshold: str = "5000", currency: str = "CNY",
-              hub_=None):
-    from fundmgr import services as fs
+def community(
+    code: str | None = None, *, threshold: str = "5000", currency: str = "CNY", hub_=None
+):
+    from fundmgr.services.setup import community_create
 
     code = code or f"C{next(_counter):03d}"
-    return fs.community_create(code=code, name=f"{code}社区", subdistrict="测试街道",
-                               hub=hub_ or hub(), currency=currency,
-                               review_threshold=Decimal(threshold))
+    return community_create(
+        code=code,
+        name=f"{code}社区",
+        subdistrict="测试街道",
+        hub=hub_ or hub(),
+        currency=currency,
+        review_threshold=Decimal(threshold),
+    )
 
 
-def package(c, code: str | None = None, *, prov=None, paid="100.00", low_cost="30.00",
-            public_benefit="80.00"):
-    from fundmgr import services as fs
+def package(
+    c,
+    code: str | None = None,
+    *,
+    prov=None,
+    paid="100.00",
+    low_cost="30.00",
+    public_benefit="80.00",
+):
+    from fundmgr.services.setup import package_create
 
     code = code or f"PK{next(_counter):03d}"
     prices = {"paid": paid, "low_cost": low_cost, "public_benefit": public_benefit}
-    return fs.package_create(
-        community=c, code=code, name=f"服务包{code}", provider=prov or provider(),
+    return package_create(
+        community=c,
+        code=code,
+        name=f"服务包{code}",
+        provider=prov or provider(),
         prices={k: Decimal(v) if v is not None else None for k, v in prices.items()},
         low_cost_eligibility="70岁以上老人",
     )
@@ -98,25 +123,39 @@ def user(username: str | None = None, *roles_in):
     """user("li", (community, "officer"), ...)"""
     from django.contrib.auth import get_user_model
 
-    from fundmgr import services as fs
+    from fundmgr.services.setup import membership_grant
 
     username = username or f"u{next(_counter)}"
     u = get_user_model().objects.create_user(username=username, password="pw-" + username)
     for c, role in roles_in:
-        fs.membership_grant(user=u, community=c, role=role)
+        membership_grant(user=u, community=c, role=role)
     return u
 
 
-def draft(c, pkg, amount="100.00", *, tier="paid", ref=None, paid_at=None, method="wechat",
-          payer="张三", currency=None):
+def draft(
+    c,
+    pkg,
+    amount="100.00",
+    *,
+    tier="paid",
+    ref=None,
+    paid_at=None,
+    method="wechat",
+    payer="张三",
+    currency=None,
+):
     from django.utils import timezone
     from djmoney.money import Money
 
-    from fundmgr.services import IncomeDraft
+    from fundmgr.services.drafts import IncomeDraft
 
     return IncomeDraft(
-        community=c, package=pkg, tier=tier,
+        community=c,
+        package=pkg,
+        tier=tier,
         amount=Money(amount, currency or c.currency) if amount is not None else None,
         paid_at=paid_at or timezone.make_aware(dt.datetime(2026, 3, 5, 10, 30)),
-        method=method, payer=payer, external_ref=ref,
+        method=method,
+        payer=payer,
+        external_ref=ref,
     )

@@ -26,6 +26,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from djmoney.money import Money
 
+from fundmgr import chart
+from fundmgr.services import drafts, posting
+from fundmgr.services import income as incomes
+
 SEED = 17_2026
 START = dt.date(2026, 6, 1)
 END = dt.date(2026, 11, 30)
@@ -77,8 +81,9 @@ def invoice_pdf(number: str, payee: str, amount: Decimal, day: dt.date, title: s
     return buf.getvalue()
 
 
-def invoice_jpeg(number: str, amount: Decimal, day: dt.date, rng: random.Random,
-                 quality: int = 88) -> bytes:
+def invoice_jpeg(
+    number: str, amount: Decimal, day: dt.date, rng: random.Random, quality: int = 88
+) -> bytes:
     """A photographed invoice: one template, this invoice's number, amount and date."""
     from PIL import Image, ImageDraw
 
@@ -93,8 +98,11 @@ def invoice_jpeg(number: str, amount: Decimal, day: dt.date, rng: random.Random,
     # Handwriting and stamps differ from one invoice to the next.
     for _ in range(6):
         x, y = rng.randint(40, 420), rng.randint(200, 280)
-        draw.ellipse([x, y, x + rng.randint(20, 60), y + rng.randint(10, 30)],
-                     outline=(rng.randint(0, 120), 0, 0), width=2)
+        draw.ellipse(
+            [x, y, x + rng.randint(20, 60), y + rng.randint(10, 30)],
+            outline=(rng.randint(0, 120), 0, 0),
+            width=2,
+        )
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality)
     return buf.getvalue()
@@ -120,59 +128,121 @@ class Builder:
     def build(self) -> World:
         from django.contrib.auth import get_user_model
 
-        from fundmgr import services as fs
         from fundmgr.models import HubEnterprise, Provider
+        from fundmgr.services import setup as fs
 
         User = get_user_model()
-        hubs = {s: HubEnterprise.objects.create(code=f"PW-HUB-{s}", name=f"{s}枢纽社企",
-                                                subdistrict=f"{s}街道") for s in ("东湖", "西岭")}
-        providers = {code: Provider.objects.create(code=f"PW-{code}", name=name,
-                                                   category=cat)
-                     for code, name, cat in [("YL", "夕照养老服务社", "elderly"),
-                                             ("ST", "邻里食堂", "meals"),
-                                             ("TY", "小橡树托育", "childcare"),
-                                             ("JZ", "安心家政", "housekeeping"),
-                                             ("KF", "康宁康复", "rehab")]}
-        names = [("王", "建华"), ("李", "秀英"), ("陈", "志强"), ("刘", "丽娟"), ("周", "海燕"),
-                 ("吴", "国平"), ("郑", "晓东"), ("孙", "玉兰"), ("赵", "春明"), ("黄", "淑芬"),
-                 ("何", "文军"), ("马", "桂芳"), ("林", "振宇"), ("高", "美玲"), ("罗", "德胜"),
-                 ("梁", "红梅")]
+        hubs = {
+            s: HubEnterprise.objects.create(
+                code=f"PW-HUB-{s}", name=f"{s}枢纽社企", subdistrict=f"{s}街道"
+            )
+            for s in ("东湖", "西岭")
+        }
+        providers = {
+            code: Provider.objects.create(code=f"PW-{code}", name=name, category=cat)
+            for code, name, cat in [
+                ("YL", "夕照养老服务社", "elderly"),
+                ("ST", "邻里食堂", "meals"),
+                ("TY", "小橡树托育", "childcare"),
+                ("JZ", "安心家政", "housekeeping"),
+                ("KF", "康宁康复", "rehab"),
+            ]
+        }
+        names = [
+            ("王", "建华"),
+            ("李", "秀英"),
+            ("陈", "志强"),
+            ("刘", "丽娟"),
+            ("周", "海燕"),
+            ("吴", "国平"),
+            ("郑", "晓东"),
+            ("孙", "玉兰"),
+            ("赵", "春明"),
+            ("黄", "淑芬"),
+            ("何", "文军"),
+            ("马", "桂芳"),
+            ("林", "振宇"),
+            ("高", "美玲"),
+            ("罗", "德胜"),
+            ("梁", "红梅"),
+        ]
         auditor = User.objects.create_user("pw-auditor", password="x")
-        for n, (code, sub) in enumerate([("PW-DH1", "东湖"), ("PW-DH2", "东湖"),
-                                         ("PW-XL1", "西岭"), ("PW-XL2", "西岭")]):
-            c = fs.community_create(code=code, name=f"{code}社区", subdistrict=f"{sub}街道",
-                                    hub=hubs[sub], review_threshold=Decimal("1000000"))
+        for n, (code, sub) in enumerate(
+            [("PW-DH1", "东湖"), ("PW-DH2", "东湖"), ("PW-XL1", "西岭"), ("PW-XL2", "西岭")]
+        ):
+            c = fs.community_create(
+                code=code,
+                name=f"{code}社区",
+                subdistrict=f"{sub}街道",
+                hub=hubs[sub],
+                review_threshold=Decimal("1000000"),
+            )
             staff = {}
             for role, k in (("officer", 0), ("officer", 1), ("reviewer", 2), ("reviewer", 3)):
                 last, first = names[n * 4 + k]
-                u = User.objects.create_user(f"{code.lower()}-{role}{k}", password="x",
-                                             first_name=first, last_name=last)
+                u = User.objects.create_user(
+                    f"{code.lower()}-{role}{k}", password="x", first_name=first, last_name=last
+                )
                 fs.membership_grant(user=u, community=c, role=role)
                 staff[f"{role}{k}"] = u
             fs.membership_grant(user=auditor, community=c, role="auditor")
             packages = [
-                fs.package_create(community=c, code="HOME", name="居家照护（月）",
-                                  provider=providers["YL"],
-                                  prices={"public_benefit": Decimal("500"),
-                                          "paid": Decimal("800"),
-                                          "low_cost": Decimal("320")},
-                                  low_cost_eligibility="80岁以上"),
-                fs.package_create(community=c, code="MEAL", name="助餐（每餐）",
-                                  provider=providers["ST"],
-                                  prices={"paid": Decimal("18"), "low_cost": Decimal("8"),
-                                          "public_benefit": None}),
-                fs.package_create(community=c, code="CARE", name="托育（月）",
-                                  provider=providers["TY"],
-                                  prices={"paid": Decimal("1500"), "low_cost": Decimal("900"),
-                                          "public_benefit": None}),
-                fs.package_create(community=c, code="CLEAN", name="保洁（次）",
-                                  provider=providers["JZ"],
-                                  prices={"paid": Decimal("120"), "low_cost": Decimal("60"),
-                                          "public_benefit": None}),
-                fs.package_create(community=c, code="REHAB", name="康复（疗程）",
-                                  provider=providers["KF"],
-                                  prices={"paid": Decimal("1200"), "low_cost": Decimal("480"),
-                                          "public_benefit": Decimal("900")}),
+                fs.package_create(
+                    community=c,
+                    code="HOME",
+                    name="居家照护（月）",
+                    provider=providers["YL"],
+                    prices={
+                        "public_benefit": Decimal("500"),
+                        "paid": Decimal("800"),
+                        "low_cost": Decimal("320"),
+                    },
+                    low_cost_eligibility="80岁以上",
+                ),
+                fs.package_create(
+                    community=c,
+                    code="MEAL",
+                    name="助餐（每餐）",
+                    provider=providers["ST"],
+                    prices={
+                        "paid": Decimal("18"),
+                        "low_cost": Decimal("8"),
+                        "public_benefit": None,
+                    },
+                ),
+                fs.package_create(
+                    community=c,
+                    code="CARE",
+                    name="托育（月）",
+                    provider=providers["TY"],
+                    prices={
+                        "paid": Decimal("1500"),
+                        "low_cost": Decimal("900"),
+                        "public_benefit": None,
+                    },
+                ),
+                fs.package_create(
+                    community=c,
+                    code="CLEAN",
+                    name="保洁（次）",
+                    provider=providers["JZ"],
+                    prices={
+                        "paid": Decimal("120"),
+                        "low_cost": Decimal("60"),
+                        "public_benefit": None,
+                    },
+                ),
+                fs.package_create(
+                    community=c,
+                    code="REHAB",
+                    name="康复（疗程）",
+                    provider=providers["KF"],
+                    prices={
+                        "paid": Decimal("1200"),
+                        "low_cost": Decimal("480"),
+                        "public_benefit": Decimal("900"),
+                    },
+                ),
             ]
             self.world.communities.append({"c": c, "staff": staff, "packages": packages})
         self.world.users["auditor"] = auditor
@@ -190,35 +260,49 @@ class Builder:
 
         for entry in self.world.communities:
             for key, u in entry["staff"].items():
-                d = InterestDeclaration.objects.create(community=entry["c"], user=u,
-                                                       declared_on=START)
-                DeclaredInterest.objects.create(declaration=d, relation="spouse",
-                                                name=f"{u.last_name}{self.rng.choice('秀英淑珍')}",
-                                                bank_account=f"6222 0300 {self.rng.randint(10**7, 10**8 - 1)}")
+                d = InterestDeclaration.objects.create(
+                    community=entry["c"], user=u, declared_on=START
+                )
+                DeclaredInterest.objects.create(
+                    declaration=d,
+                    relation="spouse",
+                    name=f"{u.last_name}{self.rng.choice('秀英淑珍')}",
+                    bank_account=f"6222 0300 {self.rng.randint(10**7, 10**8 - 1)}",
+                )
                 if key == "officer0":
-                    DeclaredInterest.objects.create(declaration=d, relation="business",
-                                                    name=f"{u.last_name}氏装修工作室")
-            entry["declared"] = {u.username: list(DeclaredInterest.objects.filter(
-                declaration__user=u)) for u in entry["staff"].values()}
+                    DeclaredInterest.objects.create(
+                        declaration=d, relation="business", name=f"{u.last_name}氏装修工作室"
+                    )
+            entry["declared"] = {
+                u.username: list(DeclaredInterest.objects.filter(declaration__user=u))
+                for u in entry["staff"].values()
+            }
 
     # --- honest income --------------------------------------------------------------
-    def _draft(self, c, package, tier, when, *, quantity=1, payer=None, amount=None):
-        from fundmgr import services as fs
+    def _draft(self, c, package, tier, when, *, quantity=1, payer=None, amount=None, method=None):
 
         self.serial += 1
         price = package.price(tier).amount
         if payer is None:
-            payer = ("街道办事处（购买服务）" if tier == "public_benefit"
-                     else self.rng.choice("张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗") +
-                     "".join(self.rng.choices("伟芳秀兰建国丽强桂英明静志刚玉华平红军霞敏杰涛超", k=2)))
-        return fs.IncomeDraft(
-            community=c, package=package, tier=tier,
+            payer = (
+                "街道办事处（购买服务）"
+                if tier == "public_benefit"
+                else self.rng.choice("张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗")
+                + "".join(self.rng.choices("伟芳秀兰建国丽强桂英明静志刚玉华平红军霞敏杰涛超", k=2))
+            )
+        return drafts.IncomeDraft(
+            community=c,
+            package=package,
+            tier=tier,
             amount=Money(amount if amount is not None else price * quantity, "CNY"),
-            paid_at=when, method=self.rng.choice(["wechat", "alipay", "cash"]),
-            payer=payer, quantity=quantity, external_ref=f"PW-{self.serial:06d}")
+            paid_at=when,
+            method=method or self.rng.choice(["wechat", "alipay", "cash"]),
+            payer=payer,
+            quantity=quantity,
+            external_ref=f"PW-{self.serial:06d}",
+        )
 
     def incomes(self, entry):
-        from fundmgr import services as fs
         from fundmgr.lib import workcalendar
 
         cal = workcalendar.build()
@@ -227,10 +311,18 @@ class Builder:
         # The government's purchase orders for the 公益 tier: what funds the payouts.
         with self._at(_aware(START, 9)):
             for n in range(4):
-                fs.record_income(self._draft(c, entry["packages"][0], "public_benefit",
-                                             _aware(START, 8, n), quantity=1900 - 100 * n,
-                                             payer="街道办事处（购买服务）"),
-                                 recorded_by=entry["staff"]["officer0"])
+                incomes.income_record(
+                    self._draft(
+                        c,
+                        entry["packages"][0],
+                        "public_benefit",
+                        _aware(START, 8, n),
+                        quantity=1900 - 100 * n,
+                        payer="街道办事处（购买服务）",
+                        method="bank",
+                    ),
+                    recorded_by=entry["staff"]["officer0"],
+                )
         for day in _days(START, END):
             if not cal.is_workday(day):
                 continue
@@ -239,23 +331,29 @@ class Builder:
                 for _ in range(rng.randint(3, 5)):
                     package = rng.choice(entry["packages"])
                     tiers = package.tiers
-                    tier = ("low_cost" if "low_cost" in tiers and rng.random() < 0.3 else
-                            "public_benefit" if "public_benefit" in tiers
-                            and rng.random() < 0.15 else "paid")
+                    tier = (
+                        "low_cost"
+                        if "low_cost" in tiers and rng.random() < 0.3
+                        else "public_benefit"
+                        if "public_benefit" in tiers and rng.random() < 0.15
+                        else "paid"
+                    )
                     qty = rng.choice([1, 1, 1, 2, 5]) if package.code == "MEAL" else 1
                     when = _aware(day, rng.randint(8, 17), rng.randint(0, 59))
                     draft = self._draft(c, package, tier, when, quantity=qty)
-                    errors = fs.validate_draft(draft, now=_aware(END, 23))
+                    errors = drafts.draft_validate(draft, now=_aware(END, 23))
                     assert not errors, errors
-                    lag = (dt.timedelta(minutes=rng.randint(5, 120)) if rng.random() > 0.04
-                           else dt.timedelta(days=rng.randint(1, 4)))
+                    lag = (
+                        dt.timedelta(minutes=rng.randint(5, 120))
+                        if rng.random() > 0.04
+                        else dt.timedelta(days=rng.randint(1, 4))
+                    )
                     recorded = when + lag
                     while not cal.is_workday(recorded.date()) or recorded.hour >= 19:
                         recorded = _aware(recorded.date() + dt.timedelta(days=1), 9, 15)
-                    built[key].append(fs.build_income(draft, recorded_by=officer,
-                                                      now=recorded))
+                    built[key].append(drafts.income_build(draft, recorded_by=officer, now=recorded))
         for key, items in built.items():
-            fs.save_incomes(items, entry["staff"][key].get_username())
+            posting.incomes_save(items, entry["staff"][key].get_username())
         entry["incomes"] = {k: [i.pk for i in v] for k, v in built.items()}
         self.honest_corrections(entry)
         # The administrator raised the cleaning price at the end of November: every
@@ -272,7 +370,6 @@ class Builder:
         """Reversals an honest office makes: a wrong payment method (re-recorded at the
         same amount), a wrong quantity (re-recorded at the listed price), a refund, and
         a double entry caught and reversed the same day."""
-        from fundmgr import services as fs
         from fundmgr.models import Income
 
         rng, c = self.rng, entry["c"]
@@ -285,65 +382,123 @@ class Builder:
                     continue
                 at = timezone.localtime(income.recorded_at) + dt.timedelta(hours=2)
                 with self._at(at):
-                    fs.reverse_income(income=income, actor=officer, reason="支付方式选错")
-                    redo = self._draft(c, income.package, income.tier, income.paid_at,
-                                       quantity=income.quantity, payer=income.payer,
-                                       amount=income.amount.amount)
-                    fs.record_income(redo, recorded_by=officer)
+                    incomes.income_reverse(income=income, actor=officer, reason="支付方式选错")
+                    redo = self._draft(
+                        c,
+                        income.package,
+                        income.tier,
+                        income.paid_at,
+                        quantity=income.quantity,
+                        payer=income.payer,
+                        amount=income.amount.amount,
+                    )
+                    incomes.income_record(redo, recorded_by=officer)
             meal = entry["packages"][1]
             day = dt.date(2026, 7, 8) + dt.timedelta(days=int(key[-1]))
             with self._at(_aware(day, 10, 5)):
-                wrong, _ = fs.record_income(self._draft(c, meal, "paid", _aware(day, 10),
-                                                        quantity=2, payer="钱大妈"),
-                                            recorded_by=officer)
+                wrong, _ = incomes.income_record(
+                    self._draft(c, meal, "paid", _aware(day, 10), quantity=2, payer="钱大妈"),
+                    recorded_by=officer,
+                )
             with self._at(_aware(day, 11)):
-                fs.reverse_income(income=wrong, actor=officer, reason="份数录错")
-                fs.record_income(self._draft(c, meal, "paid", _aware(day, 10), quantity=1,
-                                             payer="钱大妈"), recorded_by=officer)
+                incomes.income_reverse(income=wrong, actor=officer, reason="份数录错")
+                incomes.income_record(
+                    self._draft(c, meal, "paid", _aware(day, 10), quantity=1, payer="钱大妈"),
+                    recorded_by=officer,
+                )
             with self._at(_aware(day, 14)):
-                twice = [fs.record_income(self._draft(c, entry["packages"][3], "paid",
-                                                      _aware(day, 13, 50), payer="孙阿姨"),
-                                          recorded_by=officer)[0] for _ in range(2)]
+                twice = [
+                    incomes.income_record(
+                        self._draft(
+                            c, entry["packages"][3], "paid", _aware(day, 13, 50), payer="孙阿姨"
+                        ),
+                        recorded_by=officer,
+                    )[0]
+                    for _ in range(2)
+                ]
             with self._at(_aware(day, 15)):
-                fs.reverse_income(income=twice[1], actor=officer, reason="重复登记")
+                incomes.income_reverse(income=twice[1], actor=officer, reason="重复登记")
             # An honest officer working the official 调休 Saturday before National Day.
             with self._at(_aware(dt.date(2026, 9, 20), 10)):
                 for _ in range(3):
-                    fs.record_income(self._draft(c, entry["packages"][0], "paid",
-                                                 _aware(dt.date(2026, 9, 20), 9)),
-                                     recorded_by=officer)
+                    incomes.income_record(
+                        self._draft(
+                            c, entry["packages"][0], "paid", _aware(dt.date(2026, 9, 20), 9)
+                        ),
+                        recorded_by=officer,
+                    )
 
     # --- honest payouts -------------------------------------------------------------
-    def pay(self, entry, payee, amount, day, *, invoice=None, files=None, person=False,
-            account="", hour=10, approve_after=dt.timedelta(hours=3), officer="officer0",
-            category="activity", minutes_file=None, invoice_date=None):
-        from fundmgr import payouts
+    def pay(
+        self,
+        entry,
+        payee,
+        amount,
+        day,
+        *,
+        invoice=None,
+        files=None,
+        person=False,
+        account="",
+        hour=10,
+        approve_after=dt.timedelta(hours=3),
+        officer="officer0",
+        category="activity",
+        minutes_file=None,
+        invoice_date=None,
+    ):
+        from fundmgr.services import payouts
 
         c, staff = entry["c"], entry["staff"]
         amount = Decimal(amount)
         number = invoice if invoice is not None else f"{self.rng.randint(10**7, 10**8 - 1)}"
         if files is None:
             if self.rng.random() < 0.3:
-                files = [("invoice", SimpleUploadedFile(
-                    f"fp{self.serial}.jpg", invoice_jpeg(number, amount, day, self.rng)))]
+                files = [
+                    (
+                        "invoice",
+                        SimpleUploadedFile(
+                            f"fp{self.serial}.jpg", invoice_jpeg(number, amount, day, self.rng)
+                        ),
+                    )
+                ]
             else:
-                files = [("invoice", SimpleUploadedFile(
-                    f"fp{self.serial}.pdf", invoice_pdf(number, payee, amount, day)))]
+                files = [
+                    (
+                        "invoice",
+                        SimpleUploadedFile(
+                            f"fp{self.serial}.pdf", invoice_pdf(number, payee, amount, day)
+                        ),
+                    )
+                ]
         if minutes_file is not None:
             files = [*files, ("minutes", SimpleUploadedFile("jiyao.pdf", minutes_file))]
         self.serial += 1
         requested = _aware(day, hour, self.rng.randint(0, 50))
         with self._at(requested):
             d = payouts.disbursement_request(
-                community=c, payee=payee, purpose=f"{payee}服务费", category=category,
-                amount=Money(amount, "CNY"), user=staff[officer], payee_is_person=person,
-                payee_account=account, invoice_number=number,
-                invoice_date=invoice_date or day, attachments=files)
+                community=c,
+                payee=payee,
+                purpose=f"{payee}服务费",
+                category=category,
+                amount=Money(amount, "CNY"),
+                user=staff[officer],
+                payee_is_person=person,
+                payee_account=account,
+                invoice_number=number,
+                invoice_date=invoice_date or day,
+                attachments=files,
+            )
         with self._at(requested + approve_after):
             if d.tier == "committee":
-                payouts.disbursement_committee(disbursement=d, reviewer=staff["reviewer2"],
-                                               votes_for=6, votes_against=0,
-                                               members_present=7, minutes_ref=f"M-{d.pk}")
+                payouts.disbursement_committee(
+                    disbursement=d,
+                    reviewer=staff["reviewer2"],
+                    votes_for=6,
+                    votes_against=0,
+                    members_present=7,
+                    minutes_ref=f"M-{d.pk}",
+                )
             else:
                 payouts.disbursement_approve(disbursement=d, reviewer=staff["reviewer2"])
                 if d.tier == "two":
@@ -357,9 +512,23 @@ class Builder:
 
         cal = workcalendar.build()
         rng = self.rng
-        payees = ["绿源环保社", "晨光文具店", "安居物业", "百姓大药房", "乐活体育用品",
-                  "彩虹印务", "邻家超市", "明亮电器维修", "青松园艺", "四季鲜果",
-                  "长城五金", "小雨点绘本馆", "康乐医疗器械", "红星书店", "顺达物流"]
+        payees = [
+            "绿源环保社",
+            "晨光文具店",
+            "安居物业",
+            "百姓大药房",
+            "乐活体育用品",
+            "彩虹印务",
+            "邻家超市",
+            "明亮电器维修",
+            "青松园艺",
+            "四季鲜果",
+            "长城五金",
+            "小雨点绘本馆",
+            "康乐医疗器械",
+            "红星书店",
+            "顺达物流",
+        ]
         workdays = [d for d in _days(START, END) if cal.is_workday(d)]
         # Everyday purchases, log-uniform over two whole decades (so Benford's law holds);
         # the last community buys often enough for the first-digit test to apply.
@@ -369,15 +538,27 @@ class Builder:
             self.pay(entry, rng.choice(payees), amount, day)
         # Fixed rent, paid monthly: round and repeated, and honest.
         for month in range(6, 12):
-            self.pay(entry, "街道活动中心", "3000.00", dt.date(2026, month, 5) +
-                     dt.timedelta(days=(dt.date(2026, month, 5).weekday() >= 5) * 2))
+            self.pay(
+                entry,
+                "街道活动中心",
+                "3000.00",
+                dt.date(2026, month, 5)
+                + dt.timedelta(days=(dt.date(2026, month, 5).weekday() >= 5) * 2),
+            )
         # Study grants: round, one to each pupil.
         for n in range(4):
-            self.pay(entry, f"学生{entry['c'].code[-1]}{n}号", "1000.00", workdays[20 + n],
-                     person=True, category="education")
+            self.pay(
+                entry,
+                f"学生{entry['c'].code[-1]}{n}号",
+                "1000.00",
+                workdays[20 + n],
+                person=True,
+                category="education",
+            )
         # A big purchase decided by the committee, and its minutes on a second payment.
-        minutes = invoice_pdf(f"MIN-{entry['c'].code}", "committee", Decimal("0"),
-                              dt.date(2026, 8, 3))
+        minutes = invoice_pdf(
+            f"MIN-{entry['c'].code}", "committee", Decimal("0"), dt.date(2026, 8, 3)
+        )
         self.pay(entry, "安居物业", "26500.00", dt.date(2026, 8, 4), minutes_file=minutes)
         self.pay(entry, "青松园艺", "1700.00", dt.date(2026, 8, 6), minutes_file=minutes)
         # Two different sellers whose invoice numbers happen to agree.
@@ -394,23 +575,30 @@ class Builder:
             self.pay(entry, "安心保洁队", "1850.00", day)
 
     def settlements(self, entry):
-        from fundmgr import payouts
-        from fundmgr import services as fs
-        from ledger.selectors import balance_fen
+        from fundmgr.services import payouts
+        from ledger.selectors import balance_fen, net_by_account
 
         c = entry["c"]
         for month in (7, 8, 9, 10, 11):
             paid_on = dt.date(2026, month, 10)
             with self._at(_aware(paid_on, 16)):
-                for provider in {p.provider for p in entry["packages"]}:
-                    owed = balance_fen(c.book, fs.provider_account_code(provider))
+                # Half of what was owed on the day (the incomes were written in one batch,
+                # so today's balance includes months still to come).
+                owed_then = net_by_account(c.book, through=paid_on)
+                for provider in sorted({p.provider for p in entry["packages"]}, key=str):
+                    code = chart.provider_account_code(provider)
+                    owed = min(-owed_then.get(code, 0), balance_fen(c.book, code))
                     if owed <= 0:
                         continue
                     payouts.settlement_record(
-                        community=c, provider=provider,
-                        amount=Money(Decimal(owed // 2).scaleb(-2), "CNY"), method="bank",
-                        bank_reference=f"{c.code}-{provider.code}-{month}", paid_on=paid_on,
-                        user=entry["staff"]["officer0"])
+                        community=c,
+                        provider=provider,
+                        amount=Money(Decimal(owed // 2).scaleb(-2), "CNY"),
+                        method="bank",
+                        bank_reference=f"{c.code}-{provider.code}-{month}",
+                        paid_on=paid_on,
+                        user=entry["staff"]["officer0"],
+                    )
 
     # --- planted schemes ------------------------------------------------------------
     def case(self, rule, scheme, entry, *objs):
@@ -419,12 +607,10 @@ class Builder:
             if isinstance(o, str):
                 refs.add(o)
             else:
-                refs.add(f"{'income' if o._meta.model_name == 'income' else 'disbursement'}:"
-                         f"{o.pk}")
+                refs.add(f"{'income' if o._meta.model_name == 'income' else 'disbursement'}:{o.pk}")
         self.world.cases.append(Case(rule, scheme, entry["c"].code, refs))
 
     def plant(self):
-        from fundmgr import services as fs
         from fundmgr.lib import workcalendar
         from fundmgr.lib.names import _SIMPLIFY
         from fundmgr.models import Income
@@ -433,16 +619,27 @@ class Builder:
         cal = workcalendar.build()
         c1, c2, c3, c4 = self.world.communities
         # 1. Skimming: paid sales recorded below the listed price (two officers, two months).
-        for entry, key, day in ((c1, "officer1", dt.date(2026, 8, 12)),
-                                (c3, "officer0", dt.date(2026, 10, 20))):
+        for entry, key, day in (
+            (c1, "officer1", dt.date(2026, 8, 12)),
+            (c3, "officer0", dt.date(2026, 10, 20)),
+        ):
             officer = entry["staff"][key]
             made = []
             for n in range(3):
                 when = _aware(day, 10 + n)
                 with self._at(when + dt.timedelta(minutes=20)):
-                    made.append(fs.record_income(self._draft(
-                        entry["c"], entry["packages"][2], "paid", when,
-                        amount=Decimal("1200")), recorded_by=officer)[0])
+                    made.append(
+                        incomes.income_record(
+                            self._draft(
+                                entry["c"],
+                                entry["packages"][2],
+                                "paid",
+                                when,
+                                amount=Decimal("1200"),
+                            ),
+                            recorded_by=officer,
+                        )[0]
+                    )
             self.case("below_list_price", "sale recorded below listed price", entry, *made)
         # 2. Full-price sales recorded as 低偿: one officer, over three months.
         entry = c2
@@ -455,8 +652,11 @@ class Builder:
             when = _aware(day, 11)
             package = entry["packages"][rng.choice([0, 2, 3, 4])]
             with self._at(when + dt.timedelta(minutes=30)):
-                made.append(fs.record_income(self._draft(entry["c"], package, "low_cost",
-                                                         when), recorded_by=officer)[0])
+                made.append(
+                    incomes.income_record(
+                        self._draft(entry["c"], package, "low_cost", when), recorded_by=officer
+                    )[0]
+                )
         self.case("low_cost_share", "full price recorded as 低偿", entry, *made)
         # 3. Reversal, then the same payer and package re-recorded for less.
         for entry, day in ((c3, dt.date(2026, 7, 21)), (c4, dt.date(2026, 10, 27))):
@@ -464,49 +664,90 @@ class Builder:
             home = entry["packages"][0]
             when = _aware(day, 9, 30)
             with self._at(when + dt.timedelta(minutes=10)):
-                first, _ = fs.record_income(self._draft(entry["c"], home, "paid", when,
-                                                        payer="冯德明"), recorded_by=officer)
+                first, _ = incomes.income_record(
+                    self._draft(entry["c"], home, "paid", when, payer="冯德明"), recorded_by=officer
+                )
             with self._at(when + dt.timedelta(days=1)):
-                fs.reverse_income(income=first, actor=officer, reason="金额录入错误")
-                again, _ = fs.record_income(self._draft(entry["c"], home, "low_cost", when,
-                                                        payer="冯 德明"), recorded_by=officer)
-            self.case("rerecorded_lower", "reversal then lower re-recording", entry, first,
-                      again)
+                incomes.income_reverse(income=first, actor=officer, reason="金额录入错误")
+                again, _ = incomes.income_record(
+                    self._draft(entry["c"], home, "low_cost", when, payer="冯 德明"),
+                    recorded_by=officer,
+                )
+            self.case("rerecorded_lower", "reversal then lower re-recording", entry, first, again)
         # 4. One purchase cut under the one-reviewer limit; 5. under the committee limit.
-        parts = [self.pay(c1, "宏远办公家具", amount, dt.date(2026, 9, 14) + dt.timedelta(days=n))
-                 for n, amount in enumerate(["1960.00", "1880.00", "1990.00"])]
+        parts = [
+            self.pay(c1, "宏远办公家具", amount, dt.date(2026, 9, 14) + dt.timedelta(days=n))
+            for n, amount in enumerate(["1960.00", "1880.00", "1990.00"])
+        ]
         self.case("split_payment", "split under the one-reviewer limit", c1, *parts)
-        parts = [self.pay(c2, "博远装饰工程", amount, dt.date(2026, 10, 19) + dt.timedelta(days=n))
-                 for n, amount in enumerate(["18600.00", "19400.00"])]
+        parts = [
+            self.pay(c2, "博远装饰工程", amount, dt.date(2026, 10, 19) + dt.timedelta(days=n))
+            for n, amount in enumerate(["18600.00", "19400.00"])
+        ]
         self.case("split_payment", "split under the committee limit", c2, *parts)
         # 6. Invented round grants to one person among honest payments.
-        grants = [self.pay(c3, "李建国", amount, day, person=True, category="elderly")
-                  for amount, day in (("3000.00", dt.date(2026, 7, 7)),
-                                      ("2000.00", dt.date(2026, 8, 18)),
-                                      ("5000.00", dt.date(2026, 9, 2)),
-                                      ("3000.00", dt.date(2026, 9, 29)),
-                                      ("4000.00", dt.date(2026, 11, 4)))]
+        grants = [
+            self.pay(c3, "李建国", amount, day, person=True, category="elderly")
+            for amount, day in (
+                ("3000.00", dt.date(2026, 7, 7)),
+                ("2000.00", dt.date(2026, 8, 18)),
+                ("5000.00", dt.date(2026, 9, 2)),
+                ("3000.00", dt.date(2026, 9, 29)),
+                ("4000.00", dt.date(2026, 11, 4)),
+            )
+        ]
         self.case("round_grants", "round grants to one payee", c3, *grants)
         # 7. One invoice claimed twice, the copy with a changed amount and date.
         a = self.pay(c4, "鑫达建材", "2680.00", dt.date(2026, 8, 20), invoice="44021958")
-        b = self.pay(c4, "鑫达建材", "2860.00", dt.date(2026, 9, 24), invoice="4402-1958",
-                     invoice_date=dt.date(2026, 9, 20))
+        b = self.pay(
+            c4,
+            "鑫达建材",
+            "2860.00",
+            dt.date(2026, 9, 24),
+            invoice="4402-1958",
+            invoice_date=dt.date(2026, 9, 20),
+        )
         self.case("duplicate_invoice", "duplicate invoice, amount and date changed", c4, a, b)
         # 8. A re-saved copy of an evidence file: a PDF printed again, a photo re-saved.
         pdf1 = invoice_pdf("77120066", "宏图广告", Decimal("1450.00"), dt.date(2026, 7, 9))
-        pdf2 = invoice_pdf("77120066", "宏图广告", Decimal("1450.00"), dt.date(2026, 7, 9),
-                           title="scan-2")
+        pdf2 = invoice_pdf(
+            "77120066", "宏图广告", Decimal("1450.00"), dt.date(2026, 7, 9), title="scan-2"
+        )
         assert pdf1 != pdf2
-        a = self.pay(c1, "宏图广告", "1450.00", dt.date(2026, 7, 9), invoice="77120066",
-                     files=[("invoice", SimpleUploadedFile("a.pdf", pdf1))])
-        b = self.pay(c1, "宏图广告", "1450.00", dt.date(2026, 10, 13), invoice="",
-                     files=[("invoice", SimpleUploadedFile("b.pdf", pdf2))])
+        a = self.pay(
+            c1,
+            "宏图广告",
+            "1450.00",
+            dt.date(2026, 7, 9),
+            invoice="77120066",
+            files=[("invoice", SimpleUploadedFile("a.pdf", pdf1))],
+        )
+        b = self.pay(
+            c1,
+            "宏图广告",
+            "1450.00",
+            dt.date(2026, 10, 13),
+            invoice="",
+            files=[("invoice", SimpleUploadedFile("b.pdf", pdf2))],
+        )
         self.case("duplicate_attachment", "re-saved PDF invoice", c1, a, b)
         jpg = invoice_jpeg("55330019", Decimal("980.00"), dt.date(2026, 8, 25), rng)
-        a = self.pay(c2, "美佳餐饮", "980.00", dt.date(2026, 8, 25), invoice="55330019",
-                     files=[("invoice", SimpleUploadedFile("a.jpg", jpg))])
-        b = self.pay(c2, "美佳餐饮", "980.00", dt.date(2026, 11, 10), invoice="55330091",
-                     files=[("invoice", SimpleUploadedFile("b.jpg", resave_jpeg(jpg)))])
+        a = self.pay(
+            c2,
+            "美佳餐饮",
+            "980.00",
+            dt.date(2026, 8, 25),
+            invoice="55330019",
+            files=[("invoice", SimpleUploadedFile("a.jpg", jpg))],
+        )
+        b = self.pay(
+            c2,
+            "美佳餐饮",
+            "980.00",
+            dt.date(2026, 11, 10),
+            invoice="55330091",
+            files=[("invoice", SimpleUploadedFile("b.jpg", resave_jpeg(jpg)))],
+        )
         self.case("duplicate_attachment", "re-saved photo of an invoice", c2, a, b)
         # 9. Payees who are staff or their declared relatives, written differently.
         reviewer = c2["staff"]["reviewer2"]
@@ -516,12 +757,24 @@ class Builder:
         d = self.pay(c2, " ".join(traditional), "1280.00", dt.date(2026, 9, 16), person=True)
         self.case("payee_conflict", "payee is a reviewer's declared spouse", c2, d)
         officer = c4["staff"]["officer0"]
-        d = self.pay(c4, f"{officer.last_name}{officer.first_name}", "1500.00",
-                     dt.date(2026, 10, 14), person=True, category="elderly")
+        d = self.pay(
+            c4,
+            f"{officer.last_name}{officer.first_name}",
+            "1500.00",
+            dt.date(2026, 10, 14),
+            person=True,
+            category="elderly",
+        )
         self.case("payee_conflict", "payee is the officer", c4, d)
         account = c1["declared"][c1["staff"]["officer1"].username][0].bank_account
-        d = self.pay(c1, "周晓光", "1750.00", dt.date(2026, 11, 3), person=True,
-                     account=account.replace(" ", ""))
+        d = self.pay(
+            c1,
+            "周晓光",
+            "1750.00",
+            dt.date(2026, 11, 3),
+            person=True,
+            account=account.replace(" ", ""),
+        )
         self.case("payee_conflict", "paid into a relative's declared account", c1, d)
         # 10. Back-dated income: cash held 12-20 days before it was recorded.
         entry = c3
@@ -533,8 +786,12 @@ class Builder:
             while recorded.weekday() >= 5:
                 recorded += dt.timedelta(days=1)
             with self._at(recorded):
-                made.append(fs.record_income(self._draft(entry["c"], entry["packages"][3],
-                                                         "paid", paid), recorded_by=officer)[0])
+                made.append(
+                    incomes.income_record(
+                        self._draft(entry["c"], entry["packages"][3], "paid", paid),
+                        recorded_by=officer,
+                    )[0]
+                )
         self.case("backdated", "income recorded 12-20 days late", entry, *made)
         # 11. False voids: real payments reversed later without being recorded again.
         entry = c1
@@ -548,7 +805,7 @@ class Builder:
             while not cal.is_workday(at.date()):
                 at += dt.timedelta(days=1)
             with self._at(at.replace(hour=10)):
-                fs.reverse_income(income=income, actor=officer, reason="居民退费")
+                incomes.income_reverse(income=income, actor=officer, reason="居民退费")
             voided.append(income)
         self.case("reversal_rate", "false voids", entry, *voided)
         # 12. Reversals at night on the National Day holiday.
@@ -560,48 +817,68 @@ class Builder:
             if income.status != "posted":
                 continue
             with self._at(_aware(dt.date(2026, 10, 3), 23, 10 + n)):
-                fs.reverse_income(income=income, actor=officer, reason="冲正")
+                incomes.income_reverse(income=income, actor=officer, reason="冲正")
             night.append(f"reversal:{income.pk}")
         self.case("off_hours", "reversals at night on a public holiday", entry, *night)
         # 17. Invented everyday purchases: amounts made up, mostly 6xx-9xx.
         payees = ["晨光文具店", "邻家超市", "彩虹印务", "百姓大药房", "四季鲜果", "长城五金"]
-        invented = [self.pay(c4, rng.choice(payees), f"{rng.uniform(600, 999):.2f}",
-                             day) for day in sorted(rng.choices(
-                                 [d for d in _days(dt.date(2026, 8, 1), END)
-                                  if cal.is_workday(d)], k=45))]
+        invented = [
+            self.pay(c4, rng.choice(payees), f"{rng.uniform(600, 999):.2f}", day)
+            for day in sorted(
+                rng.choices([d for d in _days(dt.date(2026, 8, 1), END) if cal.is_workday(d)], k=45)
+            )
+        ]
         self.case("benford", "invented amounts among everyday purchases", c4, *invented)
         # 14. Paid without any evidence (白条).
-        bare = self.pay(c1, "临时工劳务费", "640.00", dt.date(2026, 10, 22), files=[],
-                        invoice="")
+        bare = self.pay(c1, "临时工劳务费", "640.00", dt.date(2026, 10, 22), files=[], invoice="")
         self.case("no_evidence", "payment without a document", c1, bare)
         # 15. Two payees, one bank account: a second name for the same pocket.
-        one = self.pay(c4, "恒通劳务", "1620.00", dt.date(2026, 7, 28),
-                       account="6217 0000 4455 0188")
-        two = self.pay(c4, "张海", "1340.00", dt.date(2026, 9, 9), person=True,
-                       account="621700004455 0188")
+        one = self.pay(
+            c4, "恒通劳务", "1620.00", dt.date(2026, 7, 28), account="6217 0000 4455 0188"
+        )
+        two = self.pay(
+            c4, "张海", "1340.00", dt.date(2026, 9, 9), person=True, account="621700004455 0188"
+        )
         self.case("shared_account", "two payees paid into one account", c4, one, two)
         # 16. A reviewer who approves within a minute, again and again.
-        stamped = [self.pay(c3, payee, amount, dt.date(2026, 11, 16) + dt.timedelta(days=n),
-                            approve_after=dt.timedelta(seconds=40))
-                   for n, (payee, amount) in enumerate([("晨光文具店", "312.40"),
-                                                        ("邻家超市", "286.90"),
-                                                        ("彩虹印务", "455.00")])]
+        stamped = [
+            self.pay(
+                c3,
+                payee,
+                amount,
+                dt.date(2026, 11, 16) + dt.timedelta(days=n),
+                approve_after=dt.timedelta(seconds=40),
+            )
+            for n, (payee, amount) in enumerate(
+                [("晨光文具店", "312.40"), ("邻家超市", "286.90"), ("彩虹印务", "455.00")]
+            )
+        ]
         self.case("quick_approval", "rubber-stamp approvals", c3, *stamped)
         # 13. The same payment recorded twice within minutes, and neither reversed.
         entry = c2
         officer = entry["staff"]["officer0"]
         when = _aware(dt.date(2026, 10, 15), 15)
         with self._at(when + dt.timedelta(minutes=5)):
-            twice = [fs.record_income(self._draft(entry["c"], entry["packages"][4], "paid",
-                                                  when + dt.timedelta(minutes=n),
-                                                  payer="高阿婆"), recorded_by=officer)[0]
-                     for n in (0, 3)]
+            twice = [
+                incomes.income_record(
+                    self._draft(
+                        entry["c"],
+                        entry["packages"][4],
+                        "paid",
+                        when + dt.timedelta(minutes=n),
+                        payer="高阿婆",
+                    ),
+                    recorded_by=officer,
+                )[0]
+                for n in (0, 3)
+            ]
         self.case("duplicate_payment", "one payment recorded twice", entry, *twice)
 
 
 def build(seed: int = SEED) -> World:
-    with time_machine.travel(timezone.make_aware(dt.datetime.combine(START, dt.time(8))),
-                             tick=False):
+    with time_machine.travel(
+        timezone.make_aware(dt.datetime.combine(START, dt.time(8))), tick=False
+    ):
         return Builder(seed).build()
 
 
@@ -618,18 +895,21 @@ class Score:
 
 def measure(world: World, *, screen: bool = True) -> Score:
     from reports.models import RedFlag
-    from reports.screening import screen_community
+    from reports.redflags.screening import community_screen
 
     with time_machine.travel(timezone.make_aware(SCREEN_AT), tick=False):
         if screen:
             for entry in world.communities:
-                screen_community(entry["c"])
+                community_screen(entry["c"])
     planted = defaultdict(set)
     for case in world.cases:
         planted[case.community] |= case.refs
     per_rule = defaultdict(lambda: {"cases": 0, "caught": 0, "alerts": 0, "false": 0})
-    incidents = list(RedFlag.objects.filter(community__code__in=list(planted) or ["-"])
-                     .select_related("community").prefetch_related("evidence_items"))
+    incidents = list(
+        RedFlag.objects.filter(community__code__in=list(planted) or ["-"])
+        .select_related("community")
+        .prefetch_related("evidence_items")
+    )
     refs = {f.pk: {e.ref for e in f.evidence_items.all()} for f in incidents}
     false_alerts = []
     for f in incidents:
@@ -640,25 +920,38 @@ def measure(world: World, *, screen: bool = True) -> Score:
     caught = 0
     for case in world.cases:
         per_rule[case.rule]["cases"] += 1
-        hit = any(f.rule == case.rule and f.community.code == case.community
-                  and refs[f.pk] & case.refs for f in incidents)
+        hit = any(
+            f.rule == case.rule and f.community.code == case.community and refs[f.pk] & case.refs
+            for f in incidents
+        )
         per_rule[case.rule]["caught"] += hit
         caught += hit
     alerts = len(incidents)
     false = sum(r["false"] for r in per_rule.values())
-    return Score(dict(per_rule), caught / len(world.cases) if world.cases else 0.0,
-                 false / alerts if alerts else 0.0, alerts, len(world.cases), caught,
-                 false_alerts)
+    return Score(
+        dict(per_rule),
+        caught / len(world.cases) if world.cases else 0.0,
+        false / alerts if alerts else 0.0,
+        alerts,
+        len(world.cases),
+        caught,
+        false_alerts,
+    )
 
 
 def table(score: Score) -> str:
-    lines = [f"{'rule':<22}{'cases':>6}{'caught':>8}{'recall':>8}{'alerts':>8}{'false':>7}"
-             f"{'false %':>9}"]
+    lines = [
+        f"{'rule':<22}{'cases':>6}{'caught':>8}{'recall':>8}{'alerts':>8}{'false':>7}{'false %':>9}"
+    ]
     for rule, r in sorted(score.per_rule.items()):
         recall = f"{r['caught'] / r['cases']:.0%}" if r["cases"] else "-"
         share = f"{r['false'] / r['alerts']:.0%}" if r["alerts"] else "-"
-        lines.append(f"{rule:<22}{r['cases']:>6}{r['caught']:>8}{recall:>8}{r['alerts']:>8}"
-                     f"{r['false']:>7}{share:>9}")
-    lines.append(f"{'overall':<22}{score.cases:>6}{score.caught:>8}{score.recall:>8.0%}"
-                 f"{score.alerts:>8}{len(score.false_alerts):>7}{score.false_share:>9.0%}")
+        lines.append(
+            f"{rule:<22}{r['cases']:>6}{r['caught']:>8}{recall:>8}{r['alerts']:>8}"
+            f"{r['false']:>7}{share:>9}"
+        )
+    lines.append(
+        f"{'overall':<22}{score.cases:>6}{score.caught:>8}{score.recall:>8.0%}"
+        f"{score.alerts:>8}{len(score.false_alerts):>7}{score.false_share:>9.0%}"
+    )
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from pathlib import Path
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-from fundmgr.settings import *  # noqa: E402,F403
+from fundmgr.conf.settings import *  # noqa: E402,F403
 
 # Production security settings stay on (DEBUG is off) except the HTTPS redirect, which
 # would turn every test request into a 301.

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from fundmgr.celery import app
+from fundmgr.conf.celery import app
 from ledger.tasks import verify_books
 from tests import factories as f
 

@@ -11,13 +11,29 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, env_overrides, tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG",
-                        "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
     env["FUNDMGR_VAR_DIR"] = str(tmp_path)
     env.update(env_overrides)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 PRODUCTION = {
@@ -27,8 +43,9 @@ PRODUCTION = {
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
-                        env_overrides=PRODUCTION, tmp_path=tmp_path)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION, tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -56,10 +73,12 @@ def test_a_bad_value_is_refused_by_name(tmp_path, name, value, message):
 
 def test_the_default_database_is_sqlite_under_the_var_directory(tmp_path):
     result = run_manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from django.conf import settings; d = settings.DATABASES['default']; "
         "print(d['ENGINE'], d['NAME']); print(settings.CELERY_TASK_ALWAYS_EAGER)",
-        env_overrides={"DEBUG": "1"}, tmp_path=tmp_path,
+        env_overrides={"DEBUG": "1"},
+        tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     engine_line, eager_line = result.stdout.strip().splitlines()[-2:]
@@ -69,7 +88,8 @@ def test_the_default_database_is_sqlite_under_the_var_directory(tmp_path):
 
 def test_a_broker_url_turns_inline_tasks_off(tmp_path):
     result = run_manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER, "
         "settings.CELERY_RESULT_BACKEND)",
         env_overrides={"DEBUG": "1", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5"},

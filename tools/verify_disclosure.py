@@ -110,13 +110,16 @@ def month(doc_path: str, key_path: str) -> None:
     data, key = load(doc_path), load(key_path)
     head, signature = data.pop("signed_tree_head"), data.pop("signature")
     digest = data.pop("digest")
+    data.pop("reversed_later", None)  # beside the document, not in it: later months' news
     if hashlib.sha256(canonical(data)).hexdigest() != digest:
         fail("the document does not match its digest")
     if head["document_digest"] != digest:
         fail("the signed tree head names another document")
     check_signature(head, signature, key)
-    print(f"verified: {head['community']} {head['month']}, {len(data['incomes'])} incomes, "
-          f"digest {digest}, tree {head['tree_size']} {head['root']}")
+    print(
+        f"verified: {head['community']} {head['month']}, {len(data['incomes'])} incomes, "
+        f"digest {digest}, tree {head['tree_size']} {head['root']}"
+    )
 
 
 def receipt(receipt_path: str, key_path: str) -> None:
@@ -126,13 +129,19 @@ def receipt(receipt_path: str, key_path: str) -> None:
         fail("the receipt is not in a published month yet")
     head = proof["signed_tree_head"]
     check_signature(head, proof["signature"], key)
-    ok = verify_inclusion(bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"],
-                          head["tree_size"], [bytes.fromhex(p) for p in proof["path"]],
-                          bytes.fromhex(head["root"]))
+    ok = verify_inclusion(
+        bytes.fromhex(proof["leaf_hash"]),
+        proof["leaf_index"],
+        head["tree_size"],
+        [bytes.fromhex(p) for p in proof["path"]],
+        bytes.fromhex(head["root"]),
+    )
     if not ok or proof["tree_size"] != head["tree_size"]:
         fail("the inclusion proof does not lead to the signed root")
-    print(f"verified: receipt {data['receipt']} is entry {proof['leaf_index'] + 1} of "
-          f"{head['community']}'s books as published for {head['month']}")
+    print(
+        f"verified: receipt {data['receipt']} is entry {proof['leaf_index'] + 1} of "
+        f"{head['community']}'s books as published for {head['month']}"
+    )
 
 
 def consistency(proof_path: str, heads_path: str, key_path: str) -> None:
@@ -145,8 +154,13 @@ def consistency(proof_path: str, heads_path: str, key_path: str) -> None:
         check_signature(h["signed_tree_head"], h["signature"], key)
     old, new = data["from"], data["to"]
     steps = [bytes.fromhex(p) for p in data["proof"]]
-    if not verify_consistency(old["tree_size"], new["tree_size"], bytes.fromhex(old["root"]),
-                              bytes.fromhex(new["root"]), steps):
+    if not verify_consistency(
+        old["tree_size"],
+        new["tree_size"],
+        bytes.fromhex(old["root"]),
+        bytes.fromhex(new["root"]),
+        steps,
+    ):
         fail("the later tree does not extend the earlier one")
     print(f"verified: tree {old['tree_size']} is a prefix of tree {new['tree_size']}")
 

@@ -80,8 +80,10 @@ def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]
     """Aware datetimes in the project's zone: the start of `first` and the start of the
     day after `last` (a half-open range for filtering moments)."""
     tz = timezone.get_default_timezone()
-    return (dt.datetime.combine(first, dt.time(), tzinfo=tz),
-            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz))
+    return (
+        dt.datetime.combine(first, dt.time(), tzinfo=tz),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz),
+    )
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -80,17 +80,21 @@ def _dates(values: Iterable[str | dt.date]) -> frozenset[dt.date]:
     return frozenset(v if isinstance(v, dt.date) else dt.date.fromisoformat(v) for v in values)
 
 
-def build(override: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
-          extra_holidays: Iterable[str | dt.date] = (), *,
-          use_package: bool = True) -> WorkCalendar:
+def build(
+    override: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+    extra_holidays: Iterable[str | dt.date] = (),
+    *,
+    use_package: bool = True,
+) -> WorkCalendar:
     """The calendar from the package's years, with `override` ({"2027": {"holidays":
     [...], "workdays": [...]}}) replacing whole years."""
     years: dict[int, YearDays] = {}
     if use_package:
         years.update(package_years())
     for year, days in (override or {}).items():
-        years[int(year)] = YearDays(holidays=_dates(days.get("holidays", ())),
-                                    workdays=_dates(days.get("workdays", ())))
+        years[int(year)] = YearDays(
+            holidays=_dates(days.get("holidays", ())), workdays=_dates(days.get("workdays", ()))
+        )
     return WorkCalendar(years=years, extra_holidays=_dates(extra_holidays))
 
 
@@ -106,13 +110,14 @@ def package_years() -> dict[int, YearDays]:
         workdays.setdefault(day.year, set()).add(day)
     # chinese-calendar lists every holiday, weekends inside a holiday included, and every
     # working day in lieu; a year appears once its arrangement is published.
-    return {year: YearDays(frozenset(days), frozenset(workdays.get(year, ())))
-            for year, days in holidays.items()}
+    return {
+        year: YearDays(frozenset(days), frozenset(workdays.get(year, ())))
+        for year, days in holidays.items()
+    }
 
 
 def from_settings() -> WorkCalendar:
     """The deployment's calendar: the package, WORK_CALENDAR overrides, PUBLIC_HOLIDAYS."""
     from django.conf import settings
 
-    return build(getattr(settings, "WORK_CALENDAR", None),
-                 getattr(settings, "PUBLIC_HOLIDAYS", ()))
+    return build(getattr(settings, "WORK_CALENDAR", None), getattr(settings, "PUBLIC_HOLIDAYS", ()))

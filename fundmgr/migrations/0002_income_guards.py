@@ -1,21 +1,19 @@
 """Database guards on recorded income: facts fixed, nothing deleted.
-SQL in fundmgr/sql/income_guards_v1.<vendor>.sql, with its reverse beside it."""
+SQL in fundmgr/sql/0002_income_guards.<vendor>.sql, with its reverse beside it."""
 
 from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from fundmgr.guards import SQL_DIR
     from ledger import guards
 
-    guards.install(schema_editor.connection, "income_guards_v1", SQL_DIR)
+    guards.install(schema_editor.connection, "0002_income_guards", "fundmgr")
 
 
 def remove(apps, schema_editor):
-    from fundmgr.guards import SQL_DIR
     from ledger import guards
 
-    guards.remove(schema_editor.connection, "income_guards_v1", SQL_DIR)
+    guards.remove(schema_editor.connection, "0002_income_guards", "fundmgr")
 
 
 class Migration(migrations.Migration):

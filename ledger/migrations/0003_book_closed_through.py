@@ -1,5 +1,5 @@
 """Period locks: a book closed through a date refuses entries dated on or before it,
-in the posting service and (ledger/sql/period_guard_v1.<vendor>.sql) in the database."""
+in the posting service and (ledger/sql/0003_book_closed_through.<vendor>.sql) in the database."""
 
 from django.db import migrations, models
 
@@ -7,13 +7,13 @@ from django.db import migrations, models
 def install(apps, schema_editor):
     from ledger import guards
 
-    guards.install(schema_editor.connection, "period_guard_v1")
+    guards.install(schema_editor.connection, "0003_book_closed_through")
 
 
 def remove(apps, schema_editor):
     from ledger import guards
 
-    guards.remove(schema_editor.connection, "period_guard_v1")
+    guards.remove(schema_editor.connection, "0003_book_closed_through")
 
 
 class Migration(migrations.Migration):

@@ -8,15 +8,15 @@ from django.db import migrations
 def forward(apps, schema_editor):
     from ledger import guards
 
-    guards.remove(schema_editor.connection, "guards_v1")
-    guards.install(schema_editor.connection, "guards_v2")
+    guards.remove(schema_editor.connection, "0002_guards")
+    guards.install(schema_editor.connection, "0004_guards_v2")
 
 
 def backward(apps, schema_editor):
     from ledger import guards
 
-    guards.remove(schema_editor.connection, "guards_v2")
-    guards.install(schema_editor.connection, "guards_v1")
+    guards.remove(schema_editor.connection, "0004_guards_v2")
+    guards.install(schema_editor.connection, "0002_guards")
 
 
 class Migration(migrations.Migration):

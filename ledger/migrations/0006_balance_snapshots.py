@@ -1,4 +1,4 @@
-"""Balance snapshots of closed periods, append-only (ledger/sql/snapshot_guard_v1.*)."""
+"""Balance snapshots of closed periods, append-only (ledger/sql/0006_balance_snapshots.*)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -7,13 +7,13 @@ from django.db import migrations, models
 def install(apps, schema_editor):
     from ledger import guards
 
-    guards.install(schema_editor.connection, "snapshot_guard_v1")
+    guards.install(schema_editor.connection, "0006_balance_snapshots")
 
 
 def remove(apps, schema_editor):
     from ledger import guards
 
-    guards.remove(schema_editor.connection, "snapshot_guard_v1")
+    guards.remove(schema_editor.connection, "0006_balance_snapshots")
 
 
 class Migration(migrations.Migration):

@@ -9,19 +9,19 @@ from django.db import migrations
 def forward(apps, schema_editor):
     from ledger import guards
 
-    guards.remove(schema_editor.connection, "snapshot_guard_v1")
-    guards.remove(schema_editor.connection, "guards_v2")
-    guards.install(schema_editor.connection, "guards_v3")
-    guards.install(schema_editor.connection, "snapshot_guard_v1")
+    guards.remove(schema_editor.connection, "0006_balance_snapshots")
+    guards.remove(schema_editor.connection, "0004_guards_v2")
+    guards.install(schema_editor.connection, "0008_guards_v3")
+    guards.install(schema_editor.connection, "0006_balance_snapshots")
 
 
 def backward(apps, schema_editor):
     from ledger import guards
 
-    guards.remove(schema_editor.connection, "snapshot_guard_v1")
-    guards.remove(schema_editor.connection, "guards_v3")
-    guards.install(schema_editor.connection, "guards_v2")
-    guards.install(schema_editor.connection, "snapshot_guard_v1")
+    guards.remove(schema_editor.connection, "0006_balance_snapshots")
+    guards.remove(schema_editor.connection, "0008_guards_v3")
+    guards.install(schema_editor.connection, "0004_guards_v2")
+    guards.install(schema_editor.connection, "0006_balance_snapshots")
 
 
 class Migration(migrations.Migration):

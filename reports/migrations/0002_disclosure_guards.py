@@ -1,22 +1,18 @@
-"""Published disclosures are immutable: reports/sql/disclosure_guards_v1.<vendor>.sql."""
-
-from pathlib import Path
+"""Published disclosures are immutable: reports/sql/0002_disclosure_guards.<vendor>.sql."""
 
 from django.db import migrations
-
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 
 
 def install(apps, schema_editor):
     from ledger import guards
 
-    guards.install(schema_editor.connection, "disclosure_guards_v1", SQL_DIR)
+    guards.install(schema_editor.connection, "0002_disclosure_guards", "reports")
 
 
 def remove(apps, schema_editor):
     from ledger import guards
 
-    guards.remove(schema_editor.connection, "disclosure_guards_v1", SQL_DIR)
+    guards.remove(schema_editor.connection, "0002_disclosure_guards", "reports")
 
 
 class Migration(migrations.Migration):

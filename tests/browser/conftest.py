@@ -21,8 +21,14 @@ OUTPUT = ROOT / "test-output" / "browser"
 # manage.py on the suite's clock (FUNDMGR_TEST_NOW), so the server agrees with the tests.
 CLOCK = str(Path(__file__).resolve().parent / "clock.py")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -46,14 +52,24 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     var = tmp_path_factory.mktemp("var")
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(DEBUG="1", FUNDMGR_VAR_DIR=str(var), SECRET_KEY="browser-tests-only",
-               PYTHONUNBUFFERED="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        DEBUG="1", FUNDMGR_VAR_DIR=str(var), SECRET_KEY="browser-tests-only", PYTHONUNBUFFERED="1"
+    )
 
     def manage(*args):
-        subprocess.run([sys.executable, CLOCK, *args], cwd=ROOT, env=env, check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [sys.executable, CLOCK, *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
 
     manage("migrate", "--noinput")
     manage("demo")
@@ -61,7 +77,10 @@ def server(tmp_path_factory):
     log = open(var / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [sys.executable, CLOCK, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -102,6 +121,3 @@ def page(browser, request):
 
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-

@@ -30,7 +30,8 @@ def test_an_officer_records_income_and_sees_the_receipt(server, page):
     assert page.locator("#id_amount_0").input_value() == "54.00"
     page.locator("#id_amount_0").fill("1234.56")
     page.wait_for_function(
-        "document.getElementById('amount-capital').textContent.includes('壹仟贰佰叁拾肆元伍角陆分')")
+        "document.getElementById('amount-capital').textContent.includes('壹仟贰佰叁拾肆元伍角陆分')"
+    )
     page.get_by_label("支付方式").select_option("wechat")
     page.get_by_label("付款人").fill("王小明")
     page.get_by_label("流水号").fill("WX-BROWSER-0001")
@@ -48,8 +49,9 @@ def test_an_officer_records_income_and_sees_the_receipt(server, page):
     assert no_horizontal_scroll(page)
 
     # The QR's link opens the public receipt, with the payer masked.
-    page.goto(page.locator("#public-link").get_attribute("href").replace(
-        "http://127.0.0.1:8000", server))
+    page.goto(
+        page.locator("#public-link").get_attribute("href").replace("http://127.0.0.1:8000", server)
+    )
     assert code in page.content() and "王**" in page.content() and "王小明" not in page.content()
 
 

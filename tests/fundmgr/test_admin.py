@@ -13,19 +13,33 @@ pytestmark = pytest.mark.django_db
 
 def test_a_community_added_in_admin_gets_its_book_chart_fund_and_policy(admin_client):
     hub = f.hub("HUBX")
-    response = admin_client.post(reverse("admin:fundmgr_community_add"), {
-        "code": "NEW01", "name": "新社区", "subdistrict": "新街道", "currency": "CNY",
-        "hub": hub.pk, "review_threshold_0": "3000", "review_threshold_1": "CNY",
-        "max_income_0": "1000000", "max_income_1": "CNY",
-        "one_reviewer_up_to_0": "3000", "one_reviewer_up_to_1": "CNY",
-        "committee_from_0": "30000", "committee_from_1": "CNY", "committee_quorum": "7",
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-    })
+    response = admin_client.post(
+        reverse("admin:fundmgr_community_add"),
+        {
+            "code": "NEW01",
+            "name": "新社区",
+            "subdistrict": "新街道",
+            "currency": "CNY",
+            "hub": hub.pk,
+            "review_threshold_0": "3000",
+            "review_threshold_1": "CNY",
+            "max_income_0": "1000000",
+            "max_income_1": "CNY",
+            "one_reviewer_up_to_0": "3000",
+            "one_reviewer_up_to_1": "CNY",
+            "committee_from_0": "30000",
+            "committee_from_1": "CNY",
+            "committee_quorum": "7",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     community = Community.objects.get(code="NEW01")
     assert community.book.code == "NEW01"
-    assert {"1001", "1002", "2241", "3101"} <= set(community.book.accounts.values_list(
-        "code", flat=True))
+    assert {"1001", "1002", "2241", "3101"} <= set(
+        community.book.accounts.values_list("code", flat=True)
+    )
     assert community.fund.name == "新社区社区基金"
     assert SplitPolicy.objects.get(community=community).bps == (7000, 2500, 500)
     assert (community.committee_from.amount, community.committee_quorum) == (30000, 7)
@@ -34,16 +48,34 @@ def test_a_community_added_in_admin_gets_its_book_chart_fund_and_policy(admin_cl
 def test_a_policy_cannot_be_edited_in_admin_and_a_new_one_is_checked(admin_client):
     c = f.community()
     policy = SplitPolicy.objects.get(community=c)
-    change = admin_client.post(reverse("admin:fundmgr_splitpolicy_change", args=[policy.pk]),
-                               {"provider_bp": 1, "hub_bp": 1, "fund_bp": 9998})
+    change = admin_client.post(
+        reverse("admin:fundmgr_splitpolicy_change", args=[policy.pk]),
+        {"provider_bp": 1, "hub_bp": 1, "fund_bp": 9998},
+    )
     assert change.status_code == 403
-    admin_client.post(reverse("admin:fundmgr_splitpolicy_add"), {
-        "community": c.pk, "provider_bp": 6000, "hub_bp": 3000, "fund_bp": 900,
-        "effective_from": "2030-01-01", "approved_by": "居委会"})
+    admin_client.post(
+        reverse("admin:fundmgr_splitpolicy_add"),
+        {
+            "community": c.pk,
+            "provider_bp": 6000,
+            "hub_bp": 3000,
+            "fund_bp": 900,
+            "effective_from": "2030-01-01",
+            "approved_by": "居委会",
+        },
+    )
     assert SplitPolicy.objects.filter(community=c).count() == 1
-    admin_client.post(reverse("admin:fundmgr_splitpolicy_add"), {
-        "community": c.pk, "provider_bp": 6000, "hub_bp": 3000, "fund_bp": 1000,
-        "effective_from": "2030-01-01", "approved_by": "居委会"})
+    admin_client.post(
+        reverse("admin:fundmgr_splitpolicy_add"),
+        {
+            "community": c.pk,
+            "provider_bp": 6000,
+            "hub_bp": 3000,
+            "fund_bp": 1000,
+            "effective_from": "2030-01-01",
+            "approved_by": "居委会",
+        },
+    )
     new = SplitPolicy.objects.get(community=c, version=2)
     assert new.effective_from == dt.date(2030, 1, 1)
 
@@ -51,10 +83,14 @@ def test_a_policy_cannot_be_edited_in_admin_and_a_new_one_is_checked(admin_clien
 def test_income_is_view_only_in_admin(admin_client):
     c = f.community()
     officer = f.user(None, (c, "officer"))
-    from fundmgr import services as fs
+    from fundmgr.services.income import income_record
 
-    income, _ = fs.record_income(f.draft(c, f.package(c)), recorded_by=officer)
+    income, _ = income_record(f.draft(c, f.package(c)), recorded_by=officer)
     assert admin_client.get(reverse("admin:fundmgr_income_changelist")).status_code == 200
-    assert admin_client.post(reverse("admin:fundmgr_income_delete", args=[income.pk]),
-                             {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:fundmgr_income_delete", args=[income.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert Income.objects.count() == 1

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fundmgr.capital import MAX_FEN, capital, capital_from_fen
+from fundmgr.lib.capital import MAX_FEN, capital, capital_from_fen
 
 DIGIT = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 UNIT = {"拾": 10, "佰": 100, "仟": 1000}
@@ -75,19 +75,22 @@ def test_any_amount_to_wan_yi_reads_back(fen):
     well_formed(words, fen)
 
 
-@pytest.mark.parametrize(("amount", "words"), [
-    ("1680.32", "壹仟陆佰捌拾元叁角贰分"),
-    ("1409.50", "壹仟肆佰零玖元伍角整"),
-    ("6007.14", "陆仟零柒元壹角肆分"),
-    ("107000.53", "壹拾万柒仟元伍角叁分"),
-    ("325.04", "叁佰贰拾伍元零肆分"),
-    ("16.00", "壹拾陆元整"),
-    ("0.00", "零元整"),
-    ("0.07", "柒分"),
-    ("100000001.00", "壹亿零壹元整"),
-    ("100001000", "壹亿零壹仟元整"),
-    ("1234.56", "壹仟贰佰叁拾肆元伍角陆分"),
-])
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("1680.32", "壹仟陆佰捌拾元叁角贰分"),
+        ("1409.50", "壹仟肆佰零玖元伍角整"),
+        ("6007.14", "陆仟零柒元壹角肆分"),
+        ("107000.53", "壹拾万柒仟元伍角叁分"),
+        ("325.04", "叁佰贰拾伍元零肆分"),
+        ("16.00", "壹拾陆元整"),
+        ("0.00", "零元整"),
+        ("0.07", "柒分"),
+        ("100000001.00", "壹亿零壹元整"),
+        ("100001000", "壹亿零壹仟元整"),
+        ("1234.56", "壹仟贰佰叁拾肆元伍角陆分"),
+    ],
+)
 def test_the_examples_of_the_payment_rules(amount, words):
     assert capital(Decimal(amount)) == words
 

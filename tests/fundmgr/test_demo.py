@@ -25,8 +25,9 @@ def test_the_demo_is_realistic_verifies_and_loads_once():
     statuses = set(Income.objects.values_list("status", flat=True))
     assert {IncomeStatus.POSTED, IncomeStatus.REVERSED} <= statuses
     assert Income.objects.count() > 1000
-    assert {"officer", "reviewer", "auditor"} == set(Membership.objects.values_list(
-        "role", flat=True))
+    assert {"officer", "reviewer", "auditor"} == set(
+        Membership.objects.values_list("role", flat=True)
+    )
     assert all(report.ok for report in verify())
 
     before = (Income.objects.count(), Entry.objects.count())
@@ -34,5 +35,3 @@ def test_the_demo_is_realistic_verifies_and_loads_once():
     call_command("demo", stdout=again)
     assert "nothing changed" in again.getvalue()
     assert (Income.objects.count(), Entry.objects.count()) == before
-
-

@@ -13,8 +13,10 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CSV = ("community,package,tier,amount,paid_at,payer,method,external_ref\r\n" + "".join(
-    f"SQW,YL01,paid,{i}.00,2026-03-05,居民{i},wechat,W{i}\r\n" for i in range(1, 2501))).encode()
+CSV = (
+    "community,package,tier,amount,paid_at,payer,method,external_ref\r\n"
+    + "".join(f"SQW,YL01,paid,{i}.00,2026-03-05,居民{i},wechat,W{i}\r\n" for i in range(1, 2501))
+).encode()
 
 
 def wait_for(job, states, seconds=120):
@@ -32,7 +34,7 @@ def test_a_worker_checks_and_records_an_upload_with_progress(ledger_purge):
         pytest.skip("no CELERY_BROKER_URL: tasks run inline (test_views.py covers that)")
     from celery.contrib.testing.worker import start_worker
 
-    from fundmgr.celery import app
+    from fundmgr.conf.celery import app
 
     c = f.community("SQW", threshold="100000")
     f.package(c, "YL01")
@@ -41,8 +43,9 @@ def test_a_worker_checks_and_records_an_upload_with_progress(ledger_purge):
     client.force_login(officer)
     app.loader.import_module("celery.contrib.testing.tasks")
     with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=60):
-        response = client.post(reverse("officer:import"),
-                               {"file": SimpleUploadedFile("w.csv", CSV, "text/csv")})
+        response = client.post(
+            reverse("officer:import"), {"file": SimpleUploadedFile("w.csv", CSV, "text/csv")}
+        )
         job = wait_for(ImportJob.objects.get(), {"checked", "refused", "failed"})
         assert job.state == "checked" and job.ready == 2500
         client.post(response.url)

@@ -26,8 +26,18 @@ def english():
     with translation.override("en"):
         yield
 
-HEADER = ["community", "package", "tier", "amount", "currency", "paid_at", "payer", "method",
-          "external_ref"]
+
+HEADER = [
+    "community",
+    "package",
+    "tier",
+    "amount",
+    "currency",
+    "paid_at",
+    "payer",
+    "method",
+    "external_ref",
+]
 ZH_HEADER = ["社区", "服务包", "类别", "金额", "币种", "付款时间", "付款人", "支付方式", "流水号"]
 
 
@@ -51,8 +61,17 @@ def write_csv(tmp_path, rows, header=HEADER, encoding="utf-8", name="income.csv"
 
 
 def row(ref="WX1", amount="100.00", **kw):
-    values = dict(community="SQA", package="YL01", tier="paid", amount=amount, currency="",
-                  paid_at="2026-03-05 10:30", payer="张三", method="wechat", external_ref=ref)
+    values = dict(
+        community="SQA",
+        package="YL01",
+        tier="paid",
+        amount=amount,
+        currency="",
+        paid_at="2026-03-05 10:30",
+        payer="张三",
+        method="wechat",
+        external_ref=ref,
+    )
     values.update(kw)
     return [values[k] for k in HEADER]
 
@@ -76,15 +95,18 @@ def read_report(path):
 
 
 def test_a_clean_csv_is_recorded_split_and_reported(world, tmp_path):
-    path = write_csv(tmp_path, [row("WX1", "100.00"), row("WX2", "0.10"),
-                                row("WX3", "6000.00", method="bank")])
+    path = write_csv(
+        tmp_path, [row("WX1", "100.00"), row("WX2", "0.10"), row("WX3", "6000.00", method="bank")]
+    )
     out, _ = run(path, "--report", str(tmp_path / "r.csv"))
     assert "3 rows: 2 recorded, 1 waiting for review, 0 already recorded, 0 bad." in out
     report = read_report(tmp_path / "r.csv")
     assert [r["status"] for r in report] == ["recorded"] * 3
     assert [(r["row"], r["provider"], r["hub"], r["fund"]) for r in report] == [
-        ("2", "70.00", "25.00", "5.00"), ("3", "0.07", "0.02", "0.01"),
-        ("4", "4200.00", "1500.00", "300.00")]
+        ("2", "70.00", "25.00", "5.00"),
+        ("3", "0.07", "0.02", "0.01"),
+        ("4", "4200.00", "1500.00", "300.00"),
+    ]
     incomes = {i.external_ref: i for i in Income.objects.all()}
     assert {r["receipt"] for r in report} == {i.receipt_display for i in incomes.values()}
     assert incomes["WX3"].status == IncomeStatus.PENDING
@@ -93,8 +115,10 @@ def test_a_clean_csv_is_recorded_split_and_reported(world, tmp_path):
 
 
 def test_chinese_headers_values_and_gb18030_are_read(world, tmp_path):
-    rows = [["SQA", "YL01", "低偿", "¥1,234.50", "CNY", "2026/03/05", "李四", "现金", "现金-001"],
-            ["SQA", "YL01", "公益", "80", "", "2026-03-06T09:00:00+08:00", "", "银行转账", "B2"]]
+    rows = [
+        ["SQA", "YL01", "低偿", "¥1,234.50", "CNY", "2026/03/05", "李四", "现金", "现金-001"],
+        ["SQA", "YL01", "公益", "80", "", "2026-03-06T09:00:00+08:00", "", "银行转账", "B2"],
+    ]
     path = write_csv(tmp_path, rows, header=ZH_HEADER, encoding="gb18030")
     out, _ = run(path)
     assert "2 recorded" in out
@@ -113,8 +137,19 @@ def test_an_xlsx_first_sheet_with_numbers_and_dates_is_read(world, tmp_path):
     wb = Workbook()
     ws = wb.active
     ws.append(HEADER)
-    ws.append(["SQA", "YL01", "paid", 12.3, None, dt.datetime(2026, 3, 5, 8, 0), "王五",
-               "alipay", 20260305001])
+    ws.append(
+        [
+            "SQA",
+            "YL01",
+            "paid",
+            12.3,
+            None,
+            dt.datetime(2026, 3, 5, 8, 0),
+            "王五",
+            "alipay",
+            20260305001,
+        ]
+    )
     ws.append(["SQA", "YL01", "有偿", 100, "CNY", dt.date(2026, 3, 6), None, "微信", "X2"])
     ws.append([None] * len(HEADER))  # the blank rows spreadsheets end with
     wb.create_sheet("ignored").append(["nothing", "here"])
@@ -126,36 +161,41 @@ def test_an_xlsx_first_sheet_with_numbers_and_dates_is_read(world, tmp_path):
     assert first.method == "alipay"
 
 
-@pytest.mark.parametrize(("bad", "message"), [
-    (row("B", "-5.00"), "more than zero"),
-    (row("B", "0"), "more than zero"),
-    (row("B", "10.005"), "more than two decimal places"),
-    (row("B", "99999999999.00"), "largest single income"),
-    (row("B", "1e5"), "is not a number"),
-    (row("B", "12,34.5"), "is not a number"),
-    (row("B", currency="USD"), "keeps its books in CNY"),
-    (row("B", currency="XYZ"), "currency"),
-    (row("B", community="NOPE"), "community 'NOPE' does not exist"),
-    (row("B", package="TY01"), "package 'TY01' does not exist in community SQA"),
-    (row("B", tier="vip"), "tier 'vip'"),
-    (row("B", method="比特币"), "method '比特币'"),
-    (row("B", paid_at="05/03/2026"), "paid_at '05/03/2026' is not a date"),
-    (row("B", paid_at="2026-02-30"), "is not a date"),
-    (row("B", paid_at="2999-01-01"), "in the future"),
-    (row("B", paid_at=""), "paid_at is empty"),
-    (row(""), "external_ref (流水号) is empty"),
-    (row("A"), "external_ref A repeats row 2"),
-])
-def test_one_bad_row_fails_the_file_names_the_row_and_writes_nothing(world, tmp_path, bad,
-                                                                       message):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (row("B", "-5.00"), "more than zero"),
+        (row("B", "0"), "more than zero"),
+        (row("B", "10.005"), "more than two decimal places"),
+        (row("B", "99999999999.00"), "largest single income"),
+        (row("B", "1e5"), "is not a number"),
+        (row("B", "12,34.5"), "is not a number"),
+        (row("B", currency="USD"), "keeps its books in CNY"),
+        (row("B", currency="XYZ"), "currency"),
+        (row("B", community="NOPE"), "community 'NOPE' does not exist"),
+        (row("B", package="TY01"), "package 'TY01' does not exist in community SQA"),
+        (row("B", tier="vip"), "tier 'vip'"),
+        (row("B", method="比特币"), "method '比特币'"),
+        (row("B", paid_at="05/03/2026"), "paid_at '05/03/2026' is not a date"),
+        (row("B", paid_at="2026-02-30"), "is not a date"),
+        (row("B", paid_at="2999-01-01"), "in the future"),
+        (row("B", paid_at=""), "paid_at is empty"),
+        (row(""), "external_ref (流水号) is empty"),
+        (row("A"), "external_ref A repeats row 2"),
+    ],
+)
+def test_one_bad_row_fails_the_file_names_the_row_and_writes_nothing(world, tmp_path, bad, message):
     path = write_csv(tmp_path, [row("A"), row("C"), bad])
     summary, err = fails(path, "--report", str(tmp_path / "r.csv"))
     assert "1 bad rows: nothing was written" in summary
     assert "row 4: " in err and message in err
     assert Income.objects.count() == 0 and Entry.objects.count() == 0
     report = read_report(tmp_path / "r.csv")
-    assert [(r["row"], r["status"]) for r in report] == [("2", "skipped"), ("3", "skipped"),
-                                                         ("4", "error")]
+    assert [(r["row"], r["status"]) for r in report] == [
+        ("2", "skipped"),
+        ("3", "skipped"),
+        ("4", "error"),
+    ]
     assert message in report[2]["message"]
 
 
@@ -163,7 +203,7 @@ def test_a_bad_row_after_chunks_were_recorded_takes_them_back(world, tmp_path, m
     """Chunks are recorded as soon as they are checked: a bad row further on (or a file
     that breaks further on) rolls back what went in before it, and the report is the
     check report of every row."""
-    from fundmgr import importer
+    from fundmgr.imports import batch as importer
     from ledger.models import Book
 
     monkeypatch.setattr(importer, "CHUNK", 2)
@@ -197,11 +237,15 @@ def test_a_formula_in_a_cell_is_never_echoed_live(world, tmp_path):
 
 def test_reimporting_skips_what_is_recorded_and_refuses_changed_details(world, tmp_path):
     run(write_csv(tmp_path, [row("A"), row("B")]))
-    out, _ = run(write_csv(tmp_path, [row("A"), row("B"), row("C")]),
-                 "--report", str(tmp_path / "r.csv"))
+    out, _ = run(
+        write_csv(tmp_path, [row("A"), row("B"), row("C")]), "--report", str(tmp_path / "r.csv")
+    )
     assert "1 recorded, 0 waiting for review, 2 already recorded" in out
-    assert [r["status"] for r in read_report(tmp_path / "r.csv")] == ["skipped", "skipped",
-                                                                      "recorded"]
+    assert [r["status"] for r in read_report(tmp_path / "r.csv")] == [
+        "skipped",
+        "skipped",
+        "recorded",
+    ]
     _, err = fails(write_csv(tmp_path, [row("A", "200.00")]))
     assert "already recorded" in err and "different details" in err
     assert Income.objects.count() == 3
@@ -213,18 +257,23 @@ def test_a_dry_run_checks_everything_and_writes_nothing(world, tmp_path):
     assert Income.objects.count() == 0
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "The file is empty"),
-    (",".join(HEADER).encode() + b"\r\n", "header but no rows"),
-    (b"community,package,amount\r\nSQA,YL01,1\r\n", "lacks the column(s): tier, paid_at"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "Old .xls"),
-    (b"PK\x03\x04 not really a zip", "cannot be opened"),
-    (b"amount,\xe9\x87\x91\xe9\xa2\x9d\r\n", "Column amount appears twice"),
-    (b"\x00\x9f\x92\x96 binary junk\r\n", "Line 1 is not valid GB18030 text"),
-    (b"\xef\xbb\xbf" + ",".join(HEADER).encode() + b"\r\n\xff\xfe,1\r\n",
-     "Line 2 is not valid UTF-8 text"),
-    (b"amount,x\r\n1,2\r\n", "lacks the column(s): community, package, tier"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty"),
+        (",".join(HEADER).encode() + b"\r\n", "header but no rows"),
+        (b"community,package,amount\r\nSQA,YL01,1\r\n", "lacks the column(s): tier, paid_at"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "Old .xls"),
+        (b"PK\x03\x04 not really a zip", "cannot be opened"),
+        (b"amount,\xe9\x87\x91\xe9\xa2\x9d\r\n", "Column amount appears twice"),
+        (b"\x00\x9f\x92\x96 binary junk\r\n", "Line 1 is not valid GB18030 text"),
+        (
+            b"\xef\xbb\xbf" + ",".join(HEADER).encode() + b"\r\n\xff\xfe,1\r\n",
+            "Line 2 is not valid UTF-8 text",
+        ),
+        (b"amount,x\r\n1,2\r\n", "lacks the column(s): community, package, tier"),
+    ],
+)
 def test_unreadable_files_are_refused_whole(world, tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)

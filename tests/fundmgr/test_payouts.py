@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from djmoney.money import Money
 
-from fundmgr import payouts
-from fundmgr import services as fs
 from fundmgr.models import Disbursement, Settlement
+from fundmgr.services import payouts
+from fundmgr.services.income import income_record
 from ledger.models import Entry
 from ledger.verify import verify
 from tests import factories as f
@@ -27,7 +27,7 @@ def fund(db):
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
     r1, r2 = f.user("r1", (c, "reviewer")), f.user("r2", (c, "reviewer"))
-    fs.record_income(f.draft(c, pkg, "800000.00", method="bank"), recorded_by=officer)
+    income_record(f.draft(c, pkg, "800000.00", method="bank"), recorded_by=officer)
     return c, pkg, officer, r1, r2  # fund 40,000.00; provider owed 560,000.00
 
 
@@ -41,39 +41,73 @@ def balance(c, code):
 
 def request(c, officer, amount, **kw):
     kw.setdefault("attachments", [("invoice", SimpleUploadedFile("fapiao.pdf", PDF))])
-    return payouts.disbursement_request(community=c, payee="阳光助老服务社", purpose="重阳节慰问",
-                                        category="elderly", amount=cny(amount), user=officer,
-                                        **kw)
+    return payouts.disbursement_request(
+        community=c,
+        payee="阳光助老服务社",
+        purpose="重阳节慰问",
+        category="elderly",
+        amount=cny(amount),
+        user=officer,
+        **kw,
+    )
 
 
 @pytest.mark.django_db
 def test_a_settlement_pays_what_is_owed_and_no_more(fund):
     c, pkg, officer, *_ = fund
-    s = payouts.settlement_record(community=c, provider=pkg.provider, amount=cny("60000.00"),
-                                  method="bank", bank_reference="BK-001",
-                                  paid_on=dt.date(2026, 3, 10), user=officer)
+    s = payouts.settlement_record(
+        community=c,
+        provider=pkg.provider,
+        amount=cny("60000.00"),
+        method="bank",
+        bank_reference="BK-001",
+        paid_on=dt.date(2026, 3, 10),
+        user=officer,
+    )
     assert [(ln.account.code, ln.amount_fen) for ln in s.entry.lines.order_by("position")] == [
-        (f"2202.{pkg.provider.code}", 6000000), ("1002", -6000000)]
+        (f"2202.{pkg.provider.code}", 6000000),
+        ("1002", -6000000),
+    ]
     assert balance(c, f"2202.{pkg.provider.code}") == cny("500000.00")
     with pytest.raises(ValidationError) as err:
-        payouts.settlement_record(community=c, provider=pkg.provider, amount=cny("500000.01"),
-                                  method="bank", bank_reference="BK-002",
-                                  paid_on=dt.date(2026, 3, 10), user=officer)
+        payouts.settlement_record(
+            community=c,
+            provider=pkg.provider,
+            amount=cny("500000.01"),
+            method="bank",
+            bank_reference="BK-002",
+            paid_on=dt.date(2026, 3, 10),
+            user=officer,
+        )
     assert "500000.00" in str(err.value)
-    hub = payouts.settlement_record(community=c, provider=None, amount=cny("200000.00"),
-                                    method="bank", bank_reference="BK-003",
-                                    paid_on=dt.date(2026, 3, 10), user=officer)
+    hub = payouts.settlement_record(
+        community=c,
+        provider=None,
+        amount=cny("200000.00"),
+        method="bank",
+        bank_reference="BK-003",
+        paid_on=dt.date(2026, 3, 10),
+        user=officer,
+    )
     assert hub.payee_name == c.hub.name and balance(c, "2241") == cny("0.00")
     with pytest.raises(ValidationError):
-        payouts.settlement_record(community=c, provider=None, amount=cny("1.00"), method="bank",
-                                  bank_reference="BK-003", paid_on=dt.date(2026, 3, 10),
-                                  user=officer)
+        payouts.settlement_record(
+            community=c,
+            provider=None,
+            amount=cny("1.00"),
+            method="bank",
+            bank_reference="BK-003",
+            paid_on=dt.date(2026, 3, 10),
+            user=officer,
+        )
     assert Settlement.objects.count() == 2 and all(r.ok for r in verify())
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("amount", "tier"), [("2000.00", "one"), ("2000.01", "two"),
-                                              ("19999.99", "two"), ("20000.00", "committee")])
+@pytest.mark.parametrize(
+    ("amount", "tier"),
+    [("2000.00", "one"), ("2000.01", "two"), ("19999.99", "two"), ("20000.00", "committee")],
+)
 def test_the_tier_follows_the_amount(fund, amount, tier):
     c, _, officer, *_ = fund
     assert request(c, officer, amount).tier == tier
@@ -91,8 +125,10 @@ def test_one_reviewer_pays_a_small_request_but_never_their_own(fund):
         payouts.disbursement_approve(disbursement=d, reviewer=officer)
     paid = payouts.disbursement_approve(disbursement=d, reviewer=r1, payment_reference="BK-9")
     assert paid.status == "posted" and balance(c, "3101") == cny("38500.00")
-    assert [(ln.account.code, ln.amount_fen) for ln in paid.entry.lines.order_by("position")] \
-        == [("3101", 150000), ("1002", -150000)]
+    assert [(ln.account.code, ln.amount_fen) for ln in paid.entry.lines.order_by("position")] == [
+        ("3101", 150000),
+        ("1002", -150000),
+    ]
 
 
 @pytest.mark.django_db
@@ -114,17 +150,29 @@ def test_a_collective_decision_needs_quorum_majority_and_minutes(fund):
     with pytest.raises(ValidationError, match="三重一大"):
         payouts.disbursement_approve(disbursement=d, reviewer=r1)
     with pytest.raises(ValidationError) as err:
-        payouts.disbursement_committee(disbursement=d, reviewer=r1, votes_for=4,
-                                       votes_against=0, members_present=4, minutes_ref="纪要1")
+        payouts.disbursement_committee(
+            disbursement=d,
+            reviewer=r1,
+            votes_for=4,
+            votes_against=0,
+            members_present=4,
+            minutes_ref="纪要1",
+        )
     assert "members_present" in err.value.message_dict
     d.refresh_from_db()
     assert d.status == "pending" and not d.approvals.exists()
-    kwargs = dict(disbursement=d, votes_for=5, votes_against=1, members_present=7,
-                  minutes_ref="居委会〔2026〕5号")
+    kwargs = dict(
+        disbursement=d,
+        votes_for=5,
+        votes_against=1,
+        members_present=7,
+        minutes_ref="居委会〔2026〕5号",
+    )
     with pytest.raises(ValidationError, match="纪要|minutes"):
         payouts.disbursement_committee(reviewer=f.user("r3", (c, "reviewer")), **kwargs)
-    payouts.attachment_add(disbursement=d, kind="minutes",
-                           upload=SimpleUploadedFile("jiyao.pdf", PDF), user=officer)
+    payouts.attachment_add(
+        disbursement=d, kind="minutes", upload=SimpleUploadedFile("jiyao.pdf", PDF), user=officer
+    )
     paid = payouts.disbursement_committee(reviewer=f.user("r4", (c, "reviewer")), **kwargs)
     assert paid.status == "posted" and paid.votes_for == 5
     assert balance(c, "3101") == cny("10000.00")
@@ -133,10 +181,15 @@ def test_a_collective_decision_needs_quorum_majority_and_minutes(fund):
 @pytest.mark.django_db
 def test_a_committee_majority_against_rejects(fund):
     c, _, officer, r1, _ = fund
-    d = request(c, officer, "25000.00",
-                attachments=[("minutes", SimpleUploadedFile("m.pdf", PDF))])
-    d = payouts.disbursement_committee(disbursement=d, reviewer=r1, votes_for=3,
-                                       votes_against=3, members_present=6, minutes_ref="纪要2")
+    d = request(c, officer, "25000.00", attachments=[("minutes", SimpleUploadedFile("m.pdf", PDF))])
+    d = payouts.disbursement_committee(
+        disbursement=d,
+        reviewer=r1,
+        votes_for=3,
+        votes_against=3,
+        members_present=6,
+        minutes_ref="纪要2",
+    )
     assert d.status == "rejected" and d.entry is None
 
 
@@ -171,11 +224,14 @@ def test_the_fund_never_goes_below_zero(fund):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("virus.pdf", b"MZ\x90\x00 not a pdf", "PDF、JPG 或 PNG"),
-    ("photo.png", PDF, "PDF、JPG 或 PNG"),
-    ("empty.pdf", b"", "空文件"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("virus.pdf", b"MZ\x90\x00 not a pdf", "PDF、JPG 或 PNG"),
+        ("photo.png", PDF, "PDF、JPG 或 PNG"),
+        ("empty.pdf", b"", "空文件"),
+    ],
+)
 def test_evidence_must_be_a_real_pdf_jpg_or_png(fund, name, content, message):
     c, _, officer, *_ = fund
     with pytest.raises(ValidationError, match=message):
@@ -209,7 +265,7 @@ def test_two_disbursements_racing_for_the_last_balance_on_postgresql(ledger_purg
     c = f.community("SQR", threshold="1000000")
     officer = f.user("race_officer", (c, "officer"))
     reviewers = [f.user(f"race_r{i}", (c, "reviewer")) for i in range(2)]
-    fs.record_income(f.draft(c, f.package(c), "40000.00", method="bank"), recorded_by=officer)
+    income_record(f.draft(c, f.package(c), "40000.00", method="bank"), recorded_by=officer)
     # fund: 2,000.00; two requests of 1,500.00, each approved by its own reviewer at once
     requests = [request(c, officer, "1500.00", attachments=[]) for _ in range(2)]
     barrier = threading.Barrier(2)
@@ -218,8 +274,9 @@ def test_two_disbursements_racing_for_the_last_balance_on_postgresql(ledger_purg
     def approve(i):
         try:
             barrier.wait()
-            payouts.disbursement_approve(disbursement=Disbursement.objects.get(
-                pk=requests[i].pk), reviewer=reviewers[i])
+            payouts.disbursement_approve(
+                disbursement=Disbursement.objects.get(pk=requests[i].pk), reviewer=reviewers[i]
+            )
             outcomes.append("paid")
         except ValidationError:
             outcomes.append("refused")
@@ -252,13 +309,26 @@ def test_the_published_month_lists_payouts_without_private_details(may_20th, fun
     from reports.services import period_close, period_publish
 
     c, pkg, officer, r1, r2 = fund
-    payouts.settlement_record(community=c, provider=pkg.provider, amount=cny("1000.00"),
-                              method="bank", bank_reference="BK-77",
-                              paid_on=dt.date(2026, 5, 20), user=officer)
-    d = payouts.disbursement_request(community=c, payee="王秀英", payee_is_person=True,
-                                     payee_account="6222020200112233", purpose="困难老人慰问",
-                                     category="elderly", amount=cny("500.00"), user=officer,
-                                     attachments=[])
+    payouts.settlement_record(
+        community=c,
+        provider=pkg.provider,
+        amount=cny("1000.00"),
+        method="bank",
+        bank_reference="BK-77",
+        paid_on=dt.date(2026, 5, 20),
+        user=officer,
+    )
+    d = payouts.disbursement_request(
+        community=c,
+        payee="王秀英",
+        payee_is_person=True,
+        payee_account="6222020200112233",
+        purpose="困难老人慰问",
+        category="elderly",
+        amount=cny("500.00"),
+        user=officer,
+        attachments=[],
+    )
     payouts.disbursement_approve(disbursement=d, reviewer=r1)
     month = dt.date(2026, 5, 1)  # the payouts' month; the income's is March
     for m in (dt.date(2026, 3, 1), dt.date(2026, 4, 1), month):

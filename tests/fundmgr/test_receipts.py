@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fundmgr import receipts
+from fundmgr.lib import receipts
 
 
 def test_codes_are_sixteen_crockford_characters_and_do_not_repeat():

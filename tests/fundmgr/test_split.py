@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fundmgr.split import Shares, split
+from fundmgr.lib.split import Shares, split
 
 gross = st.integers(min_value=0, max_value=10**13)
 
@@ -20,8 +20,16 @@ def policies(draw):
 
 @pytest.mark.parametrize(
     ("yuan_fen", "expected"),
-    [(1, (1, 0, 0)), (10, (7, 2, 1)), (10000, (7000, 2500, 500)), (0, (0, 0, 0)),
-     (3, (2, 1, 0)), (20, (14, 5, 1)), (99, (69, 25, 5)), (123456, (86419, 30864, 6173))],
+    [
+        (1, (1, 0, 0)),
+        (10, (7, 2, 1)),
+        (10000, (7000, 2500, 500)),
+        (0, (0, 0, 0)),
+        (3, (2, 1, 0)),
+        (20, (14, 5, 1)),
+        (99, (69, 25, 5)),
+        (123456, (86419, 30864, 6173)),
+    ],
 )
 def test_worked_examples(yuan_fen, expected):
     assert split(yuan_fen) == Shares(*expected)
@@ -67,10 +75,15 @@ def test_the_default_is_70_25_5(g):
     assert split(g) == split(g, 7000, 2500, 500)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((-1,), "non-negative"), ((1.5,), "whole number"),
-    ((100, 7000, 2500, 400), "sum to 10000"), ((100, 7000, 3500, -500), "basis points"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((-1,), "non-negative"),
+        ((1.5,), "whole number"),
+        ((100, 7000, 2500, 400), "sum to 10000"),
+        ((100, 7000, 3500, -500), "basis points"),
+    ],
+)
 def test_it_refuses_what_is_not_a_split(args, message):
     with pytest.raises(ValueError, match=message):
         split(*args)

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from fundmgr import services as fs
 from fundmgr.models import ImportJob, Income, IncomeStatus
+from fundmgr.services.income import income_record
 from ledger.models import Entry
 from tests import factories as f
 
@@ -25,8 +25,16 @@ def world():
     other_officer = f.user("officer_b", (b, "officer"))
     reviewer = f.user("reviewer", (a, "reviewer"))
     auditor = f.user("auditor", (a, "auditor"))
-    return dict(a=a, b=b, pkg_a=pkg_a, pkg_b=pkg_b, officer=officer,
-                other_officer=other_officer, reviewer=reviewer, auditor=auditor)
+    return dict(
+        a=a,
+        b=b,
+        pkg_a=pkg_a,
+        pkg_b=pkg_b,
+        officer=officer,
+        other_officer=other_officer,
+        reviewer=reviewer,
+        auditor=auditor,
+    )
 
 
 def login(user):
@@ -36,18 +44,33 @@ def login(user):
 
 
 def form_data(pkg, **overrides):
-    data = {"package": pkg.pk, "tier": "paid", "quantity": 1, "amount_0": "100.00",
-            "amount_1": "CNY", "paid_at": "2026-03-05T10:30", "method": "wechat",
-            "payer": "张三丰", "external_ref": "WX-100", "note": ""}
+    data = {
+        "package": pkg.pk,
+        "tier": "paid",
+        "quantity": 1,
+        "amount_0": "100.00",
+        "amount_1": "CNY",
+        "paid_at": "2026-03-05T10:30",
+        "method": "wechat",
+        "payer": "张三丰",
+        "external_ref": "WX-100",
+        "note": "",
+    }
     data.update(overrides)
     return data
 
 
-@pytest.mark.parametrize("name,args", [
-    ("officer:dashboard", []), ("officer:reviews", []), ("officer:import", []),
-    ("officer:incomes", ["SQA"]), ("officer:record", ["SQA"]),
-    ("officer:receipt", ["AAAAAAAAAAAAAAAA"]),
-])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("officer:dashboard", []),
+        ("officer:reviews", []),
+        ("officer:import", []),
+        ("officer:incomes", ["SQA"]),
+        ("officer:record", ["SQA"]),
+        ("officer:receipt", ["AAAAAAAAAAAAAAAA"]),
+    ],
+)
 def test_anonymous_users_are_sent_to_login(world, name, args):
     response = Client().get(reverse(name, args=args))
     assert response.status_code == 302
@@ -73,22 +96,27 @@ def test_the_form_page_lists_only_this_communitys_packages(world):
     assert world["pkg_a"].name in page and world["pkg_b"].name not in page
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"amount_0": "10.005"}, "amount", "2 位"),
-    ({"amount_0": "-1"}, "amount", "金额必须大于零"),
-    ({"amount_0": "0"}, "amount", "金额必须大于零"),
-    ({"amount_0": "abc"}, "amount", ""),
-    ({"amount_1": "USD"}, "amount", ""),
-    ({"paid_at": "2999-01-01T00:00"}, "paid_at", "付款时间晚于现在"),
-    ({"paid_at": "yesterday"}, "paid_at", ""),
-    ({"tier": "vip"}, "tier", ""),
-    ({"method": "cheque"}, "method", ""),
-    ({"quantity": "0"}, "quantity", ""),
-])
-def test_bad_input_is_shown_beside_its_field_and_nothing_is_written(world, overrides, field,
-                                                                    message):
-    response = login(world["officer"]).post(reverse("officer:record", args=["SQA"]),
-                                            form_data(world["pkg_a"], **overrides))
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"amount_0": "10.005"}, "amount", "2 位"),
+        ({"amount_0": "-1"}, "amount", "金额必须大于零"),
+        ({"amount_0": "0"}, "amount", "金额必须大于零"),
+        ({"amount_0": "abc"}, "amount", ""),
+        ({"amount_1": "USD"}, "amount", ""),
+        ({"paid_at": "2999-01-01T00:00"}, "paid_at", "付款时间晚于现在"),
+        ({"paid_at": "yesterday"}, "paid_at", ""),
+        ({"tier": "vip"}, "tier", ""),
+        ({"method": "cheque"}, "method", ""),
+        ({"quantity": "0"}, "quantity", ""),
+    ],
+)
+def test_bad_input_is_shown_beside_its_field_and_nothing_is_written(
+    world, overrides, field, message
+):
+    response = login(world["officer"]).post(
+        reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"], **overrides)
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors, errors
@@ -97,8 +125,9 @@ def test_bad_input_is_shown_beside_its_field_and_nothing_is_written(world, overr
 
 
 def test_another_communitys_package_cannot_be_slipped_in(world):
-    response = login(world["officer"]).post(reverse("officer:record", args=["SQA"]),
-                                            form_data(world["pkg_b"]))
+    response = login(world["officer"]).post(
+        reverse("officer:record", args=["SQA"]), form_data(world["pkg_b"])
+    )
     assert response.status_code == 200 and "package" in response.context["form"].errors
     assert Income.objects.count() == 0
 
@@ -108,45 +137,54 @@ def test_a_second_submission_of_the_same_reference_shows_the_first_receipt(world
     first = client.post(reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"]))
     again = client.post(reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"]))
     assert again.url == first.url and Income.objects.count() == 1
-    changed = client.post(reverse("officer:record", args=["SQA"]),
-                          form_data(world["pkg_a"], amount_0="90.00"))
+    changed = client.post(
+        reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"], amount_0="90.00")
+    )
     assert changed.status_code == 200
     assert "external_ref" in changed.context["form"].errors
 
 
 def test_communities_without_a_role_do_not_exist_for_the_user(world):
-    income, _ = fs.record_income(f.draft(world["b"], world["pkg_b"]),
-                                 recorded_by=world["other_officer"])
+    income, _ = income_record(
+        f.draft(world["b"], world["pkg_b"]), recorded_by=world["other_officer"]
+    )
     client = login(world["officer"])
     assert client.get(reverse("officer:record", args=["SQB"])).status_code == 404
-    assert client.post(reverse("officer:record", args=["SQB"]),
-                       form_data(world["pkg_b"])).status_code == 404
+    assert (
+        client.post(reverse("officer:record", args=["SQB"]), form_data(world["pkg_b"])).status_code
+        == 404
+    )
     assert client.get(reverse("officer:incomes", args=["SQB"])).status_code == 404
     assert client.get(reverse("officer:receipt", args=[income.receipt_code])).status_code == 404
-    assert client.post(reverse("officer:reverse", args=[income.receipt_code]),
-                       {"reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("officer:reverse", args=[income.receipt_code]), {"reason": "x"}
+        ).status_code
+        == 404
+    )
     dashboard = client.get(reverse("officer:dashboard")).content.decode()
     assert world["a"].name in dashboard and world["b"].name not in dashboard
     assert Income.objects.count() == 1
 
 
 def test_auditors_and_reviewers_read_but_do_not_record_or_reverse(world):
-    income, _ = fs.record_income(f.draft(world["a"], world["pkg_a"]),
-                                 recorded_by=world["officer"])
+    income, _ = income_record(f.draft(world["a"], world["pkg_a"]), recorded_by=world["officer"])
     for who in ("auditor", "reviewer"):
         client = login(world[who])
         assert client.get(reverse("officer:incomes", args=["SQA"])).status_code == 200
-        assert client.get(reverse("officer:receipt", args=[income.receipt_code])).status_code \
-            == 200
+        assert client.get(reverse("officer:receipt", args=[income.receipt_code])).status_code == 200
         assert client.get(reverse("officer:record", args=["SQA"])).status_code == 404
-        assert client.post(reverse("officer:reverse", args=[income.receipt_code]),
-                           {"reason": "x"}).status_code == 403
+        assert (
+            client.post(
+                reverse("officer:reverse", args=[income.receipt_code]), {"reason": "x"}
+            ).status_code
+            == 403
+        )
     assert Entry.objects.count() == 1
 
 
 def test_reversal_needs_a_reason_and_then_reverses(world):
-    income, _ = fs.record_income(f.draft(world["a"], world["pkg_a"]),
-                                 recorded_by=world["officer"])
+    income, _ = income_record(f.draft(world["a"], world["pkg_a"]), recorded_by=world["officer"])
     client = login(world["officer"])
     url = reverse("officer:reverse", args=[income.receipt_code])
     client.post(url, {"reason": ""})
@@ -157,23 +195,29 @@ def test_reversal_needs_a_reason_and_then_reverses(world):
 
 def test_the_review_queue_approves_and_refuses_self_approval(world):
     both = f.user("both", (world["a"], "officer"), (world["a"], "reviewer"))
-    mine, _ = fs.record_income(f.draft(world["a"], world["pkg_a"], "9000.00"), recorded_by=both)
-    theirs, _ = fs.record_income(f.draft(world["a"], world["pkg_a"], "8000.00"),
-                                 recorded_by=world["officer"])
+    mine, _ = income_record(f.draft(world["a"], world["pkg_a"], "9000.00"), recorded_by=both)
+    theirs, _ = income_record(
+        f.draft(world["a"], world["pkg_a"], "8000.00"), recorded_by=world["officer"]
+    )
     client = login(both)
     page = client.get(reverse("officer:reviews")).content.decode()
     assert mine.receipt_display in page and theirs.receipt_display in page
     client.post(reverse("officer:review", args=[mine.receipt_code]), {"decision": "approve"})
-    client.post(reverse("officer:review", args=[theirs.receipt_code]),
-                {"decision": "approve", "note": "ok"})
+    client.post(
+        reverse("officer:review", args=[theirs.receipt_code]), {"decision": "approve", "note": "ok"}
+    )
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, theirs.status) == (IncomeStatus.PENDING, IncomeStatus.POSTED)
     client.post(reverse("officer:review", args=[mine.receipt_code]), {"decision": "reject"})
     mine.refresh_from_db()
     assert mine.status == IncomeStatus.PENDING  # a rejection needs a reason, and not by self
-    assert login(world["auditor"]).post(reverse("officer:review", args=[mine.receipt_code]),
-                                        {"decision": "approve"}).status_code == 403
+    assert (
+        login(world["auditor"])
+        .post(reverse("officer:review", args=[mine.receipt_code]), {"decision": "approve"})
+        .status_code
+        == 403
+    )
 
 
 def test_posts_without_a_csrf_token_are_refused(world):
@@ -186,11 +230,18 @@ def test_posts_without_a_csrf_token_are_refused(world):
 
 def test_the_income_list_filters_and_searches(world):
     officer, a, pkg = world["officer"], world["a"], world["pkg_a"]
-    march = fs.record_income(f.draft(a, pkg, "10.00", ref="M1", payer="李四"),
-                             recorded_by=officer)[0]
-    fs.record_income(f.draft(a, pkg, "20.00", ref="A1", tier="low_cost",
-                             paid_at=timezone.make_aware(dt.datetime(2026, 4, 2, 9))),
-                     recorded_by=officer)
+    march = income_record(f.draft(a, pkg, "10.00", ref="M1", payer="李四"), recorded_by=officer)[0]
+    income_record(
+        f.draft(
+            a,
+            pkg,
+            "20.00",
+            ref="A1",
+            tier="low_cost",
+            paid_at=timezone.make_aware(dt.datetime(2026, 4, 2, 9)),
+        ),
+        recorded_by=officer,
+    )
     client = login(officer)
     url = reverse("officer:incomes", args=["SQA"])
 
@@ -214,8 +265,9 @@ def test_capital_numerals_as_you_type(world):
 
 
 def test_the_public_receipt_masks_the_payer_and_unknown_codes_are_404(world):
-    income, _ = fs.record_income(f.draft(world["a"], world["pkg_a"], payer="张三丰"),
-                                 recorded_by=world["officer"])
+    income, _ = income_record(
+        f.draft(world["a"], world["pkg_a"], payer="张三丰"), recorded_by=world["officer"]
+    )
     page = Client().get(reverse("public-receipt", args=[income.receipt_code])).content.decode()
     assert "张**" in page and "张三丰" not in page
     assert income.receipt_display in page and "壹佰元整" in page
@@ -235,8 +287,9 @@ def test_pages_are_chinese_unless_the_reader_switches(world):
     switched = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert switched.status_code == 302 and switched["Location"] == "/"
     assert "Community fund accounts" in client.get("/").content.decode()
-    away = client.post(reverse("set_language"), {"language": "zh-hans",
-                                                 "next": "https://evil.example/"})
+    away = client.post(
+        reverse("set_language"), {"language": "zh-hans", "next": "https://evil.example/"}
+    )
     assert away["Location"] == "/"
     # Everything else still checks CSRF.
     assert client.post(reverse("login"), {"username": "x", "password": "y"}).status_code == 403
@@ -246,7 +299,7 @@ def test_pages_are_chinese_unless_the_reader_switches(world):
 def on_commit(django_capture_on_commit_callbacks):
     """Tasks are queued on commit; run them (inline, even where a broker is configured:
     test_import_broker.py covers the worker) as the test's transaction never commits."""
-    from fundmgr.celery import app
+    from fundmgr.conf.celery import app
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -260,13 +313,16 @@ def on_commit(django_capture_on_commit_callbacks):
 
 
 def upload(client, content: bytes, name="income.csv"):
-    return client.post(reverse("officer:import"),
-                       {"file": SimpleUploadedFile(name, content, "text/csv")})
+    return client.post(
+        reverse("officer:import"), {"file": SimpleUploadedFile(name, content, "text/csv")}
+    )
 
 
-CSV_OK = ("community,package,tier,amount,paid_at,payer,method,external_ref\r\n"
-          "SQA,YL01,paid,100.00,2026-03-05,张三,wechat,U1\r\n"
-          "SQA,YL01,有偿,50,2026-03-06,李四,微信,U2\r\n").encode()
+CSV_OK = (
+    "community,package,tier,amount,paid_at,payer,method,external_ref\r\n"
+    "SQA,YL01,paid,100.00,2026-03-05,张三,wechat,U1\r\n"
+    "SQA,YL01,有偿,50,2026-03-06,李四,微信,U2\r\n"
+).encode()
 
 
 def test_an_upload_is_checked_then_recorded_on_confirmation(world, on_commit):
@@ -291,7 +347,10 @@ def test_an_upload_is_checked_then_recorded_on_confirmation(world, on_commit):
 
 def test_an_upload_with_bad_rows_is_refused_and_shows_them(world, on_commit):
     client = login(world["officer"])
-    bad = CSV_OK + b"SQB,TY01,paid,1,2026-03-05,x,cash,U3\r\nSQA,YL01,paid,-1,2026-03-05,x,cash,U4\r\n"
+    bad = (
+        CSV_OK
+        + b"SQB,TY01,paid,1,2026-03-05,x,cash,U3\r\nSQA,YL01,paid,-1,2026-03-05,x,cash,U4\r\n"
+    )
     response = on_commit(upload, client, bad)
     job = ImportJob.objects.get()
     assert job.state == "refused" and job.bad_rows == 2
@@ -314,7 +373,7 @@ def test_uploads_are_private_to_their_officer_and_checked_for_type(world):
 
 
 def test_an_enormous_upload_is_refused_before_it_is_read(world, monkeypatch):
-    from fundmgr import forms
+    from fundmgr.officer import forms
 
     monkeypatch.setattr(forms, "MAX_UPLOAD_BYTES", 1000)
     response = upload(login(world["officer"]), CSV_OK * 20)

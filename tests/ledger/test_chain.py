@@ -23,7 +23,8 @@ from ledger.chain import (
 text = st.text(max_size=30)
 fen = st.integers(min_value=-(10**15), max_value=10**15).filter(bool)
 aware = st.datetimes(
-    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1),
+    min_value=dt.datetime(2000, 1, 1),
+    max_value=dt.datetime(2100, 1, 1),
     timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=8))]),
 )
 
@@ -69,14 +70,21 @@ def test_canonical_is_deterministic_json_that_round_trips(record):
 
 @given(records())
 def test_the_same_instant_in_any_timezone_serialises_the_same(record):
-    shifted = replace(record, posted_at=record.posted_at.astimezone(dt.timezone(dt.timedelta(hours=-5))))
+    shifted = replace(
+        record, posted_at=record.posted_at.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    )
     assert canonical(shifted) == canonical(record)
 
 
 FIELD_CHANGES = {
     "book": lambda r: replace(r, book=r.book + "x"),
     "seq": lambda r: replace(r, seq=r.seq + 1),
-    "date": lambda r: replace(r, date=r.date + dt.timedelta(days=1) if r.date < dt.date.max else r.date - dt.timedelta(days=1)),
+    "date": lambda r: replace(
+        r,
+        date=r.date + dt.timedelta(days=1)
+        if r.date < dt.date.max
+        else r.date - dt.timedelta(days=1),
+    ),
     "memo": lambda r: replace(r, memo=r.memo + "改"),
     "actor": lambda r: replace(r, actor=r.actor + "x"),
     "posted_at": lambda r: replace(r, posted_at=r.posted_at + dt.timedelta(microseconds=1)),
@@ -85,12 +93,19 @@ FIELD_CHANGES = {
     "reason": lambda r: replace(r, reason=r.reason + "因"),
     "amount moved by one fen": lambda r: replace(
         r,
-        lines=(replace(r.lines[0], amount_fen=r.lines[0].amount_fen + 1),
-               replace(r.lines[1], amount_fen=r.lines[1].amount_fen - 1), *r.lines[2:]),
+        lines=(
+            replace(r.lines[0], amount_fen=r.lines[0].amount_fen + 1),
+            replace(r.lines[1], amount_fen=r.lines[1].amount_fen - 1),
+            *r.lines[2:],
+        ),
     ),
-    "account": lambda r: replace(r, lines=(replace(r.lines[0], account=r.lines[0].account + "9"), *r.lines[1:])),
+    "account": lambda r: replace(
+        r, lines=(replace(r.lines[0], account=r.lines[0].account + "9"), *r.lines[1:])
+    ),
     "currency": lambda r: replace(r, lines=(replace(r.lines[0], currency="USD"), *r.lines[1:])),
-    "line description": lambda r: replace(r, lines=(replace(r.lines[0], description=r.lines[0].description + "x"), *r.lines[1:])),
+    "line description": lambda r: replace(
+        r, lines=(replace(r.lines[0], description=r.lines[0].description + "x"), *r.lines[1:])
+    ),
     "line order": lambda r: replace(r, lines=(*r.lines[1:], r.lines[0])),
 }
 
@@ -108,10 +123,18 @@ def test_any_change_to_any_field_changes_the_hash(change, record):
 def test_a_known_entry_has_a_known_hash():
     """Pins the format: if this changes, every published chain head would break."""
     record = EntryRecord(
-        book="SQ001", seq=1, date=dt.date(2026, 3, 1), memo="服务包收入", actor="officer",
+        book="SQ001",
+        seq=1,
+        date=dt.date(2026, 3, 1),
+        memo="服务包收入",
+        actor="officer",
         posted_at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC),
-        lines=(LineRecord("1001", 10000, "CNY"), LineRecord("2201", -7000, "CNY"),
-               LineRecord("2202", -2500, "CNY"), LineRecord("3001", -500, "CNY")),
+        lines=(
+            LineRecord("1001", 10000, "CNY"),
+            LineRecord("2201", -7000, "CNY"),
+            LineRecord("2202", -2500, "CNY"),
+            LineRecord("3001", -500, "CNY"),
+        ),
     )
     expected_payload = (
         '{"actor":"officer","book":"SQ001","date":"2026-03-01","key":null,'
@@ -120,12 +143,18 @@ def test_a_known_entry_has_a_known_hash():
         '"reason":"","reverses":null,"seq":1,"v":1}'
     ).encode()
     assert canonical(record) == expected_payload
-    assert entry_hash(GENESIS_HASH, record) == hashlib.sha256(bytes(32) + expected_payload).hexdigest()
+    assert (
+        entry_hash(GENESIS_HASH, record) == hashlib.sha256(bytes(32) + expected_payload).hexdigest()
+    )
 
 
 def test_floats_and_naive_times_are_refused():
     record = EntryRecord(
-        book="B", seq=1, date=dt.date(2026, 1, 1), memo="m", actor="a",
+        book="B",
+        seq=1,
+        date=dt.date(2026, 1, 1),
+        memo="m",
+        actor="a",
         posted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         lines=(LineRecord("1", 1.5, "CNY"), LineRecord("2", -1.5, "CNY")),  # type: ignore[arg-type]
     )
@@ -139,8 +168,11 @@ def _chain(recs):
     head, stored = GENESIS_HASH, []
     for i, rec in enumerate(recs, start=1):
         digest = entry_hash(head, rec)
-        stored.append(StoredEntry(id=i * 10, record=rec, prev_hash=head, hash=digest,
-                                  line_count=len(rec.lines)))
+        stored.append(
+            StoredEntry(
+                id=i * 10, record=rec, prev_hash=head, hash=digest, line_count=len(rec.lines)
+            )
+        )
         head = digest
     return stored, head
 
@@ -186,3 +218,64 @@ def test_a_dropped_or_reordered_entry_is_reported(recs):
 def test_chain_hash_refuses_a_short_previous_hash():
     with pytest.raises(ValueError):
         chain_hash("abcd", b"x")
+
+
+@pytest.mark.parametrize(
+    ("lines", "declared", "reason"),
+    [
+        ((LineRecord("1001", 100, "CNY"),), 1, "has 1 lines, declared 1"),
+        (
+            (LineRecord("1001", 100, "CNY"), LineRecord("3101", -100, "CNY")),
+            3,
+            "has 2 lines, declared 3",
+        ),
+        (
+            (LineRecord("1001", 100, "CNY"), LineRecord("3101", -100, "USD")),
+            2,
+            "a line is not in the book's currency CNY",
+        ),
+        (
+            (LineRecord("1001", 0, "CNY"), LineRecord("3101", 0, "CNY")),
+            2,
+            "a line has a zero amount",
+        ),
+        (
+            (LineRecord("1001", 100, "CNY"), LineRecord("3101", -99, "CNY")),
+            2,
+            "unbalanced: lines sum to 1 fen",
+        ),
+    ],
+)
+def test_an_entry_that_cannot_be_right_is_named_with_its_reason(lines, declared, reason):
+    rec = EntryRecord(
+        book="B1",
+        seq=1,
+        date=dt.date(2026, 3, 1),
+        memo="",
+        actor="a",
+        posted_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        lines=lines,
+    )
+    digest = entry_hash(GENESIS_HASH, rec)
+    stored = [
+        StoredEntry(id=7, record=rec, prev_hash=GENESIS_HASH, hash=digest, line_count=declared)
+    ]
+    problems = list(check_chain("B1", "CNY", stored, head_seq=1, head_hash=digest))
+    assert [(p.seq, p.entry_id, p.reason) for p in problems] == [(1, 7, reason)]
+    assert str(problems[0]) == f"book B1 entry #1 (id 7): {reason}"
+
+
+@given(chains())
+def test_a_head_that_does_not_match_the_last_entry_is_reported(recs):
+    stored, _head = _chain(recs)
+    problems = list(check_chain("B1", "CNY", stored, head_seq=len(recs), head_hash="0" * 64))
+    assert [str(p) for p in problems] == ["book B1: book head hash does not match the last entry"]
+
+
+@given(chains())
+def test_an_entry_not_chained_to_the_one_before_is_reported(recs):
+    stored, head = _chain(recs)
+    stored[-1] = replace(stored[-1], prev_hash="f" * 64)
+    problems = list(check_chain("B1", "CNY", stored, head_seq=len(recs), head_hash=head))
+    assert problems[0].seq == len(recs)
+    assert problems[0].reason == "previous hash does not match the entry before it"

@@ -48,14 +48,18 @@ def test_concurrent_writers_to_one_book_give_a_gapless_valid_chain(ledger_purge)
 
     def write(i):
         b = Book.objects.get(pk=book.pk)
-        return [f.income(b, memo=f"writer {i} entry {k}", actor=f"officer{i}").seq
-                for k in range(per_writer)]
+        return [
+            f.income(b, memo=f"writer {i} entry {k}", actor=f"officer{i}").seq
+            for k in range(per_writer)
+        ]
 
     started = time.perf_counter()
     results, errors = run_threads(writers, write)
     elapsed = time.perf_counter() - started
-    print(f"\n{writers} writers x {per_writer} entries to one book: {elapsed:.2f}s, "
-          f"{writers * per_writer / elapsed:.0f} entries/s")
+    print(
+        f"\n{writers} writers x {per_writer} entries to one book: {elapsed:.2f}s, "
+        f"{writers * per_writer / elapsed:.0f} entries/s"
+    )
 
     assert errors == []
     seqs = sorted(s for r in results for s in r)

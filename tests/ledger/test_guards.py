@@ -44,7 +44,11 @@ def test_raw_sql_cannot_change_or_delete_a_posted_entry(posted, sql):
     entry_after = Entry.objects.get(pk=entry.pk)
     assert entry_after.memo == entry.memo
     assert sorted(Line.objects.filter(entry=entry).values_list("amount_fen", flat=True)) == [
-        -7000, -2500, -500, 10000]
+        -7000,
+        -2500,
+        -500,
+        10000,
+    ]
 
 
 def test_the_orm_cannot_change_or_delete_a_posted_entry(posted):
@@ -76,12 +80,20 @@ def test_an_unbalanced_entry_written_past_the_services_is_refused(posted):
     cash, payable = f.account(book, "1001"), f.account(book, "2201")
     with pytest.raises(IntegrityError) as err, transaction.atomic():
         entry = Entry.objects.create(
-            book=book, seq=2, date=dt.date(2026, 3, 2), memo="forged", actor="x", line_count=2,
-            created_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC), prev_hash="0" * 64, hash="f" * 64,
+            book=book,
+            seq=2,
+            date=dt.date(2026, 3, 2),
+            memo="forged",
+            actor="x",
+            line_count=2,
+            created_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+            prev_hash="0" * 64,
+            hash="f" * 64,
         )
         Line.objects.create(entry=entry, position=1, account=cash, amount_fen=100, currency="CNY")
-        Line.objects.create(entry=entry, position=2, account=payable, amount_fen=-99,
-                            currency="CNY")
+        Line.objects.create(
+            entry=entry, position=2, account=payable, amount_fen=-99, currency="CNY"
+        )
         _force_deferred_checks()
     assert "unbalanced" in str(err.value)
     assert Entry.objects.count() == 1
@@ -92,8 +104,15 @@ def test_an_entry_missing_its_lines_is_refused_at_commit_on_postgresql(posted):
     book, _ = posted
     with pytest.raises(IntegrityError) as err, transaction.atomic():
         Entry.objects.create(
-            book=book, seq=2, date=dt.date(2026, 3, 2), memo="no lines", actor="x", line_count=2,
-            created_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC), prev_hash="0" * 64, hash="e" * 64,
+            book=book,
+            seq=2,
+            date=dt.date(2026, 3, 2),
+            memo="no lines",
+            actor="x",
+            line_count=2,
+            created_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+            prev_hash="0" * 64,
+            hash="e" * 64,
         )
         _force_deferred_checks()
     assert "declares 2 lines but has 0" in str(err.value)
@@ -102,8 +121,9 @@ def test_an_entry_missing_its_lines_is_refused_at_commit_on_postgresql(posted):
 def test_no_line_can_be_added_to_a_complete_entry(posted):
     book, entry = posted
     with pytest.raises(IntegrityError) as err, transaction.atomic():
-        Line.objects.create(entry=entry, position=5, account=f.account(book, "1002"),
-                            amount_fen=1, currency="CNY")
+        Line.objects.create(
+            entry=entry, position=5, account=f.account(book, "1002"), amount_fen=1, currency="CNY"
+        )
     assert "lines" in str(err.value)
     assert Line.objects.filter(entry=entry).count() == 4
 

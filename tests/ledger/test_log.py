@@ -26,9 +26,13 @@ def test_leaves_are_read_once_per_tree_size_and_proofs_still_verify(monkeypatch)
 
     monkeypatch.setattr(log, "stored_entries", no_reading)
     proof = log.inclusion(book, 3, 7)
-    assert merkle.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), 2, 7,
-                                   [bytes.fromhex(p) for p in proof["path"]],
-                                   bytes.fromhex(head.root))
+    assert merkle.verify_inclusion(
+        bytes.fromhex(proof["leaf_hash"]),
+        2,
+        7,
+        [bytes.fromhex(p) for p in proof["path"]],
+        bytes.fromhex(head.root),
+    )
     monkeypatch.undo()
 
     f.income(book, date=dt.date(2026, 3, 9))  # a longer tree: its own leaves

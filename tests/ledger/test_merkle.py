@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from ledger import merkle
 
 leaves_st = st.lists(st.binary(min_size=0, max_size=16), min_size=1, max_size=40).map(
-    lambda items: [merkle.leaf_hash(x) for x in items])
+    lambda items: [merkle.leaf_hash(x) for x in items]
+)
 
 
 def test_small_trees_match_the_rfc_definition_by_hand():
@@ -39,8 +40,9 @@ def test_a_changed_leaf_step_index_or_root_fails_inclusion(leaves, data):
     proof = merkle.inclusion_proof(leaves, index)
     flip = bytes([leaves[index][0] ^ 1]) + leaves[index][1:]
     assert not merkle.verify_inclusion(flip, index, len(leaves), proof, root)
-    assert not merkle.verify_inclusion(leaves[index], index, len(leaves), proof,
-                                       hashlib.sha256(root).digest())
+    assert not merkle.verify_inclusion(
+        leaves[index], index, len(leaves), proof, hashlib.sha256(root).digest()
+    )
     if proof:
         step = data.draw(st.integers(0, len(proof) - 1))
         bad = list(proof)
@@ -80,8 +82,9 @@ def test_a_rewritten_history_fails_consistency(leaves, data):
         bad = list(honest)
         bad[step] = hashlib.sha256(bad[step]).digest()
         assert not merkle.verify_consistency(m, len(leaves), old_root, new_root, bad)
-    assert not merkle.verify_consistency(m, len(leaves), old_root,
-                                         hashlib.sha256(new_root).digest(), honest)
+    assert not merkle.verify_consistency(
+        m, len(leaves), old_root, hashlib.sha256(new_root).digest(), honest
+    )
 
 
 def test_a_cut_history_fails_consistency():

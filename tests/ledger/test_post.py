@@ -66,8 +66,13 @@ def test_books_number_and_chain_independently():
 def test_running_totals_equal_the_sum_of_lines_after_many_postings():
     book = f.book()
     for i in range(1, 30):
-        f.income(book, f"{i}.00", f"{Decimal(i) * Decimal('0.7'):.2f}",
-                 f"{Decimal(i) * Decimal('0.25'):.2f}", f"{Decimal(i) * Decimal('0.05'):.2f}")
+        f.income(
+            book,
+            f"{i}.00",
+            f"{Decimal(i) * Decimal('0.7'):.2f}",
+            f"{Decimal(i) * Decimal('0.25'):.2f}",
+            f"{Decimal(i) * Decimal('0.05'):.2f}",
+        )
     cash = f.account(book, "1001")
     assert cash.debit_fen == sum(range(1, 30)) * 100
     assert cash.line_count == 29
@@ -78,19 +83,47 @@ def test_running_totals_equal_the_sum_of_lines_after_many_postings():
     ("make_legs", "code"),
     [
         (lambda b: [debit(f.account(b, "1001"), Money("10.00", "CNY"))], "too_few_lines"),
-        (lambda b: [debit(f.account(b, "1001"), Money("10.00", "CNY")),
-                    credit(f.account(b, "2201"), Money("9.99", "CNY"))], "unbalanced"),
-        (lambda b: [Leg(f.account(b, "1001"), 1000, "USD"),
-                    Leg(f.account(b, "2201"), -1000, "USD")], "currency_mismatch"),
-        (lambda b: [Leg(f.account(b, "1001"), 0, "CNY"),
-                    Leg(f.account(b, "2201"), 0, "CNY")], "zero_line"),
-        (lambda b: [Leg(f.account(b, "1001"), 10**16, "CNY"),
-                    Leg(f.account(b, "2201"), -(10**16), "CNY")], "too_large"),
-        (lambda b: [debit(f.account(b, "1001"), Money("1.00", "CNY")),
-                    credit(f.account(f.book(), "2201"), Money("1.00", "CNY"))], "foreign_account"),
+        (
+            lambda b: [
+                debit(f.account(b, "1001"), Money("10.00", "CNY")),
+                credit(f.account(b, "2201"), Money("9.99", "CNY")),
+            ],
+            "unbalanced",
+        ),
+        (
+            lambda b: [
+                Leg(f.account(b, "1001"), 1000, "USD"),
+                Leg(f.account(b, "2201"), -1000, "USD"),
+            ],
+            "currency_mismatch",
+        ),
+        (
+            lambda b: [Leg(f.account(b, "1001"), 0, "CNY"), Leg(f.account(b, "2201"), 0, "CNY")],
+            "zero_line",
+        ),
+        (
+            lambda b: [
+                Leg(f.account(b, "1001"), 10**16, "CNY"),
+                Leg(f.account(b, "2201"), -(10**16), "CNY"),
+            ],
+            "too_large",
+        ),
+        (
+            lambda b: [
+                debit(f.account(b, "1001"), Money("1.00", "CNY")),
+                credit(f.account(f.book(), "2201"), Money("1.00", "CNY")),
+            ],
+            "foreign_account",
+        ),
     ],
-    ids=["one line", "unbalanced by a fen", "wrong currency", "zero lines", "absurdly large",
-         "another book's account"],
+    ids=[
+        "one line",
+        "unbalanced by a fen",
+        "wrong currency",
+        "zero lines",
+        "absurdly large",
+        "another book's account",
+    ],
 )
 def test_an_invalid_posting_is_refused_and_writes_nothing(make_legs, code):
     book = f.book()
@@ -105,8 +138,14 @@ def test_an_invalid_posting_is_refused_and_writes_nothing(make_legs, code):
 
 @pytest.mark.parametrize(
     ("amount", "code"),
-    [("0.001", "too_many_places"), ("-5.00", "not_positive"), ("0", "not_positive"),
-     ("NaN", "not_finite"), ("Infinity", "not_finite"), ("100000000000000.00", "too_large")],
+    [
+        ("0.001", "too_many_places"),
+        ("-5.00", "not_positive"),
+        ("0", "not_positive"),
+        ("NaN", "not_finite"),
+        ("Infinity", "not_finite"),
+        ("100000000000000.00", "too_large"),
+    ],
 )
 def test_debit_and_credit_refuse_amounts_that_are_not_positive_whole_fen(amount, code):
     book = f.book()
@@ -122,13 +161,21 @@ def test_a_float_or_plain_number_is_not_money():
     assert err.value.code == "not_money"
 
 
-@pytest.mark.parametrize(("memo", "actor", "code"),
-                         [("", "a", "memo_required"), ("  ", "a", "memo_required"),
-                          ("x" * 501, "a", "memo_too_long"), ("m", "", "actor_required")])
+@pytest.mark.parametrize(
+    ("memo", "actor", "code"),
+    [
+        ("", "a", "memo_required"),
+        ("  ", "a", "memo_required"),
+        ("x" * 501, "a", "memo_too_long"),
+        ("m", "", "actor_required"),
+    ],
+)
 def test_memo_and_actor_are_required(memo, actor, code):
     book = f.book()
-    legs = [debit(f.account(book, "1001"), Money("1", "CNY")),
-            credit(f.account(book, "2201"), Money("1", "CNY"))]
+    legs = [
+        debit(f.account(book, "1001"), Money("1", "CNY")),
+        credit(f.account(book, "2201"), Money("1", "CNY")),
+    ]
     with pytest.raises(LedgerError) as err:
         services.post(book=book, legs=legs, date=dt.date(2026, 1, 1), memo=memo, actor=actor)
     assert err.value.code == code
@@ -137,8 +184,10 @@ def test_memo_and_actor_are_required(memo, actor, code):
 
 def test_a_datetime_is_not_an_entry_date():
     book = f.book()
-    legs = [debit(f.account(book, "1001"), Money("1", "CNY")),
-            credit(f.account(book, "2201"), Money("1", "CNY"))]
+    legs = [
+        debit(f.account(book, "1001"), Money("1", "CNY")),
+        credit(f.account(book, "2201"), Money("1", "CNY")),
+    ]
     with pytest.raises(LedgerError) as err:
         services.post(book=book, legs=legs, date=dt.datetime(2026, 1, 1, 8), memo="m", actor="a")
     assert err.value.code == "bad_date"
@@ -183,9 +232,14 @@ def test_an_entry_in_another_currency_book_is_kept_in_that_currency():
 
 def _posting(book, gross="10.00", key=None, memo="批量导入"):
     return services.Posting(
-        legs=[debit(f.account(book, "1001"), Money(gross, "CNY")),
-              credit(f.account(book, "3001"), Money(gross, "CNY"))],
-        date=dt.date(2026, 4, 1), memo=memo, actor="importer", idempotency_key=key,
+        legs=[
+            debit(f.account(book, "1001"), Money(gross, "CNY")),
+            credit(f.account(book, "3001"), Money(gross, "CNY")),
+        ],
+        date=dt.date(2026, 4, 1),
+        memo=memo,
+        actor="importer",
+        idempotency_key=key,
     )
 
 
@@ -194,8 +248,9 @@ def test_a_batch_posts_in_order_under_one_chain():
 
     book = f.book()
     f.income(book)
-    entries = services.post_many(book=book, postings=[_posting(book, f"{i}.00") for i in
-                                                      range(1, 301)])
+    entries = services.post_many(
+        book=book, postings=[_posting(book, f"{i}.00") for i in range(1, 301)]
+    )
     assert [e.seq for e in entries] == list(range(2, 302))
     assert entries[0].prev_hash == book.entries.get(seq=1).hash
     assert f.account(book, "3001").credit_fen == 500 + sum(range(1, 301)) * 100
@@ -205,8 +260,12 @@ def test_a_batch_posts_in_order_under_one_chain():
 def test_one_bad_posting_in_a_batch_writes_nothing():
     book = f.book()
     before = snapshot()
-    bad = services.Posting(legs=[debit(f.account(book, "1001"), Money("1.00", "CNY"))],
-                           date=dt.date(2026, 4, 1), memo="m", actor="a")
+    bad = services.Posting(
+        legs=[debit(f.account(book, "1001"), Money("1.00", "CNY"))],
+        date=dt.date(2026, 4, 1),
+        memo="m",
+        actor="a",
+    )
     with pytest.raises(LedgerError) as err:
         services.post_many(book=book, postings=[_posting(book), _posting(book), bad])
     assert err.value.code == "too_few_lines"
@@ -215,11 +274,22 @@ def test_one_bad_posting_in_a_batch_writes_nothing():
 
 def test_a_key_repeated_within_a_batch_or_already_posted_records_once():
     book = f.book()
-    first = services.post(book=book, legs=_posting(book).legs, date=dt.date(2026, 4, 1),
-                          memo="m", actor="a", idempotency_key="K0")
-    entries = services.post_many(book=book, postings=[
-        _posting(book, key="K0"), _posting(book, key="K1"), _posting(book, key="K1"),
-    ])
+    first = services.post(
+        book=book,
+        legs=_posting(book).legs,
+        date=dt.date(2026, 4, 1),
+        memo="m",
+        actor="a",
+        idempotency_key="K0",
+    )
+    entries = services.post_many(
+        book=book,
+        postings=[
+            _posting(book, key="K0"),
+            _posting(book, key="K1"),
+            _posting(book, key="K1"),
+        ],
+    )
     assert entries[0].pk == first.pk
     assert entries[1].pk == entries[2].pk
     assert book.entries.count() == 2
@@ -252,7 +322,7 @@ def test_a_callers_rows_go_in_with_the_entries_and_not_before_it_runs_them():
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from ledger.rows import Statements
+    from ledger.bulk import Statements
     from ledger.verify import verify_book
 
     book = f.book()
@@ -261,8 +331,9 @@ def test_a_callers_rows_go_in_with_the_entries_and_not_before_it_runs_them():
     before = snapshot()
     with transaction.atomic():
         writes = Statements()
-        entries = services.post_many(book=book, postings=[_posting(book), _posting(book)],
-                                     savepoint=False, writes=writes)
+        entries = services.post_many(
+            book=book, postings=[_posting(book), _posting(book)], savepoint=False, writes=writes
+        )
         # Lines, totals and the head wait for the caller (on SQLite the entries go in at
         # once, for their ids; PostgreSQL took them with the lock).
         assert Line.objects.count() == before[1] and snapshot()[2:] == before[2:]
@@ -270,13 +341,18 @@ def test_a_callers_rows_go_in_with_the_entries_and_not_before_it_runs_them():
             assert Entry.objects.count() == before[0]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         ids = writes.run_inserting(
-            "ledger_book", ["code", "name", "currency", "last_seq", "head_hash", "created_at"],
-            [[f"X{e.seq}", "n", "CNY", 0, GENESIS_HASH, now] for e in entries])
+            "ledger_book",
+            ["code", "name", "currency", "last_seq", "head_hash", "created_at"],
+            [[f"X{e.seq}", "n", "CNY", 0, GENESIS_HASH, now] for e in entries],
+        )
     assert [e.seq for e in entries] == [1, 2] and len(ids) == 2
-    assert list(Book.objects.filter(pk__in=ids).order_by("pk").values_list("code", flat=True)) \
-        == ["X1", "X2"]
-    assert [e.pk for e in entries] == list(book.entries.order_by("seq").values_list("pk",
-                                                                                     flat=True))
+    assert list(Book.objects.filter(pk__in=ids).order_by("pk").values_list("code", flat=True)) == [
+        "X1",
+        "X2",
+    ]
+    assert [e.pk for e in entries] == list(
+        book.entries.order_by("seq").values_list("pk", flat=True)
+    )
     assert verify_book(book).ok
 
 
@@ -299,6 +375,14 @@ def test_a_closed_period_refuses_entries_dated_inside_it():
     with pytest.raises(IntegrityError), transaction.atomic():
         from ledger.models import Entry as E
 
-        E.objects.create(book=book, seq=3, date=dt.date(2026, 3, 15), memo="backdated",
-                         actor="x", line_count=2, prev_hash="0" * 64, hash="b" * 64,
-                         created_at=dt.datetime(2026, 4, 2, tzinfo=dt.UTC))
+        E.objects.create(
+            book=book,
+            seq=3,
+            date=dt.date(2026, 3, 15),
+            memo="backdated",
+            actor="x",
+            line_count=2,
+            prev_hash="0" * 64,
+            hash="b" * 64,
+            created_at=dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
+        )

@@ -21,7 +21,12 @@ def test_a_reversal_mirrors_the_entry_links_to_it_and_restores_the_balances():
     assert original.reversed_by == reversal
     assert reversal.reason == "录错金额"
     assert reversal.memo.startswith("冲销 #1")
-    assert [ln.amount_fen for ln in reversal.lines.order_by("position")] == [-10000, 7000, 2500, 500]
+    assert [ln.amount_fen for ln in reversal.lines.order_by("position")] == [
+        -10000,
+        7000,
+        2500,
+        500,
+    ]
     for code in ("1001", "2201", "2202", "3001"):
         account = f.account(book, code)
         assert account.balance == Money("0.00", "CNY")

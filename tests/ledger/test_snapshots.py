@@ -24,18 +24,22 @@ def by_hand(book, through):
     """(debits, credits, lines) per account code, summed from every line."""
     totals = {a.code: [0, 0, 0] for a in book.accounts.all()}
     for line in Line.objects.filter(entry__book=book, entry__date__lte=through).select_related(
-            "account"):
+        "account"
+    ):
         t = totals[line.account.code]
         t[0 if line.amount_fen > 0 else 1] += abs(line.amount_fen)
         t[2] += 1
     return {code: tuple(t) for code, t in totals.items()}
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(days=st.lists(st.integers(0, 120), min_size=1, max_size=25),
-       closes=st.lists(st.integers(0, 120), max_size=4),
-       asks=st.lists(st.integers(0, 150), min_size=1, max_size=6))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    days=st.lists(st.integers(0, 120), min_size=1, max_size=25),
+    closes=st.lists(st.integers(0, 120), max_size=4),
+    asks=st.lists(st.integers(0, 150), min_size=1, max_size=6),
+)
 def test_balances_as_at_any_date_equal_the_lines_whatever_was_closed(days, closes, asks):
     with transaction.atomic():
         book = f.book()
@@ -51,7 +55,8 @@ def test_balances_as_at_any_date_equal_the_lines_whatever_was_closed(days, close
             date = START + dt.timedelta(days=ask)
             assert totals_through(book, date) == by_hand(book, date)
             assert net_by_account(book, before=date + dt.timedelta(days=1)) == {
-                code: dr - cr for code, (dr, cr, n) in by_hand(book, date).items() if n}
+                code: dr - cr for code, (dr, cr, n) in by_hand(book, date).items() if n
+            }
         assert verify_book(book).ok
         transaction.set_rollback(True)
 
@@ -66,7 +71,11 @@ def test_closing_writes_one_snapshot_per_account_and_reads_use_it():
     assert snaps.count() == book.accounts.count()
     cash = snaps.get(account__code="1001")
     assert (cash.through, cash.debit_fen, cash.credit_fen, cash.line_count) == (
-        dt.date(2026, 3, 31), 11000, 0, 2)
+        dt.date(2026, 3, 31),
+        11000,
+        0,
+        2,
+    )
     f.income(book, "1.00", "0.70", "0.25", "0.05", date=dt.date(2026, 4, 2))
 
     # Reads start from the snapshot: a (forbidden) change to it shows in the balance,
@@ -74,19 +83,20 @@ def test_closing_writes_one_snapshot_per_account_and_reads_use_it():
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    guards.remove(connection, "snapshot_guard_v1")
+    guards.remove(connection, guards.SNAPSHOT)
     try:
         execute("UPDATE ledger_balancesnapshot SET debit_fen = 1 WHERE id = %s", [cash.pk])
     finally:
-        guards.install(connection, "snapshot_guard_v1")
+        guards.install(connection, guards.SNAPSHOT)
     assert totals_through(book, dt.date(2026, 4, 30))["1001"] == (1 + 100, 0, 3)
     report = verify_book(book)
     assert not report.ok
     assert "snapshot of account 1001 through 2026-03-31" in str(report.problems[0])
 
 
-@pytest.mark.parametrize("sql", ["UPDATE ledger_balancesnapshot SET debit_fen = 0",
-                                 "DELETE FROM ledger_balancesnapshot"])
+@pytest.mark.parametrize(
+    "sql", ["UPDATE ledger_balancesnapshot SET debit_fen = 0", "DELETE FROM ledger_balancesnapshot"]
+)
 def test_the_database_refuses_to_change_a_snapshot(sql):
     book = f.book()
     f.income(book, date=dt.date(2026, 3, 5))
@@ -102,7 +112,7 @@ def test_the_balance_now_reads_the_running_totals_in_the_normal_direction():
     book = f.book()
     f.income(book, date=dt.date(2026, 3, 5))
     f.income(book, "10.00", "7.00", "2.50", "0.50", date=dt.date(2026, 3, 6))
-    assert balance_fen(book, "1001") == 11000   # an asset: debits minus credits
-    assert balance_fen(book, "2201") == 7700    # a payable: what is owed, positive
+    assert balance_fen(book, "1001") == 11000  # an asset: debits minus credits
+    assert balance_fen(book, "2201") == 7700  # a payable: what is owed, positive
     with pytest.raises(Exception, match="no account 9999"):
         balance_fen(book, "9999")

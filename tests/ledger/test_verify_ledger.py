@@ -48,10 +48,16 @@ def test_a_balanced_tamper_of_one_fen_is_found(books):
     a, _ = books
     entry = a.entries.get(seq=2)
     with guards_lifted():
-        execute("UPDATE ledger_line SET amount_fen = amount_fen + 1 "
-                "WHERE entry_id = %s AND position = 2", [entry.pk])
-        execute("UPDATE ledger_line SET amount_fen = amount_fen - 1 "
-                "WHERE entry_id = %s AND position = 3", [entry.pk])
+        execute(
+            "UPDATE ledger_line SET amount_fen = amount_fen + 1 "
+            "WHERE entry_id = %s AND position = 2",
+            [entry.pk],
+        )
+        execute(
+            "UPDATE ledger_line SET amount_fen = amount_fen - 1 "
+            "WHERE entry_id = %s AND position = 3",
+            [entry.pk],
+        )
     message = broken()
     assert "book SQ-A entry #2" in message
     assert "hash mismatch" in message
@@ -64,8 +70,9 @@ def test_a_balanced_tamper_of_one_fen_is_found(books):
 def test_a_changed_memo_is_found(books):
     a, _ = books
     with guards_lifted():
-        execute("UPDATE ledger_entry SET memo = '改过的摘要' WHERE id = %s",
-                [a.entries.get(seq=3).pk])
+        execute(
+            "UPDATE ledger_entry SET memo = '改过的摘要' WHERE id = %s", [a.entries.get(seq=3).pk]
+        )
     message = broken()
     assert "entry #3" in message and "hash mismatch" in message
 
@@ -92,16 +99,21 @@ def test_a_removed_middle_entry_is_found(books):
 def test_an_unbalanced_change_is_named_as_such(books):
     a, _ = books
     with guards_lifted():
-        execute("UPDATE ledger_line SET amount_fen = 1 WHERE entry_id = %s AND position = 1",
-                [a.entries.get(seq=2).pk])
+        execute(
+            "UPDATE ledger_line SET amount_fen = 1 WHERE entry_id = %s AND position = 1",
+            [a.entries.get(seq=2).pk],
+        )
     message = broken()
     assert "entry #2" in message and "unbalanced" in message
 
 
 def test_a_doctored_running_total_is_found(books):
     a, _ = books
-    execute("UPDATE ledger_account SET credit_fen = credit_fen - 100 WHERE book_id = %s "
-            "AND code = '3001'", [a.pk])
+    execute(
+        "UPDATE ledger_account SET credit_fen = credit_fen - 100 WHERE book_id = %s "
+        "AND code = '3001'",
+        [a.pk],
+    )
     message = broken()
     assert "account 3001" in message
 

@@ -14,13 +14,19 @@ def public_paths(receipts: int = 150) -> list[str]:
     the receipts of `receipts` incomes picked at random."""
     paths = ["/", "/api/v1/communities/", "/api/v1/public-key/"]
     for c in Community.objects.all():
-        paths += [f"/c/{c.code}/", f"/api/v1/communities/{c.code}/",
-                  f"/api/v1/communities/{c.code}/periods/",
-                  f"/api/v1/communities/{c.code}/periods/?format=csv",
-                  f"/api/v1/communities/{c.code}/heads/"]
+        paths += [
+            f"/c/{c.code}/",
+            f"/api/v1/communities/{c.code}/",
+            f"/api/v1/communities/{c.code}/periods/",
+            f"/api/v1/communities/{c.code}/periods/?format=csv",
+            f"/api/v1/communities/{c.code}/heads/",
+        ]
         for p in Period.objects.filter(community=c, state="published"):
-            paths += [f"/c/{c.code}/{p.label}/", f"/api/v1/communities/{c.code}/periods/{p.label}/",
-                      f"/api/v1/communities/{c.code}/periods/{p.label}/?format=csv"]
+            paths += [
+                f"/c/{c.code}/{p.label}/",
+                f"/api/v1/communities/{c.code}/periods/{p.label}/",
+                f"/api/v1/communities/{c.code}/periods/{p.label}/?format=csv",
+            ]
     for income in Income.objects.order_by("?")[:receipts]:
         paths += [f"/r/{income.receipt_code}/", f"/api/v1/receipts/{income.receipt_code}/"]
     return paths

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fundmgr import services as fs
-from reports import auditor
+from fundmgr.services.income import income_record
+from reports import services as auditor
 from reports.models import IntegrityCheck, StatementFile
 from reports.services import period_close, period_publish
 from reports.tasks import nightly_verify
@@ -25,10 +25,11 @@ def world():
     officer = f.user("officer", (c, "officer"))
     audit = f.user("auditor", (c, "auditor"))
     for day in (3, 4, 5):
-        fs.record_income(f.draft(c, pkg, paid_at=timezone.make_aware(
-            dt.datetime(2026, 3, day, 9))), recorded_by=officer)
-    period_close(community=c, month=dt.date(2026, 3, 1), actor="officer",
-                 today=dt.date(2026, 4, 2))
+        income_record(
+            f.draft(c, pkg, paid_at=timezone.make_aware(dt.datetime(2026, 3, day, 9))),
+            recorded_by=officer,
+        )
+    period_close(community=c, month=dt.date(2026, 3, 1), actor="officer", today=dt.date(2026, 4, 2))
     period_publish(community=c, month=dt.date(2026, 3, 1), actor="officer")
     client = Client()
     client.force_login(audit)
@@ -54,10 +55,16 @@ def test_the_nightly_task_checks_every_book(world):
     assert IntegrityCheck.objects.filter(ran_by="nightly", ok=True).count() == 1
 
 
-@pytest.mark.parametrize(("kind", "fmt", "magic"), [
-    ("period", "pdf", b"%PDF"), ("journal", "pdf", b"%PDF"), ("trial-balance", "csv", b"\xef\xbb\xbf"),
-    ("audit-trail", "xlsx", b"PK\x03\x04"), ("party", "pdf", b"%PDF"),
-])
+@pytest.mark.parametrize(
+    ("kind", "fmt", "magic"),
+    [
+        ("period", "pdf", b"%PDF"),
+        ("journal", "pdf", b"%PDF"),
+        ("trial-balance", "csv", b"\xef\xbb\xbf"),
+        ("audit-trail", "xlsx", b"PK\x03\x04"),
+        ("party", "pdf", b"%PDF"),
+    ],
+)
 def test_statements_download_and_are_cached(world, kind, fmt, magic):
     _, _, _, client = world
     params = {"month": "2026-03", "kind": kind, "format": fmt, "party": "fund"}
@@ -73,20 +80,23 @@ def test_a_new_entry_makes_a_new_file(world):
     c, officer, _, client = world
     params = {"month": "2026-03", "kind": "trial-balance", "format": "pdf"}
     first = client.get("/auditor/SQA/statements/", params).url
-    fs.record_income(f.draft(c, c.packages.get(), paid_at=timezone.make_aware(
-        dt.datetime(2026, 4, 3, 9))), recorded_by=officer)
+    income_record(
+        f.draft(c, c.packages.get(), paid_at=timezone.make_aware(dt.datetime(2026, 4, 3, 9))),
+        recorded_by=officer,
+    )
     assert client.get("/auditor/SQA/statements/", params).url != first
 
 
 def test_a_large_journal_is_drawn_by_a_task(world, monkeypatch, django_capture_on_commit_callbacks):
-    from fundmgr.celery import app
+    from fundmgr.conf.celery import app
 
     _, _, _, client = world
     monkeypatch.setattr(auditor, "INLINE_ENTRIES", 0)
     eager, app.conf.task_always_eager = app.conf.task_always_eager, True
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.get("/auditor/SQA/statements/",
-                              {"month": "2026-03", "kind": "journal", "format": "pdf"})
+        response = client.get(
+            "/auditor/SQA/statements/", {"month": "2026-03", "kind": "journal", "format": "pdf"}
+        )
     record = StatementFile.objects.get()
     assert record.state == "queued" and response.status_code == 200
     waiting = client.get(f"/auditor/files/{record.pk}/")
@@ -105,8 +115,7 @@ def test_statements_are_scoped_and_auditors_do_not_write(world):
     stranger.force_login(f.user("stranger", (f.community(), "auditor")))
     assert stranger.get("/auditor/SQA/statements/", {"month": "2026-03"}).status_code == 404
     assert stranger.post("/auditor/SQA/verify/").status_code == 404
-    client.get("/auditor/SQA/statements/", {"month": "2026-03", "kind": "period",
-                                            "format": "pdf"})
+    client.get("/auditor/SQA/statements/", {"month": "2026-03", "kind": "period", "format": "pdf"})
     record = StatementFile.objects.get()
     assert stranger.get(f"/auditor/files/{record.pk}/").status_code == 404
     assert client.post("/officer/periods/SQA/2026-03/publish/").status_code == 403
@@ -115,10 +124,11 @@ def test_statements_are_scoped_and_auditors_do_not_write(world):
 
 def test_bad_statement_requests_are_explained(world):
     _, _, _, client = world
-    for params, message in (({"month": "garbage"}, "请选择"),
-                            ({"month": "2026-03", "kind": "novel"}, "请选择"),
-                            ({"month": "2026-05", "kind": "period", "format": "pdf"},
-                             "尚未公示")):
+    for params, message in (
+        ({"month": "garbage"}, "请选择"),
+        ({"month": "2026-03", "kind": "novel"}, "请选择"),
+        ({"month": "2026-05", "kind": "period", "format": "pdf"}, "尚未公示"),
+    ):
         response = client.get("/auditor/SQA/statements/", params)
         assert response.status_code == 200
         assert message in response.content.decode()

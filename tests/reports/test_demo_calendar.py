@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from fundmgr.lib import dates
 from fundmgr.models import Community, Income, IncomeStatus
-from fundmgr.services import record_income
+from fundmgr.services.income import income_record
 from reports.models import Period, PeriodState
 from tests import factories
 from tests.reports.privacy import assert_nothing_personal_public
@@ -44,7 +44,9 @@ def _assert_every_ended_month_published(today: dt.date) -> None:
         expected = list(dates.months(dates.add_months(current, -12), dates.previous_month(current)))
         assert len(expected) == 12
         assert all(periods.get(m) == PeriodState.PUBLISHED for m in expected), (
-            community.code, {m: periods.get(m) for m in expected})
+            community.code,
+            {m: periods.get(m) for m in expected},
+        )
         assert periods.get(current, PeriodState.OPEN) == PeriodState.OPEN
         # Reviews still waiting are only in today's month, which stays open.
         waiting = Income.objects.filter(community=community, status=IncomeStatus.PENDING)
@@ -58,7 +60,16 @@ def test_the_demo_loads_verifies_and_publishes_on_an_awkward_day(moment):
         out = _demo()
         assert f"demo loaded for {today:%Y-%m-%d}" in out and "left open" not in out
         call_command("verify_ledger", stdout=io.StringIO())
+        # The books make sense on every day and every published month agrees with them.
+        call_command("check_books", stdout=io.StringIO())
         _assert_every_ended_month_published(today)
+        # Corrections happened through the year, each booked in its own month.
+        reversed_on = set(
+            Income.objects.filter(status=IncomeStatus.REVERSED).values_list(
+                "reversal_entry__date", flat=True
+            )
+        )
+        assert len({d.replace(day=1) for d in reversed_on}) >= 6
         # Twelve full months and today's month up to yesterday, no more, no less.
         first = min(Income.objects.values_list("paid_at", flat=True))
         last = max(Income.objects.values_list("paid_at", flat=True))
@@ -84,9 +95,14 @@ def test_a_later_run_publishes_what_can_close_and_says_what_cannot():
         # A large payment on the 19th that no one has reviewed yet.
         community = Community.objects.get(code="WLQ-QY")
         package = community.packages.filter(code="ZC-MEAL").get()
-        draft = factories.draft(community, package, "9000.00", ref="LATE-REVIEW",
-                                paid_at=dt.datetime(2026, 11, 19, 9, tzinfo=dt.UTC))
-        income, _ = record_income(draft, recorded_by=User.objects.get(username="officer"))
+        draft = factories.draft(
+            community,
+            package,
+            "9000.00",
+            ref="LATE-REVIEW",
+            paid_at=dt.datetime(2026, 11, 19, 9, tzinfo=dt.UTC),
+        )
+        income, _ = income_record(draft, recorded_by=User.objects.get(username="officer"))
         assert income.status == IncomeStatus.PENDING
     incomes = Income.objects.count()
     with time_machine.travel(dt.datetime(2026, 12, 5, 10, tzinfo=dt.UTC), tick=True):
@@ -96,12 +112,23 @@ def test_a_later_run_publishes_what_can_close_and_says_what_cannot():
     assert "the demo is already loaded" in out
     assert "left open: WLQ-QY 2026-11:" in out and "待审核" in out
     assert Income.objects.count() == incomes
-    november = dict(Period.objects.filter(month=dt.date(2026, 11, 1))
-                    .values_list("community__code", "state"))
-    assert november.get("WLQ-QY", PeriodState.OPEN) == PeriodState.OPEN
-    assert november["WJ-HY"] == november["SQP-NH"] == PeriodState.PUBLISHED
-    assert Period.objects.filter(month=dt.date(2026, 10, 1), state=PeriodState.PUBLISHED
-                                 ).count() == 3
+    november = dict(
+        Period.objects.filter(month=dt.date(2026, 11, 1)).values_list("community__code", "state")
+    )
+    for community in Community.objects.all():
+        waiting = Income.objects.filter(
+            community=community,
+            status=IncomeStatus.PENDING,
+            paid_at__lt=dt.datetime(2026, 11, 30, 16, tzinfo=dt.UTC),
+        )
+        if waiting.exists():  # stays open, and the command said why
+            assert november.get(community.code, PeriodState.OPEN) == PeriodState.OPEN
+            assert f"left open: {community.code} 2026-11:" in out
+        else:
+            assert november[community.code] == PeriodState.PUBLISHED
+    assert (
+        Period.objects.filter(month=dt.date(2026, 10, 1), state=PeriodState.PUBLISHED).count() == 3
+    )
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026/12/01"])

@@ -1,5 +1,5 @@
 """The release before #17 kept one RedFlag row per raise, under keys with counts and
-dates in them; migrating carries those rows into incidents (reports 0008)."""
+dates in them; migrating carries those rows into incidents (reports 0009)."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("reports", "0006_red_flags")]
-AFTER = [("reports", "0008_red_flags_become_incidents")]
+AFTER = [("reports", "0009_red_flags_become_incidents")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -21,23 +21,55 @@ def test_old_flags_become_one_incident_per_finding(ledger_purge):
     Community = old.get_model("fundmgr", "Community")
     RedFlag = old.get_model("reports", "RedFlag")
     hub = Hub.objects.create(code="MH", name="枢纽", subdistrict="街道")
-    c = Community.objects.create(code="MIG", name="迁移社区", subdistrict="街道", hub=hub,
-                                 book=Book.objects.create(code="MIG", name="MIG"))
+    c = Community.objects.create(
+        code="MIG",
+        name="迁移社区",
+        subdistrict="街道",
+        hub=hub,
+        book=Book.objects.create(code="MIG", name="MIG"),
+    )
     at = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
     for n in (510, 515, 530):
-        RedFlag.objects.create(community=c, rule="benford", key=f"benford:MIG:{n}",
-                               explanation=f"{n} 个金额", evidence=[])
-    RedFlag.objects.filter(key="benford:MIG:510").update(closed_at=at, closed_by="auditor",
-                                                          note="定价所致")
-    RedFlag.objects.create(community=c, rule="stopped_income", key="stop:P1:2026-03-01",
-                           explanation="x", evidence=[], closed_at=at, closed_by="auditor",
-                           note="最终结算")
-    RedFlag.objects.create(community=c, rule="stopped_income", key="stop:P1:2026-03-02",
-                           explanation="y", evidence=[], closed_at=at, closed_by="auditor",
-                           note="同上")
-    RedFlag.objects.create(community=c, rule="duplicate_payment", key="pay:1:2",
-                           explanation="z", evidence=[{"kind": "income", "id": 1, "label": "R1"},
-                                                      {"kind": "income", "id": 2, "label": "R2"}])
+        RedFlag.objects.create(
+            community=c,
+            rule="benford",
+            key=f"benford:MIG:{n}",
+            explanation=f"{n} 个金额",
+            evidence=[],
+        )
+    RedFlag.objects.filter(key="benford:MIG:510").update(
+        closed_at=at, closed_by="auditor", note="定价所致"
+    )
+    RedFlag.objects.create(
+        community=c,
+        rule="stopped_income",
+        key="stop:P1:2026-03-01",
+        explanation="x",
+        evidence=[],
+        closed_at=at,
+        closed_by="auditor",
+        note="最终结算",
+    )
+    RedFlag.objects.create(
+        community=c,
+        rule="stopped_income",
+        key="stop:P1:2026-03-02",
+        explanation="y",
+        evidence=[],
+        closed_at=at,
+        closed_by="auditor",
+        note="同上",
+    )
+    RedFlag.objects.create(
+        community=c,
+        rule="duplicate_payment",
+        key="pay:1:2",
+        explanation="z",
+        evidence=[
+            {"kind": "income", "id": 1, "label": "R1"},
+            {"kind": "income", "id": 2, "label": "R2"},
+        ],
+    )
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
@@ -49,8 +81,14 @@ def test_old_flags_become_one_incident_per_finding(ledger_purge):
     benford = rows["benford:MIG"]
     assert benford.status == "open" and benford.closed_at is None  # two raises still open
     assert sorted(benford.events.values_list("kind", flat=True)) == [
-        "carried", "carried", "carried", "closed"]
+        "carried",
+        "carried",
+        "carried",
+        "closed",
+    ]
     stop = rows["stop:P1"]
     assert (stop.status, stop.closed_by) == ("closed", "auditor")
     assert set(rows["pay:1:2"].evidence_items.values_list("ref", flat=True)) == {
-        "income:1", "income:2"}
+        "income:1",
+        "income:2",
+    }

@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from reports import pdfsign
-from reports.render import to_pdf
-from reports.statements import build
+from reports.auditor import pdfsign
+from reports.auditor.formats import to_pdf
+from reports.auditor.statements import build
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -21,22 +21,43 @@ pytestmark = pytest.mark.django_db
 
 def make_p12(path, password=b"s3cret"):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fundmgr 测试签章"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "测试街道")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "fundmgr 测试签章"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "测试街道"),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
-                                         key_encipherment=False, data_encipherment=False,
-                                         key_agreement=False, key_cert_sign=True,
-                                         crl_sign=False, encipher_only=False,
-                                         decipher_only=False), critical=True)
-            .sign(key, hashes.SHA256()))
-    path.write_bytes(pkcs12.serialize_key_and_certificates(
-        b"fundmgr", key, cert, None, serialization.BestAvailableEncryption(password)))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"fundmgr", key, cert, None, serialization.BestAvailableEncryption(password)
+        )
+    )
     return cert
 
 
@@ -65,5 +86,6 @@ def test_statements_are_signed_when_a_certificate_is_configured(settings, tmp_pa
     at = signed.index(b"/Creator") + len(b"/Creator (")
     tampered[at] = ord("X") if tampered[at] != ord("X") else ord("Y")  # inside the signed range
     status = validate_pdf_signature(
-        PdfFileReader(io.BytesIO(bytes(tampered))).embedded_signatures[0], context)
+        PdfFileReader(io.BytesIO(bytes(tampered))).embedded_signatures[0], context
+    )
     assert not status.intact

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_approve, income_record, income_reverse
 from ledger import merkle
 from ledger.log import inclusion
 from ledger.verify import verify
@@ -36,9 +36,13 @@ def world():
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
     reviewer = f.user("reviewer", (c, "reviewer"))
-    incomes = [fs.record_income(f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)),
-                                        payer="张三丰"), recorded_by=officer)[0]
-               for d, amount in ((2, "100.00"), (15, "0.10"), (31, "33.33"))]
+    incomes = [
+        income_record(
+            f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)), payer="张三丰"),
+            recorded_by=officer,
+        )[0]
+        for d, amount in ((2, "100.00"), (15, "0.10"), (31, "33.33"))
+    ]
     return c, pkg, officer, reviewer, incomes
 
 
@@ -46,16 +50,27 @@ def test_a_month_closes_only_when_it_has_ended_and_nothing_waits(world):
     c, pkg, officer, reviewer, _ = world
     with pytest.raises(ValidationError, match="尚未结束|has not ended"):
         period_close(community=c, month=MARCH, actor="officer", today=dt.date(2026, 3, 31))
-    pending, _ = fs.record_income(f.draft(c, pkg, "9000.00", paid_at=at(dt.date(2026, 3, 20))),
-                                  recorded_by=officer)
+    pending, _ = income_record(
+        f.draft(c, pkg, "9000.00", paid_at=at(dt.date(2026, 3, 20))), recorded_by=officer
+    )
     with pytest.raises(ValidationError):
         period_close(community=c, month=MARCH, actor="officer", today=dt.date(2026, 4, 2))
-    fs.approve_income(income=pending, reviewer=reviewer)
+    income_approve(income=pending, reviewer=reviewer)
     with pytest.raises(ValidationError):
-        period_close(community=c, month=MARCH, actor="officer", confirmed_by="officer",
-                     today=dt.date(2026, 4, 2))
-    period = period_close(community=c, month=MARCH, actor="officer", confirmed_by="reviewer",
-                          today=dt.date(2026, 4, 2))
+        period_close(
+            community=c,
+            month=MARCH,
+            actor="officer",
+            confirmed_by="officer",
+            today=dt.date(2026, 4, 2),
+        )
+    period = period_close(
+        community=c,
+        month=MARCH,
+        actor="officer",
+        confirmed_by="reviewer",
+        today=dt.date(2026, 4, 2),
+    )
     assert period.state == PeriodState.CLOSED
     assert c.book.closed_through == dt.date(2026, 3, 31)
     with pytest.raises(ValidationError):
@@ -71,11 +86,12 @@ def test_months_close_in_order(world):
 def test_late_income_and_corrections_land_in_the_next_open_month_as_adjustments(world):
     c, pkg, officer, _, incomes = world
     period_close(community=c, month=MARCH, actor="officer", today=dt.date(2026, 4, 2))
-    late, _ = fs.record_income(f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 3, 30))),
-                               recorded_by=officer)
+    late, _ = income_record(
+        f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 3, 30))), recorded_by=officer
+    )
     assert late.entry.date == APRIL
     assert late.entry.memo.startswith("【调整】")
-    reversed_ = fs.reverse_income(income=incomes[0], actor=officer, reason="重复登记")
+    reversed_ = income_reverse(income=incomes[0], actor=officer, reason="重复登记")
     assert reversed_.reversal_entry.date >= APRIL
     assert all(r.ok for r in verify())
 
@@ -89,8 +105,15 @@ def test_publishing_makes_an_immutable_signed_disclosure(world):
     document = json.loads(record.document)
 
     assert document["totals"] == {
-        "income": "133.43", "reversed": "0.00", "net": "133.43", "count": 3, "reversals": 0,
-        "provider": "93.40", "hub": "33.35", "fund": "6.68"}
+        "income": "133.43",
+        "reversed": "0.00",
+        "net": "133.43",
+        "count": 3,
+        "reversals": 0,
+        "provider": "93.40",
+        "hub": "33.35",
+        "fund": "6.68",
+    }
     assert [i["receipt"] for i in document["incomes"]] == [i.receipt_display for i in incomes]
     assert document["incomes"][1]["split"] == {"provider": "0.07", "hub": "0.02", "fund": "0.01"}
     assert {i["payer"] for i in document["incomes"]} == {"张**"}
@@ -101,14 +124,19 @@ def test_publishing_makes_an_immutable_signed_disclosure(world):
     head = json.loads(record.signed_head)
     assert head["document_digest"] == record.digest and head["tree_size"] == 3
     assert signing.verify(signing.public_key_raw(), record.signed_head.encode(), record.signature)
-    assert not signing.verify(signing.public_key_raw(), record.signed_head.encode() + b" ",
-                              record.signature)
+    assert not signing.verify(
+        signing.public_key_raw(), record.signed_head.encode() + b" ", record.signature
+    )
 
     proof = inclusion(c.book, incomes[1].entry.seq, record.tree_size)
     assert proof["root"] == record.tree_root
-    assert merkle.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"],
-                                   proof["tree_size"], [bytes.fromhex(p) for p in proof["path"]],
-                                   bytes.fromhex(record.tree_root))
+    assert merkle.verify_inclusion(
+        bytes.fromhex(proof["leaf_hash"]),
+        proof["leaf_index"],
+        proof["tree_size"],
+        [bytes.fromhex(p) for p in proof["path"]],
+        bytes.fromhex(record.tree_root),
+    )
 
     with pytest.raises(ValidationError):
         period_publish(community=c, month=MARCH, actor="officer")
@@ -125,9 +153,12 @@ def test_the_commands_close_and_publish_and_refuse_bad_arguments(world):
     call_command("close_period", "SQP", "2026-03", "--by", "officer", stdout=out)
     call_command("publish_period", "SQP", "2026-03", stdout=out)
     assert "closed SQP 2026-03" in out.getvalue() and "published SQP 2026-03" in out.getvalue()
-    for args, message in ((["NOPE", "2026-03"], "no such community"),
-                          (["SQP", "2026-13"], "YYYY-MM"), (["SQP", "March"], "YYYY-MM"),
-                          (["SQP", "2026-03"], "已经公示|already published")):
+    for args, message in (
+        (["NOPE", "2026-03"], "no such community"),
+        (["SQP", "2026-13"], "YYYY-MM"),
+        (["SQP", "March"], "YYYY-MM"),
+        (["SQP", "2026-03"], "已经公示|already published"),
+    ):
         with pytest.raises(CommandError, match=message):
             call_command("publish_period", *args)
 
@@ -154,7 +185,10 @@ def test_officers_request_reviewers_confirm_and_officers_publish_in_the_ui(world
     as_["reviewer"].post(base + "confirm/")
     period = c.periods.get(month=MARCH)
     assert (period.state, period.closed_by, period.close_confirmed_by) == (
-        "closed", "both", "reviewer")
+        "closed",
+        "both",
+        "reviewer",
+    )
     assert as_["reviewer"].post(base + "publish/").status_code == 403
     as_["officer"].post(base + "publish/")
     assert c.periods.get(month=MARCH).state == "published"

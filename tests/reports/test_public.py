@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_record
 from ledger import merkle
 from reports import signing
 from reports.services import period_close, period_publish
@@ -29,16 +29,23 @@ def published():
     c = f.community("SQP")
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
-    march = [fs.record_income(f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)),
-                                      payer=payer, ref=ref), recorded_by=officer)[0]
-             for d, amount, payer, ref in ((2, "100.00", "张三丰", "WX1"),
-                                           (9, "0.10", "=HYPERLINK(\"x\")", "WX2"),
-                                           (20, "33.33", "13812345678", "WX3"))]
-    period_close(community=c, month=dt.date(2026, 3, 1), actor="officer",
-                 today=dt.date(2026, 4, 2))
+    march = [
+        income_record(
+            f.draft(c, pkg, amount, paid_at=at(dt.date(2026, 3, d)), payer=payer, ref=ref),
+            recorded_by=officer,
+        )[0]
+        for d, amount, payer, ref in (
+            (2, "100.00", "张三丰", "WX1"),
+            (9, "0.10", '=HYPERLINK("x")', "WX2"),
+            (20, "33.33", "13812345678", "WX3"),
+        )
+    ]
+    period_close(community=c, month=dt.date(2026, 3, 1), actor="officer", today=dt.date(2026, 4, 2))
     period_publish(community=c, month=dt.date(2026, 3, 1), actor="officer")
-    april, _ = fs.record_income(f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 4, 3)),
-                                        payer="李四", ref="WX4"), recorded_by=officer)
+    april, _ = income_record(
+        f.draft(c, pkg, "50.00", paid_at=at(dt.date(2026, 4, 3)), payer="李四", ref="WX4"),
+        recorded_by=officer,
+    )
     return c, march, april
 
 
@@ -48,11 +55,15 @@ def get(path, **params):
 
 def test_communities_and_a_community(published):
     data = get("/api/v1/communities/").json()
-    assert data == [{"code": "SQP", "name": "SQP社区", "subdistrict": "测试街道",
-                     "currency": "CNY"}]
+    assert data == [
+        {"code": "SQP", "name": "SQP社区", "subdistrict": "测试街道", "currency": "CNY"}
+    ]
     one = get("/api/v1/communities/SQP/").json()
-    assert one["packages"][0]["prices"] == {"public_benefit": "80.00", "paid": "100.00",
-                                            "low_cost": "30.00"}
+    assert one["packages"][0]["prices"] == {
+        "public_benefit": "80.00",
+        "paid": "100.00",
+        "low_cost": "30.00",
+    }
     assert one["split_policy"]["provider_bp"] == 7000
     assert one["hub"]["name"].startswith("枢纽社企")
 
@@ -62,8 +73,10 @@ def test_periods_and_a_published_month_with_every_income(published):
     periods = get("/api/v1/communities/SQP/periods/").json()
     assert [p["month"] for p in periods] == ["2026-03"]
     response = get("/api/v1/communities/SQP/periods/2026-03/")
-    assert "immutable" in response["Cache-Control"]
-    assert response["ETag"]
+    # The document never changes, but what later months reverse of it is given beside it:
+    # kept for minutes, not forever.
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["ETag"] and response.json()["reversed_later"] == {}
     month = response.json()
     assert [i["receipt"] for i in month["incomes"]] == [i.receipt_display for i in march]
     assert month["incomes"][1]["amount"] == "0.10"
@@ -73,8 +86,9 @@ def test_periods_and_a_published_month_with_every_income(published):
     raw = bytes.fromhex(get("/api/v1/public-key/").json()["public_key_hex"])
     canonical = json.dumps(head, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert signing.verify(raw, canonical.encode(), month["signature"])
-    again = Client().get("/api/v1/communities/SQP/periods/2026-03/",
-                         HTTP_IF_NONE_MATCH=response["ETag"])
+    again = Client().get(
+        "/api/v1/communities/SQP/periods/2026-03/", HTTP_IF_NONE_MATCH=response["ETag"]
+    )
     assert again.status_code == 304
 
 
@@ -84,9 +98,13 @@ def test_a_receipt_has_its_inclusion_proof_once_published(published):
     assert record["published"] and record["period"] == "2026-03"
     proof = record["inclusion"]
     assert proof["verified"]
-    assert merkle.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"],
-                                   proof["tree_size"], [bytes.fromhex(p) for p in proof["path"]],
-                                   bytes.fromhex(proof["signed_tree_head"]["root"]))
+    assert merkle.verify_inclusion(
+        bytes.fromhex(proof["leaf_hash"]),
+        proof["leaf_index"],
+        proof["tree_size"],
+        [bytes.fromhex(p) for p in proof["path"]],
+        bytes.fromhex(proof["signed_tree_head"]["root"]),
+    )
     later = get(f"/api/v1/receipts/{april.receipt_code}/").json()
     assert later["period"] == "2026-04" and not later["published"] and later["inclusion"] is None
     page = get(f"/r/{april.receipt_code}/").content.decode()
@@ -95,12 +113,19 @@ def test_a_receipt_has_its_inclusion_proof_once_published(published):
     assert 'id="inclusion"' in page and "2026-03" in page
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/communities/NOPE/", "/api/v1/communities/NOPE/periods/",
-    "/api/v1/communities/SQP/periods/2026-04/", "/api/v1/communities/SQP/periods/2026-13/",
-    "/api/v1/communities/SQP/periods/junk/", "/api/v1/receipts/NOTACODE/",
-    "/api/v1/receipts/ZZZZZZZZZZZZZZZZ/", "/api/v1/nothing-here/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/communities/NOPE/",
+        "/api/v1/communities/NOPE/periods/",
+        "/api/v1/communities/SQP/periods/2026-04/",
+        "/api/v1/communities/SQP/periods/2026-13/",
+        "/api/v1/communities/SQP/periods/junk/",
+        "/api/v1/receipts/NOTACODE/",
+        "/api/v1/receipts/ZZZZZZZZZZZZZZZZ/",
+        "/api/v1/nothing-here/",
+    ],
+)
 def test_unknown_codes_and_months_get_json_errors(published, path):
     response = get(path)
     assert response.status_code in {400, 404}
@@ -109,10 +134,14 @@ def test_unknown_codes_and_months_get_json_errors(published, path):
 
 
 def test_csv_variants_defuse_formulas(published):
-    for path in ("/api/v1/communities/", "/api/v1/communities/SQP/",
-                 "/api/v1/communities/SQP/periods/", "/api/v1/communities/SQP/periods/2026-03/",
-                 "/api/v1/communities/SQP/heads/",
-                 f"/api/v1/receipts/{published[1][0].receipt_code}/"):
+    for path in (
+        "/api/v1/communities/",
+        "/api/v1/communities/SQP/",
+        "/api/v1/communities/SQP/periods/",
+        "/api/v1/communities/SQP/periods/2026-03/",
+        "/api/v1/communities/SQP/heads/",
+        f"/api/v1/receipts/{published[1][0].receipt_code}/",
+    ):
         response = get(path, format="csv")
         assert response["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -126,10 +155,15 @@ def test_csv_variants_defuse_formulas(published):
 
 def test_no_personal_data_reaches_a_public_page_or_the_api(published):
     c, march, april = published
-    pages = ["/", "/c/SQP/", "/c/SQP/2026-03/", "/api/v1/communities/SQP/periods/2026-03/",
-             "/api/v1/communities/SQP/periods/2026-03/?format=csv",
-             *(f"/r/{i.receipt_code}/" for i in [*march, april]),
-             *(f"/api/v1/receipts/{i.receipt_code}/" for i in [*march, april])]
+    pages = [
+        "/",
+        "/c/SQP/",
+        "/c/SQP/2026-03/",
+        "/api/v1/communities/SQP/periods/2026-03/",
+        "/api/v1/communities/SQP/periods/2026-03/?format=csv",
+        *(f"/r/{i.receipt_code}/" for i in [*march, april]),
+        *(f"/api/v1/receipts/{i.receipt_code}/" for i in [*march, april]),
+    ]
     for path in pages:
         body = Client().get(path).content.decode("utf-8", "replace")
         assert "张三丰" not in body and "李四" not in body, path
@@ -166,13 +200,13 @@ def test_a_month_downloads_as_a_fiscal_data_package(published):
     assert get("/api/v1/communities/SQP/periods/2026-04/fdp.zip").status_code == 404
 
 
-def test_a_published_month_is_rendered_once_and_served_from_the_cache(published,
-                                                                       monkeypatch):
+def test_a_published_month_is_rendered_once_and_served_from_the_cache(published, monkeypatch):
     """Published data never changes: an anonymous visitor's month page and the API
     response are made once per document (and language). Questions live on their own
     page and stay live; a signed-in visitor gets a page of their own."""
-    from reports import selectors, views
+    from reports import selectors
     from reports.models import Period
+    from reports.public import views
     from reports.services import query_answer, query_ask
 
     c, _march, _april = published
@@ -213,7 +247,7 @@ def test_a_published_month_is_rendered_once_and_served_from_the_cache(published,
 
 
 def test_every_payment_is_listed_a_page_at_a_time(published, monkeypatch):
-    from reports import views
+    from reports.public import views
 
     monkeypatch.setattr(views, "PAYMENTS_PER_PAGE", 2)
     page = "/c/SQP/2026-03/"

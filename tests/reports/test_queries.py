@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_record
 from reports.models import Query
 from reports.services import period_close, period_publish
 from tests import factories as f
@@ -24,10 +24,11 @@ def month():
     c = f.community("SQQ")
     pkg = f.package(c, "YL01")
     officer = f.user("officer", (c, "officer"))
-    fs.record_income(f.draft(c, pkg, paid_at=timezone.make_aware(dt.datetime(2026, 3, 3, 9))),
-                     recorded_by=officer)
-    period_close(community=c, month=dt.date(2026, 3, 1), actor="officer",
-                 today=dt.date(2026, 4, 2))
+    income_record(
+        f.draft(c, pkg, paid_at=timezone.make_aware(dt.datetime(2026, 3, 3, 9))),
+        recorded_by=officer,
+    )
+    period_close(community=c, month=dt.date(2026, 3, 1), actor="officer", today=dt.date(2026, 4, 2))
     record = period_publish(community=c, month=dt.date(2026, 3, 1), actor="officer")
     return c, officer, record
 
@@ -39,8 +40,9 @@ def ask(client, question, contact="", **extra):
 def test_a_question_is_answered_in_public_without_the_contact(month):
     c, officer, _ = month
     resident = Client()
-    response = ask(resident, "为什么三月的社区基金只有5元？<script>alert(1)</script>",
-                   contact="13812345678")
+    response = ask(
+        resident, "为什么三月的社区基金只有5元？<script>alert(1)</script>", contact="13812345678"
+    )
     assert response.status_code == 302 and response["Location"] == URL + "query/"
     assert 'href="/c/SQQ/2026-03/query/"' in resident.get(URL).content.decode()
     query = Query.objects.get()
@@ -76,8 +78,9 @@ def test_no_questions_after_the_window_or_for_unpublished_months(month):
         page = Client().get(URL + "query/").content.decode()
         assert 'id="query-question"' not in page
     assert 'id="query-question"' in Client().get(URL + "query/").content.decode()
-    assert Client().post("/c/SQQ/2026-04/query/", {"question": "四月呢？四月呢？"}).status_code \
-        == 404
+    assert (
+        Client().post("/c/SQQ/2026-04/query/", {"question": "四月呢？四月呢？"}).status_code == 404
+    )
     assert Query.objects.count() == 0
 
 
@@ -87,9 +90,7 @@ def test_only_the_communitys_staff_answer(month):
     query = Query.objects.get()
     outsider = Client()
     outsider.force_login(f.user("outsider", (f.community(), "officer")))
-    assert outsider.post(f"/officer/queries/{query.pk}/answer/",
-                         {"answer": "x"}).status_code == 404
-    assert Client().post(f"/officer/queries/{query.pk}/answer/", {"answer": "x"}).status_code \
-        == 302
+    assert outsider.post(f"/officer/queries/{query.pk}/answer/", {"answer": "x"}).status_code == 404
+    assert Client().post(f"/officer/queries/{query.pk}/answer/", {"answer": "x"}).status_code == 302
     query.refresh_from_db()
     assert query.answer == ""

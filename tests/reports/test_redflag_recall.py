@@ -18,11 +18,17 @@ def scored(django_db_setup, django_db_blocker):
         with transaction.atomic():
             world = plantedworld.build()
             score = plantedworld.measure(world)
-            counts = (RedFlag.objects.count(), FlagEvidence.objects.count(),
-                      FlagEvent.objects.count())
+            counts = (
+                RedFlag.objects.count(),
+                FlagEvidence.objects.count(),
+                FlagEvent.objects.count(),
+            )
             again = plantedworld.measure(world)
-            after = (RedFlag.objects.count(), FlagEvidence.objects.count(),
-                     FlagEvent.objects.count())
+            after = (
+                RedFlag.objects.count(),
+                FlagEvidence.objects.count(),
+                FlagEvent.objects.count(),
+            )
             print("\n" + plantedworld.table(score))
             for alert in score.false_alerts:
                 print("false alert:", alert)

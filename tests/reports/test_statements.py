@@ -14,11 +14,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from pypdf import PdfReader
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_approve, income_record, income_reverse
 from ledger.selectors import net_by_account
-from reports.render import to_csv, to_pdf, to_xlsx
+from reports.auditor.formats import to_csv, to_pdf, to_xlsx
+from reports.auditor.statements import build
 from reports.services import period_close, period_publish
-from reports.statements import build
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +33,26 @@ def month():
     reviewer = f.user("reviewer", (c, "reviewer"))
     incomes = []
     for day, amount in ((2, "1234.56"), (9, "0.10"), (17, "33.33"), (20, "8000.00")):
-        income, _ = fs.record_income(
-            f.draft(c, pkg, amount, paid_at=timezone.make_aware(dt.datetime(2026, 3, day, 9)),
-                    method="bank"), recorded_by=officer)
+        income, _ = income_record(
+            f.draft(
+                c,
+                pkg,
+                amount,
+                paid_at=timezone.make_aware(dt.datetime(2026, 3, day, 9)),
+                method="bank",
+            ),
+            recorded_by=officer,
+        )
         incomes.append(income)
-    fs.approve_income(income=incomes[3], reviewer=reviewer, note="合同已核")
-    fs.reverse_income(income=incomes[2], actor=officer, reason="重复登记")
-    period_close(community=c, month=MARCH, actor="officer", confirmed_by="reviewer",
-                 today=dt.date(2026, 4, 2))
+    income_approve(income=incomes[3], reviewer=reviewer, note="合同已核")
+    income_reverse(income=incomes[2], actor=officer, reason="重复登记")
+    period_close(
+        community=c,
+        month=MARCH,
+        actor="officer",
+        confirmed_by="reviewer",
+        today=dt.date(2026, 4, 2),
+    )
     period_publish(community=c, month=MARCH, actor="officer")
     return c, pkg, incomes
 
@@ -59,8 +71,12 @@ def fonts_of(reader: PdfReader) -> list[tuple[str, bool]]:
             descendants = font.get("/DescendantFonts")
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
-            embedded = bool(descriptor and any(
-                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+            embedded = bool(
+                descriptor
+                and any(
+                    k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                )
+            )
             found.append((str(font.get("/BaseFont")), embedded))
     return found
 
@@ -85,7 +101,14 @@ def test_the_period_statement_ties_to_the_published_digest_and_the_ledger(month)
     st = build(c, MARCH, "period")
     assert st.digest == c.periods.get(month=MARCH).disclosure.digest
     _, text = text_of(to_pdf(st))
-    for label in ("收入与分配合计", "按类别", "按专业机构", "社区基金变动", "期初与期末余额", "Merkle 树头"):
+    for label in (
+        "收入与分配合计",
+        "按类别",
+        "按专业机构",
+        "社区基金变动",
+        "期初与期末余额",
+        "Merkle 树头",
+    ):
         assert label in text
     fund = -net_by_account(c.book, through=dt.date(2026, 3, 31))["3101"]
     assert f"{Decimal(fund) / 100:.2f}" in text
@@ -153,13 +176,13 @@ def test_csv_and_xlsx_carry_the_same_rows(month):
 def test_the_command_writes_a_pdf_and_refuses_bad_arguments(month, tmp_path):
     out = tmp_path / "journal.pdf"
     stdout = io.StringIO()
-    call_command("statement", "SQS", "2026-03", "--kind", "journal", "--out", str(out),
-                 stdout=stdout)
+    call_command(
+        "statement", "SQS", "2026-03", "--kind", "journal", "--out", str(out), stdout=stdout
+    )
     assert out.read_bytes().startswith(b"%PDF") and "digest" in stdout.getvalue()
     for args, message in (
         (["SQS", "2026-03", "--kind", "party", "--out", str(out)], "--party"),
-        (["SQS", "2026-03", "--kind", "party", "--party", "NOPE", "--out", str(out)],
-         "NOPE"),
+        (["SQS", "2026-03", "--kind", "party", "--party", "NOPE", "--out", str(out)], "NOPE"),
         (["SQS", "2026-04", "--out", str(out)], "2026-04"),
         (["NOPE", "2026-03", "--out", str(out)], "no such community"),
         (["SQS", "2026-03", "--kind", "novel", "--out", str(out)], "invalid choice"),
@@ -173,8 +196,11 @@ def test_pdftoppm_renders_a_page(month, tmp_path):
     c, *_ = month
     path = tmp_path / "period.pdf"
     path.write_bytes(to_pdf(build(c, MARCH, "period")))
-    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(path),
-                    str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
     pngs = list(tmp_path.glob("page*.png"))
     assert pngs and pngs[0].stat().st_size > 5000
     assert re.match(rb"\x89PNG", pngs[0].read_bytes()[:4])
@@ -183,7 +209,7 @@ def test_pdftoppm_renders_a_page(month, tmp_path):
 def test_the_font_draws_simplified_and_traditional_chinese():
     from reportlab.pdfbase import pdfmetrics
 
-    from reports import pdf
+    from reports.auditor import pdf
 
     face = pdfmetrics.getFont(pdf.register_fonts()).face
     for text in ("社区基金账目壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整", "社區基金賬目體質詢審計臺灣"):

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fundmgr import services as fs
+from fundmgr.services.income import income_record
 from reports.services import period_close, period_publish
 from tests import factories as f
 
@@ -27,8 +27,11 @@ def two_months():
     for month in (3, 4):
         for day in (2, 9, 17):
             paid = timezone.make_aware(dt.datetime(2026, month, day, 10))
-            receipts.append(fs.record_income(f.draft(c, pkg, f"{day}.{month}0", paid_at=paid),
-                                             recorded_by=officer)[0])
+            receipts.append(
+                income_record(
+                    f.draft(c, pkg, f"{day}.{month}0", paid_at=paid), recorded_by=officer
+                )[0]
+            )
         first = dt.date(2026, month, 1)
         period_close(community=c, month=first, actor="officer", today=dt.date(2026, 5, 3))
         period_publish(community=c, month=first, actor="officer")
@@ -43,8 +46,9 @@ def save(tmp_path, name, path):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, str(TOOL), *args], capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, str(TOOL), *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_the_verifier_checks_a_month_a_receipt_and_consistency(two_months, tmp_path):
@@ -55,12 +59,14 @@ def test_the_verifier_checks_a_month_a_receipt_and_consistency(two_months, tmp_p
     heads = save(tmp_path, "heads.json", "/api/v1/communities/SQV/heads/")
     sizes = [h["tree_size"] for h in json.loads(Path(heads).read_text())]
     assert sizes == [3, 6]
-    proof = save(tmp_path, "consistency.json",
-                 "/api/v1/communities/SQV/consistency/?from=3&to=6")
+    proof = save(tmp_path, "consistency.json", "/api/v1/communities/SQV/consistency/?from=3&to=6")
     assert json.loads(Path(proof).read_text())["verified"]
 
-    for args in (("month", month, key), ("receipt", receipt, key),
-                 ("consistency", proof, heads, key)):
+    for args in (
+        ("month", month, key),
+        ("receipt", receipt, key),
+        ("consistency", proof, heads, key),
+    ):
         result = run(*args)
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.startswith("verified")

@@ -7,7 +7,8 @@ skipped and counted."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from fundmgr import importer
+from fundmgr.imports import batch
+from fundmgr.imports.files import FileError
 
 
 class Command(BaseCommand):
@@ -15,13 +16,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="check every row and write nothing")
-        parser.add_argument("--report", metavar="OUT.csv",
-                            help="write one CSV row per input row: row, external_ref, "
-                                 "status, receipt, provider, hub, fund, message")
-        parser.add_argument("--user", metavar="USERNAME",
-                            help="record as this finance officer (checked per community)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row and write nothing"
+        )
+        parser.add_argument(
+            "--report",
+            metavar="OUT.csv",
+            help="write one CSV row per input row: row, external_ref, "
+            "status, receipt, provider, hub, fund, message",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="record as this finance officer (checked per community)",
+        )
 
     def handle(self, *args, **options):
         user = None
@@ -33,11 +41,12 @@ class Command(BaseCommand):
         try:
             if options["report"]:
                 report = open(options["report"], "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-            summary = importer.import_file(options["file"], user=user,
-                                           dry_run=options["dry_run"], report=report)
+            summary = batch.import_file(
+                options["file"], user=user, dry_run=options["dry_run"], report=report
+            )
         except FileNotFoundError as exc:
             raise CommandError(f"no such file: {options['file']}") from exc
-        except importer.FileError as exc:
+        except FileError as exc:
             raise CommandError(str(exc)) from exc
         finally:
             if report is not None:
@@ -45,10 +54,11 @@ class Command(BaseCommand):
         for error in summary.errors:
             self.stderr.write(str(error))
         if summary.bad_rows > len(summary.errors):
-            self.stderr.write(f"... and {summary.bad_rows - len(summary.errors)} more bad rows "
-                              "(see --report)")
+            self.stderr.write(
+                f"... and {summary.bad_rows - len(summary.errors)} more bad rows (see --report)"
+            )
         if summary.ignored_columns:
             self.stderr.write("ignored columns: " + ", ".join(summary.ignored_columns))
-        self.stdout.write(importer.report_text(summary))
+        self.stdout.write(batch.report_text(summary))
         if not summary.ok:
             raise CommandError(f"{summary.bad_rows} bad rows: nothing was written")

@@ -22,9 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         community, month = community_and_month(options["community"], options["month"])
         try:
-            period = period_close(community=community, month=month,
-                                  actor=options["by"] or f"cli:{getpass.getuser()}",
-                                  confirmed_by=options["confirmed_by"])
+            period = period_close(
+                community=community,
+                month=month,
+                actor=options["by"] or f"cli:{getpass.getuser()}",
+                confirmed_by=options["confirmed_by"],
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(f"closed {community.code} {period.label}")

@@ -30,7 +30,7 @@ from fundmgr.lib import dates
 from fundmgr.models import Community, Income
 from ledger.models import Entry
 from reports.models import Period, PeriodState
-from reports.screening import screen_community
+from reports.redflags.screening import community_screen as screen_community
 from reports.services import period_close, period_publish
 
 
@@ -41,8 +41,12 @@ def publish_past_months(today: dt.date) -> tuple[int, list[str]]:
     close, why (that month and every later one stay open)."""
     count, left_open = 0, []
     for community in Community.objects.filter(code__in=[c[0] for c in DEMO_COMMUNITIES]):
-        first = (Entry.objects.filter(book_id=community.book_id).order_by("date")
-                 .values_list("date", flat=True).first())
+        first = (
+            Entry.objects.filter(book_id=community.book_id)
+            .order_by("date")
+            .values_list("date", flat=True)
+            .first()
+        )
         if first is None:
             continue
         for month in dates.months(first, today):
@@ -51,8 +55,13 @@ def publish_past_months(today: dt.date) -> tuple[int, list[str]]:
             period = Period.objects.filter(community=community, month=month).first()
             try:
                 if period is None or period.state == PeriodState.OPEN:
-                    period_close(community=community, month=month, actor="officer",
-                                 confirmed_by="reviewer", today=today)
+                    period_close(
+                        community=community,
+                        month=month,
+                        actor="officer",
+                        confirmed_by="reviewer",
+                        today=today,
+                    )
                 if period is None or period.state != PeriodState.PUBLISHED:
                     period_publish(community=community, month=month, actor="officer")
                     count += 1
@@ -80,15 +89,24 @@ def _day(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = ("Load a realistic demo: communities, providers, packages, a year of income up to "
-            "today, users; close and publish every month that has ended.")
+    help = (
+        "Load a realistic demo: communities, providers, packages, a year of income up to "
+        "today, users; close and publish every month that has ended."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="multiply the daily number of incomes (default 1)")
-        parser.add_argument("--today", type=_day, default=None,
-                            help="load as if today were this date (YYYY-MM-DD); default: "
-                                 "the local date")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="multiply the daily number of incomes (default 1)",
+        )
+        parser.add_argument(
+            "--today",
+            type=_day,
+            default=None,
+            help="load as if today were this date (YYYY-MM-DD); default: the local date",
+        )
 
     def handle(self, *args, **options):
         if not 0 < options["scale"] <= 10:
@@ -107,18 +125,26 @@ class Command(BaseCommand):
         if already and not published:
             self.stdout.write("the demo is already loaded; nothing changed")
         elif already:
-            self.stdout.write(f"the demo is already loaded; {published} months that have "
-                              f"ended since were published")
+            self.stdout.write(
+                f"the demo is already loaded; {published} months that have "
+                f"ended since were published"
+            )
         else:
-            self.stdout.write(f"demo loaded for {demo.today:%Y-%m-%d}: "
-                              f"{Income.objects.count()} incomes, {published} months "
-                              f"published, in {time.perf_counter() - started:.1f}s")
+            self.stdout.write(
+                f"demo loaded for {demo.today:%Y-%m-%d}: "
+                f"{Income.objects.count()} incomes, {published} months "
+                f"published, in {time.perf_counter() - started:.1f}s"
+            )
         for reason in left_open:
             self.stdout.write(f"left open: {reason}")
         self.stdout.write("demo users (username / password):")
-        roles = {"admin": "administrator (/admin/)", "officer": "finance officer: 桥一, 花园",
-                 "officer2": "finance officer: 南湖", "reviewer": "reviewer: all three",
-                 "reviewer2": "second reviewer: all three",
-                 "auditor": "auditor: all three"}
+        roles = {
+            "admin": "administrator (/admin/)",
+            "officer": "finance officer: 桥一, 花园",
+            "officer2": "finance officer: 南湖",
+            "reviewer": "reviewer: all three",
+            "reviewer2": "second reviewer: all three",
+            "auditor": "auditor: all three",
+        }
         for username, password in PASSWORDS.items():
             self.stdout.write(f"  {username:<9} {password:<22} {roles[username]}")

@@ -21,9 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         community, month = community_and_month(options["community"], options["month"])
         try:
-            record = period_publish(community=community, month=month,
-                                    actor=options["by"] or f"cli:{getpass.getuser()}")
+            record = period_publish(
+                community=community, month=month, actor=options["by"] or f"cli:{getpass.getuser()}"
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        self.stdout.write(f"published {community.code} {record.period.label}: digest "
-                          f"{record.digest}, tree {record.tree_size} {record.tree_root}")
+        self.stdout.write(
+            f"published {community.code} {record.period.label}: digest "
+            f"{record.digest}, tree {record.tree_size} {record.tree_root}"
+        )

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.render import to_pdf
-from reports.statements import KINDS, StatementError, build
+from reports.auditor.formats import to_pdf
+from reports.auditor.statements import KINDS, StatementError, build
 
 from ._period import community_and_month
 

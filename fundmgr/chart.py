@@ -1,0 +1,57 @@
+"""The chart of accounts of a community's book, and the helpers that read account codes.
+
+Every book has a cash or bank account per payment method, a payable to the hub, the
+community fund, and a payable to each provider (`2202.<provider code>`, opened with its
+first package). Code outside this module names accounts by these constants, never by
+their literal codes.
+"""
+
+from __future__ import annotations
+
+from ledger.models import Account, AccountType
+
+from .models import Community, PaymentMethod, Provider
+
+METHOD_ACCOUNTS = {
+    PaymentMethod.CASH: ("1001", "库存现金"),
+    PaymentMethod.BANK: ("1002", "银行存款"),
+    PaymentMethod.WECHAT: ("1012.01", "其他货币资金—微信"),
+    PaymentMethod.ALIPAY: ("1012.02", "其他货币资金—支付宝"),
+    PaymentMethod.OTHER: ("1012.99", "其他货币资金—其他"),
+}
+CASH_CODES = frozenset(code for code, _name in METHOD_ACCOUNTS.values())
+HUB_ACCOUNT = "2241"
+FUND_ACCOUNT = "3101"
+PROVIDER_ACCOUNT_PREFIX = "2202."
+
+
+def provider_account_code(provider: Provider) -> str:
+    return PROVIDER_ACCOUNT_PREFIX + provider.code
+
+
+def provider_code_of(account_code: str) -> str:
+    """'2202.P01' -> 'P01': the provider a payable account belongs to."""
+    return account_code[len(PROVIDER_ACCOUNT_PREFIX) :]
+
+
+def party_name(account: Account) -> str:
+    """'应付账款—阳光家政' -> '阳光家政': the party a payable is owed to."""
+    return account.name.split("—", 1)[-1]
+
+
+def method_account_code(method: str) -> str:
+    return METHOD_ACCOUNTS[method][0]
+
+
+def account(community: Community, code: str) -> Account:
+    return Account.objects.get(book_id=community.book_id, code=code)
+
+
+def provider_account(community: Community, provider: Provider) -> Account:
+    """The provider's payable in this community's book, opened on first use."""
+    found, _created = Account.objects.get_or_create(
+        book_id=community.book_id,
+        code=provider_account_code(provider),
+        defaults={"name": f"应付账款—{provider.name}", "type": AccountType.LIABILITY},
+    )
+    return found

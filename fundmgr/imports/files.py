@@ -1,0 +1,165 @@
+"""An income file read (DESIGN 5.3): CSV in whatever encoding a spreadsheet saved it in,
+or XLSX, its header mapped to our columns in English or Chinese, and its data rows
+yielded one at a time, so a 100k-row file never sits in memory."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+MAX_ROWS = 1_000_000
+
+COLUMNS = {
+    "community": ("community", "社区", "社区编码"),
+    "package": ("package", "服务包", "服务包编码"),
+    "tier": ("tier", "类别"),
+    "amount": ("amount", "金额"),
+    "currency": ("currency", "币种"),
+    "paid_at": ("paid_at", "付款时间", "付款日期"),
+    "payer": ("payer", "付款人"),
+    "method": ("method", "支付方式"),
+    "external_ref": ("external_ref", "流水号"),
+    "quantity": ("quantity", "数量"),
+    "note": ("note", "备注"),
+}
+REQUIRED = ("community", "package", "tier", "amount", "paid_at", "method", "external_ref")
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read: nothing in it is recorded."""
+
+
+def _sniff_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
+
+
+def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
+    """Decode line by line, so a bad byte is reported on its own line number."""
+    if encoding == "utf-16":  # its newlines are two bytes: let the text layer split
+        with open(path, encoding=encoding, newline="", errors="strict") as text:
+            try:
+                yield from text
+            except UnicodeDecodeError as exc:
+                raise FileError(_("The file is not valid UTF-16 text.")) from exc
+        return
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    with open(path, "rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                yield decoder.decode(line)
+            except UnicodeDecodeError as exc:
+                raise FileError(
+                    _("Line %(line)d is not valid %(encoding)s text; save the file as CSV (UTF-8).")
+                    % {"line": number, "encoding": _ENCODING_NAMES[encoding]}
+                ) from exc
+
+
+def _csv_rows(path: Path) -> Iterator[list]:
+    with open(path, "rb") as raw:
+        encoding = _sniff_encoding(raw.read(65536))
+    reader = csv.reader(_decoded_lines(path, encoding))
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise FileError(
+            _("The CSV is malformed near line %(line)d: %(error)s")
+            % {"line": reader.line_num, "error": exc}
+        ) from exc
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for bad files
+        raise FileError(_("The XLSX file cannot be opened: %(error)s") % {"error": exc}) from exc
+    try:
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    """(row number as a spreadsheet shows it, {column: raw value}) for each data row.
+    Raises FileError for what makes the whole file unreadable."""
+    path = Path(path)
+    with open(path, "rb") as raw:
+        magic = raw.read(8)
+    if not magic:
+        raise FileError(_("The file is empty."))
+    if magic.startswith(b"PK\x03\x04"):
+        rows: Iterator = _xlsx_rows(path)
+    elif magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileError(_("Old .xls workbooks are not read; save it as .xlsx or CSV."))
+    else:
+        rows = _csv_rows(path)
+    header = next(rows, None)
+    if header is None:
+        raise FileError(_("The file is empty."))
+    mapping = _map_header(header)
+    number = 1
+    for values in rows:
+        number += 1
+        if number - 1 > MAX_ROWS:
+            raise FileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue  # blank lines, and the empty rows XLSX files often end with
+        yield (
+            number,
+            {name: (values[i] if i < len(values) else None) for name, i in mapping.items()},
+        )
+
+
+def _map_header(header) -> dict[str, int]:
+    aliases = {alias.lower(): name for name, names in COLUMNS.items() for alias in names}
+    mapping: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        key = str(cell or "").strip().lstrip("\ufeff").lower()
+        name = aliases.get(key)
+        if name is None:
+            continue
+        if name in mapping:
+            raise FileError(_("Column %(name)s appears twice in the header.") % {"name": name})
+        mapping[name] = i
+    missing = [c for c in REQUIRED if c not in mapping]
+    if missing:
+        raise FileError(
+            _(
+                "The header row lacks the column(s): %(missing)s. Expected "
+                "community, package, tier, amount, paid_at, method, external_ref "
+                "(or 社区, 服务包, 类别, 金额, 付款时间, 支付方式, 流水号)."
+            )
+            % {"missing": ", ".join(missing)}
+        )
+    return mapping
+
+
+def ignored_columns(path: Path) -> list[str]:
+    """Header cells that are not ours (shown in the preview, otherwise harmless)."""
+    known = {alias.lower() for names in COLUMNS.values() for alias in names}
+    try:
+        rows = _xlsx_rows(path) if open(path, "rb").read(4) == b"PK\x03\x04" else _csv_rows(path)
+        header = next(rows, None) or []
+    except FileError:
+        return []
+    return [
+        str(c)
+        for c in header
+        if c is not None and str(c).strip().lower().lstrip("\ufeff") not in known and str(c).strip()
+    ]

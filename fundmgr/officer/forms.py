@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from djmoney.forms.fields import MoneyField
+
+from ..lib.dates import local_date
+from ..models import Community, PaymentMethod, ServicePackage, Tier
+from ..services.drafts import IncomeDraft, draft_validate
+from ..services.posting import accounting_date
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError shown on a form: beside its field when the form has
+    one by that name, at the top otherwise."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+CONFIRM_ADJUSTMENT = "book_as_adjustment"
+
+
+def confirm_adjustment(form: forms.Form, community: Community, on: dt.date | None) -> None:
+    """A payment dated inside a closed month is booked on the first open day as an
+    adjustment to that month (DESIGN 4.4). The officer is told so, and confirms it, before
+    anything is written: the form shows a box to tick and refuses until it is ticked."""
+    form.adjustment = None
+    if on is None:
+        return
+    booked = accounting_date(community, on)
+    if booked == on:
+        return
+    form.adjustment = (on, booked)
+    form.fields[CONFIRM_ADJUSTMENT] = forms.BooleanField(
+        required=False, label=_("Book it as an adjustment")
+    )
+    if form.data.get(CONFIRM_ADJUSTMENT) in {"on", "true", "1", "True"}:
+        return
+    form.add_error(
+        CONFIRM_ADJUSTMENT,
+        _(
+            "%(date)s is in %(month)s, which is already closed. It will be booked on "
+            "%(booked)s as an adjustment to %(month)s. Tick the box and submit again to "
+            "confirm."
+        )
+        % {"date": on.isoformat(), "month": on.strftime("%Y-%m"), "booked": booked.isoformat()},
+    )
+
+
+def adjustment_note(on: dt.date, booked: dt.date) -> str:
+    return _("Booked on %(booked)s as an adjustment to %(month)s (paid %(date)s).") % {
+        "booked": booked.isoformat(),
+        "month": on.strftime("%Y-%m"),
+        "date": on.isoformat(),
+    }
+
+
+class IncomeForm(forms.Form):
+    package = forms.ModelChoiceField(
+        queryset=ServicePackage.objects.none(), label=_("Service package")
+    )
+    tier = forms.ChoiceField(choices=Tier.choices, label=_("Tier"))
+    quantity = forms.IntegerField(min_value=1, max_value=100_000, initial=1, label=_("Quantity"))
+    amount = MoneyField(max_digits=14, decimal_places=2, label=_("Amount received"))
+    paid_at = forms.DateTimeField(
+        label=_("Paid at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Payment method"))
+    payer = forms.CharField(
+        max_length=100,
+        required=False,
+        label=_("Payer"),
+        help_text=_("Kept private; residents see it masked, e.g. 张*."),
+    )
+    external_ref = forms.CharField(
+        max_length=64,
+        required=False,
+        label=_("Payment reference (流水号)"),
+        help_text=_(
+            "The WeChat/Alipay/bank transaction number; recording the same one twice is refused."
+        ),
+    )
+    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.fields["package"].queryset = (
+            ServicePackage.objects.filter(community=community, active=True)
+            .select_related("provider")
+            .order_by("code")
+        )
+        amount = self.fields["amount"]
+        amount.fields[1].choices = [(community.currency, community.currency)]
+        amount.widget.widgets[1].choices = [(community.currency, community.currency)]
+        amount.fields[1].initial = community.currency
+        self.initial.setdefault("paid_at", timezone.localtime().replace(second=0, microsecond=0))
+        self.initial.setdefault("amount", [None, community.currency])
+        self.draft: IncomeDraft | None = None
+
+    def clean(self):
+        """The service's own checks, so the form and an import refuse the same
+        things. They run even when a field is missing, so every problem shows at once;
+        a field that already has an error gets no second one."""
+        data = super().clean()
+        draft = IncomeDraft(
+            community=self.community,
+            package=data.get("package"),
+            tier=data.get("tier", ""),
+            amount=data.get("amount"),
+            paid_at=data.get("paid_at"),
+            method=data.get("method", ""),
+            payer=data.get("payer", ""),
+            external_ref=(data.get("external_ref") or "").strip() or None,
+            quantity=data.get("quantity") or 1,
+            note=data.get("note", ""),
+        )
+        problems = draft_validate(draft)
+        for name, messages in problems.items():
+            target = {"currency": "amount"}.get(name, name)
+            if target in self.errors:
+                continue
+            for message in messages:
+                self.add_error(target if target in self.fields else None, message)
+        self.draft = draft
+        if not problems and data.get("paid_at"):
+            confirm_adjustment(self, self.community, local_date(data["paid_at"]))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, label=_("Reason"), widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(max_length=500, required=False, label=_("Note or reason"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", _("A rejection needs a reason."))
+        return data
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Income file (CSV or XLSX)"),
+        help_text=_(
+            "Columns: community, package, tier, amount, paid_at, "
+            "payer, method, external_ref (English or Chinese)."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size == 0:
+            raise ValidationError(_("The file is empty."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 50 MB; split it."))
+        return upload
+
+
+class SettlementForm(forms.Form):
+    party = forms.ChoiceField(label=_("Pay"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Amount"))
+    method = forms.ChoiceField(
+        choices=PaymentMethod.choices, initial=PaymentMethod.BANK, label=_("Payment method")
+    )
+    bank_reference = forms.CharField(max_length=64, label=_("Bank reference"))
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+
+    def __init__(self, *args, parties, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = parties
+        self.community = community
+        self.adjustment = None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            confirm_adjustment(self, self.community, data.get("paid_on"))
+        return data
+
+
+class DisbursementForm(forms.Form):
+    payee = forms.CharField(max_length=100, label=_("Payee"))
+    payee_is_person = forms.BooleanField(required=False, label=_("The payee is a private person"))
+    payee_account = forms.CharField(
+        max_length=64, required=False, label=_("Payee bank account (kept private)")
+    )
+    purpose = forms.CharField(max_length=300, label=_("Purpose"))
+    category = forms.ChoiceField(label=_("Category"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Amount"))
+    method = forms.ChoiceField(
+        choices=PaymentMethod.choices, initial=PaymentMethod.BANK, label=_("Payment method")
+    )
+    invoice_number = forms.CharField(max_length=64, required=False, label=_("Invoice number"))
+    invoice_date = forms.DateField(
+        required=False, label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    invoice = forms.FileField(required=False, label=_("Invoice (PDF, JPG or PNG)"))
+    receipt = forms.FileField(required=False, label=_("Receipt (PDF, JPG or PNG)"))
+    minutes = forms.FileField(required=False, label=_("Minutes (PDF, JPG or PNG)"))
+
+    def __init__(self, *args, **kwargs):
+        from ..models import DisbursementCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = DisbursementCategory.choices
+
+
+class CommitteeForm(forms.Form):
+    members_present = forms.IntegerField(min_value=0, max_value=200, label=_("Members present"))
+    votes_for = forms.IntegerField(min_value=0, max_value=200, label=_("Votes for"))
+    votes_against = forms.IntegerField(min_value=0, max_value=200, label=_("Votes against"))
+    minutes_ref = forms.CharField(max_length=100, label=_("Minutes reference"))

@@ -1,0 +1,311 @@
+"""Income pages of the officer area: the workspace, recording, receipts, reviews,
+reversals, the income list and file imports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import selectors
+from ..access import communities_for, community_role, roles_in
+from ..imports import jobs
+from ..lib import receipts
+from ..lib.capital import capital
+from ..lib.dates import today
+from ..models import (
+    Community,
+    ImportJob,
+    Income,
+    IncomeStatus,
+    PaymentMethod,
+    Role,
+    ServicePackage,
+    Tier,
+)
+from ..services.income import income_approve, income_record, income_reject, income_reverse
+from .forms import (
+    ImportUploadForm,
+    IncomeForm,
+    ReasonForm,
+    ReviewForm,
+    add_service_error,
+    adjustment_note,
+)
+
+
+def _income_for(user, receipt: str) -> Income:
+    code = receipts.normalise(receipt)
+    if code is None:
+        raise Http404
+    return get_object_or_404(
+        selectors.incomes_for(user).select_related(
+            "policy",
+            "entry",
+            "reversal_entry",
+            "reviewed_by",
+            "reversed_by",
+            "community__hub",
+            "community__fund",
+        ),
+        receipt_code=code,
+    )
+
+
+@login_required
+def dashboard(request):
+    communities = list(communities_for(request.user))
+    summaries = [selectors.community_summary(c, request.user) for c in communities]
+    return render(
+        request,
+        "officer/dashboard.html",
+        {
+            "summaries": summaries,
+            "reviews": selectors.review_queue(request.user).count(),
+            "today": today(),
+        },
+    )
+
+
+@community_role(Role.OFFICER)
+def record_income(request, community: Community):
+    form = IncomeForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            income, created = income_record(form.draft, recorded_by=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if not created:
+                messages.info(
+                    request, _("This payment reference was already recorded; here is its receipt.")
+                )
+            elif income.status == IncomeStatus.PENDING:
+                messages.warning(
+                    request,
+                    _(
+                        "Recorded. It is above the review threshold and "
+                        "will be posted once a reviewer approves it."
+                    ),
+                )
+            else:
+                messages.success(request, _("Recorded and posted."))
+            if created and form.adjustment:
+                messages.info(request, adjustment_note(*form.adjustment))
+            return redirect("officer:receipt", receipt=income.receipt_code)
+    packages = [
+        {
+            "id": p.pk,
+            "prices": {t: str(p.price(t).amount) for t in p.tiers},
+            "eligibility": p.low_cost_eligibility,
+        }
+        for p in form.fields["package"].queryset
+    ]
+    return render(
+        request,
+        "officer/record.html",
+        {
+            "community": community,
+            "form": form,
+            "packages": packages,
+            "tier_labels": dict(Tier.choices),
+        },
+    )
+
+
+@require_GET
+@login_required
+def capital_numerals(request):
+    """大写 for the record form as the officer types; the Python function is the one
+    implementation."""
+    from decimal import Decimal, InvalidOperation
+
+    raw = (request.GET.get("amount") or "").replace(",", "").strip()
+    try:
+        amount = Decimal(raw)
+        words = capital(amount) if Decimal("0") <= amount < Decimal("1e13") else ""
+    except (InvalidOperation, ValueError):
+        words = ""
+    return JsonResponse({"amount": raw, "capital": words})
+
+
+@login_required
+def receipt(request, receipt: str):
+    income = _income_for(request.user, receipt)
+    roles = roles_in(request.user, income.community)
+    public_url = settings.SITE_URL + reverse("public-receipt", args=[income.receipt_code])
+    lines = []
+    if income.entry_id:
+        lines = list(income.entry.lines.select_related("account").order_by("position"))
+    return render(
+        request,
+        "officer/receipt.html",
+        {
+            "income": income,
+            "community": income.community,
+            "roles": roles,
+            "capital": capital(income.amount.amount),
+            "public_url": public_url,
+            "qr_svg": receipts_qr(public_url),
+            "lines": lines,
+            "reverse_form": ReasonForm(),
+            "review_form": ReviewForm(),
+            "can_reverse": Role.OFFICER in roles and income.status == IncomeStatus.POSTED,
+            "can_review": (
+                Role.REVIEWER in roles
+                and income.status == IncomeStatus.PENDING
+                and income.recorded_by_id != request.user.pk
+            ),
+        },
+    )
+
+
+def receipts_qr(url: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return image.to_string(encoding="unicode")
+
+
+@require_POST
+@login_required
+def reverse_income(request, receipt: str):
+    income = _income_for(request.user, receipt)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A reversal needs a reason."))
+        return redirect("officer:receipt", receipt=income.receipt_code)
+    try:
+        income_reverse(income=income, actor=request.user, reason=form.cleaned_data["reason"])
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Reversed. The original entry stays on the books beside its reversal.")
+        )
+    return redirect("officer:receipt", receipt=income.receipt_code)
+
+
+@require_POST
+@login_required
+def review_income(request, receipt: str):
+    income = _income_for(request.user, receipt)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(request.POST.get("next") or reverse("officer:reviews"))
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            income_approve(income=income, reviewer=request.user, note=form.cleaned_data["note"])
+            messages.success(
+                request, _("Approved and posted: %(receipt)s") % {"receipt": income.receipt_display}
+            )
+        else:
+            income_reject(income=income, reviewer=request.user, reason=form.cleaned_data["note"])
+            messages.success(
+                request, _("Rejected: %(receipt)s") % {"receipt": income.receipt_display}
+            )
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("officer:reviews")
+
+
+@login_required
+def reviews(request):
+    from ..models import Disbursement
+
+    queue = selectors.review_queue(request.user)
+    waiting = (
+        Disbursement.objects.filter(
+            community__in=communities_for(request.user, Role.REVIEWER), status="pending"
+        )
+        .select_related("community", "requested_by")
+        .order_by("requested_at")
+    )
+    return render(
+        request,
+        "officer/reviews.html",
+        {"incomes": queue[:200], "disbursements": waiting[:200], "form": ReviewForm()},
+    )
+
+
+@community_role(Role.OFFICER, Role.REVIEWER, Role.AUDITOR)
+def income_list(request, community: Community):
+    queryset = selectors.search_incomes(
+        selectors.incomes_for(request.user).filter(community=community), request.GET
+    )
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "officer/incomes.html",
+        {
+            "community": community,
+            "page": page,
+            "query": query.urlencode(),
+            "filters": request.GET,
+            "statuses": IncomeStatus.choices,
+            "tiers": Tier.choices,
+            "methods": PaymentMethod.choices,
+            "packages": ServicePackage.objects.filter(community=community).order_by("code"),
+            "roles": roles_in(request.user, community),
+        },
+    )
+
+
+@login_required
+def import_upload(request):
+    if not communities_for(request.user, Role.OFFICER).exists():
+        raise PermissionDenied(_("Only finance officers import income."))
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = jobs.job_create(user=request.user, upload=form.cleaned_data["file"])
+        return redirect("officer:import-job", job_id=job.pk)
+    recent = ImportJob.objects.filter(created_by=request.user)[:10]
+    return render(request, "officer/import.html", {"form": form, "jobs": recent})
+
+
+def _job_for(request, job_id) -> ImportJob:
+    return get_object_or_404(ImportJob, pk=job_id, created_by=request.user)
+
+
+@login_required
+def import_job(request, job_id):
+    job = _job_for(request, job_id)
+    if request.method == "POST":
+        jobs.job_confirm(job=job, user=request.user)
+        return redirect("officer:import-job", job_id=job.pk)
+    return render(request, "officer/import_job.html", {"job": job, "progress": jobs.progress(job)})
+
+
+@login_required
+def import_job_status(request, job_id):
+    job = _job_for(request, job_id)
+    return JsonResponse(jobs.progress(job))
+
+
+@login_required
+def import_job_report(request, job_id):
+    job = _job_for(request, job_id)
+    if not job.report:
+        raise Http404
+    return FileResponse(
+        job.report.open("rb"),
+        as_attachment=True,
+        filename=f"import-report-{job.created_at:%Y%m%d-%H%M}.csv",
+        content_type="text/csv; charset=utf-8",
+    )

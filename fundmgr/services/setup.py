@@ -1,0 +1,163 @@
+"""Setting a community up: its book and chart of accounts, packages, split policies and
+who holds which role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from djmoney.money import Money
+
+from ledger import services as ledger
+from ledger.models import AccountType
+
+from ..chart import FUND_ACCOUNT, HUB_ACCOUNT, METHOD_ACCOUNTS, provider_account
+from ..lib.dates import local_date
+from ..lib.split import validate_bp
+from ..models import (
+    Community,
+    CommunityFund,
+    HubEnterprise,
+    Income,
+    Membership,
+    Provider,
+    ServicePackage,
+    SplitPolicy,
+    Tier,
+)
+from .drafts import EARLIEST
+
+
+@transaction.atomic
+def community_create(
+    *,
+    code: str,
+    name: str,
+    subdistrict: str,
+    hub: HubEnterprise,
+    currency: str = "CNY",
+    fund_name: str | None = None,
+    policy_from: dt.date = EARLIEST,
+    policy_approved_by: str = "默认方案",
+    review_threshold: Decimal = Decimal("5000"),
+) -> Community:
+    """A community with its book, chart of accounts, fund and the default 70/25/5 policy."""
+    book = ledger.create_book(code=code, name=f"{name}服务包资金账簿", currency=currency)
+    for account_code, account_name in METHOD_ACCOUNTS.values():
+        ledger.open_account(book=book, code=account_code, name=account_name, type=AccountType.ASSET)
+    ledger.open_account(
+        book=book, code=HUB_ACCOUNT, name=f"其他应付款—{hub.name}", type=AccountType.LIABILITY
+    )
+    ledger.open_account(book=book, code=FUND_ACCOUNT, name="社区基金", type=AccountType.EQUITY)
+    community = Community(
+        code=code,
+        name=name,
+        subdistrict=subdistrict,
+        hub=hub,
+        currency=currency,
+        book=book,
+        review_threshold=Money(review_threshold, currency),
+        max_income=Money(1_000_000, currency),
+        one_reviewer_up_to=Money(2000, currency),
+        committee_from=Money(20000, currency),
+    )
+    community.full_clean(exclude=["book"])
+    community.save()
+    CommunityFund.objects.create(community=community, name=fund_name or f"{name}社区基金")
+    SplitPolicy.objects.create(
+        community=community, version=1, effective_from=policy_from, approved_by=policy_approved_by
+    )
+    return community
+
+
+@transaction.atomic
+def package_create(
+    *,
+    community: Community,
+    code: str,
+    name: str,
+    provider: Provider,
+    prices: dict[str, Decimal | None],
+    low_cost_eligibility: str = "",
+    description: str = "",
+) -> ServicePackage:
+    package = ServicePackage(
+        community=community,
+        code=code,
+        name=name,
+        provider=provider,
+        low_cost_eligibility=low_cost_eligibility,
+        description=description,
+    )
+    for tier in Tier.values:
+        value = prices.get(tier)
+        setattr(
+            package,
+            f"price_{tier}",
+            Money(value, community.currency) if value is not None else None,
+        )
+    if not package.tiers:
+        raise ValidationError({"price_paid": _("A package needs a price for at least one tier.")})
+    package.full_clean()
+    package.save()
+    provider_account(community, provider)
+    return package
+
+
+@transaction.atomic
+def policy_create(
+    *,
+    community: Community,
+    provider_bp: int,
+    hub_bp: int,
+    fund_bp: int,
+    effective_from: dt.date,
+    approved_by: str,
+    decision_ref: str = "",
+) -> SplitPolicy:
+    """A new version of the split. It may not start on or before a day that already has
+    income: that would change the rule those incomes were split under."""
+    try:
+        validate_bp(provider_bp, hub_bp, fund_bp)
+    except ValueError as exc:
+        raise ValidationError({"provider_bp": str(exc)}) from exc
+    if not approved_by.strip():
+        raise ValidationError({"approved_by": _("Say who approved the new split.")})
+    last = (
+        Income.objects.filter(community=community)
+        .order_by("-paid_at")
+        .values_list("paid_at", flat=True)
+        .first()
+    )
+    if last is not None and effective_from <= local_date(last):
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "Income is already recorded up to %(date)s; a new split can start only "
+                    "after it."
+                )
+                % {"date": local_date(last).isoformat()}
+            }
+        )
+    latest = SplitPolicy.objects.filter(community=community).order_by("-version").first()
+    return SplitPolicy.objects.create(
+        community=community,
+        version=(latest.version + 1) if latest else 1,
+        provider_bp=provider_bp,
+        hub_bp=hub_bp,
+        fund_bp=fund_bp,
+        effective_from=effective_from,
+        approved_by=approved_by,
+        decision_ref=decision_ref,
+    )
+
+
+def membership_grant(*, user: AbstractBaseUser, community: Community, role: str) -> Membership:
+    membership, _created = Membership.objects.get_or_create(
+        user=user, community=community, role=role
+    )
+    return membership

@@ -1,0 +1,287 @@
+"""The check of meaning (DESIGN 4.3a), beside the check of integrity.
+
+`verify_ledger` proves that nothing recorded was changed; this proves that what is
+recorded and published could have happened:
+
+- at the end of every day, no cash, bank or payment-platform account is below zero
+  (overdrawn), no payable to a provider or the hub is below zero (paid more than it was
+  owed) and the community fund is not below zero (spent past its balance);
+- the book's debits equal its credits;
+- each published month says the same as the books: its opening balances are the
+  previous published month's closing ones, its own movements add up (opening + what
+  came in - what went out = closing, for cash, the fund, each provider and the hub),
+  and what it says - totals, balances, every income, reversal, settlement and
+  disbursement - is what the ledger and the records show today for its dates.
+
+The published, signed document is the reference: a database rewritten consistently
+after publication still disagrees with what was published, and that is named here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from fundmgr.chart import CASH_CODES, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
+from fundmgr.lib.money import yuan
+from fundmgr.models import Community
+from ledger.meaning import imbalance_fen, overdrafts
+
+from . import disclosure
+from .models import Period, PeriodState
+
+# The parts of a published document that can never change once its month is closed
+# (an income's status can: it may be reversed in a later month; red-flag counts and the
+# chain head move on).
+STABLE = ("totals", "by_tier", "by_provider", "by_package", "balances")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One thing the books show that cannot happen."""
+
+    community: str
+    kind: str  # overdrawn | overpaid | overspent | unbalanced | opening | movement | document
+    message: str
+    account: str = ""
+    date: dt.date | None = None
+    amount: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.community}: {self.message}"
+
+
+def _fen(text: str) -> int:
+    return int(Decimal(text).scaleb(2))
+
+
+def _kind(code: str) -> str:
+    if code in CASH_CODES:
+        return "overdrawn"
+    if code.startswith(PROVIDER_ACCOUNT_PREFIX) or code == HUB_ACCOUNT:
+        return "overpaid"
+    return "overspent"
+
+
+def ledger_violations(
+    community: Community, since: dt.date | None = None, through: dt.date | None = None
+) -> list[Violation]:
+    """Day-end balances below zero (each account's first such day) and an unbalanced
+    book; with `since` and `through`, only the days between them."""
+    book = community.book
+    found = []
+    for o in overdrafts(book, since=since, through=through):
+        words = {
+            "overdrawn": _("%(account)s was overdrawn at the end of %(date)s: %(amount)s."),
+            "overpaid": _(
+                "%(account)s was paid more than it was owed by the end of %(date)s: %(amount)s."
+            ),
+            "overspent": _(
+                "%(account)s was spent past its balance by the end of %(date)s: %(amount)s."
+            ),
+        }
+        kind = _kind(o.account)
+        found.append(
+            Violation(
+                community.code,
+                kind,
+                words[kind]
+                % {
+                    "account": f"{o.account} {o.name}",
+                    "date": o.date.isoformat(),
+                    "amount": yuan(o.balance_fen),
+                },
+                account=o.account,
+                date=o.date,
+                amount=yuan(o.balance_fen),
+            )
+        )
+    off = imbalance_fen(book)
+    if off:
+        found.append(
+            Violation(
+                community.code,
+                "unbalanced",
+                _("Debits and credits of the book differ by %(amount)s.") % {"amount": yuan(off)},
+                amount=yuan(off),
+            )
+        )
+    return found
+
+
+def _sum(rows: Iterable[dict], key: str = "amount", **match) -> int:
+    return sum(_fen(r[key]) for r in rows if all(r.get(k) == v for k, v in match.items()))
+
+
+def movement_violations(community: Community, document: dict) -> list[Violation]:
+    """The month's own arithmetic, from the document alone: opening + in - out = closing
+    for cash (all accounts together), the fund, each provider and the hub. Reversals
+    booked in the month are already netted in its totals and shares."""
+    label = document["month"]
+    opening, closing = document["balances"]["opening"], document["balances"]["closing"]
+    totals = document["totals"]
+    settlements, disbursements = document["settlements"], document["disbursements"]
+    paid_out = _sum(settlements) + _sum(disbursements)
+    checks = [
+        (
+            _("cash and bank"),
+            sum(_fen(v) for v in opening["cash"].values()),
+            _fen(totals["net"]) - paid_out,
+            sum(_fen(v) for v in closing["cash"].values()),
+        ),
+        (
+            _("the community fund"),
+            _fen(opening["fund"]),
+            _fen(totals["fund"]) - _sum(disbursements),
+            _fen(closing["fund"]),
+        ),
+        (
+            _("the hub"),
+            _fen(opening["hub"]),
+            _fen(totals["hub"]) - _sum(settlements, party="hub"),
+            _fen(closing["hub"]),
+        ),
+    ]
+    by_provider = {r["code"]: _fen(r["share"]) for r in document["by_provider"]}
+    for code in sorted(set(opening["providers"]) | set(closing["providers"])):
+        checks.append(
+            (
+                code,
+                _fen(opening["providers"].get(code, "0")),
+                by_provider.get(code, 0) - _sum(settlements, party=code),
+                _fen(closing["providers"].get(code, "0")),
+            )
+        )
+    found = []
+    for what, start, change, end in checks:
+        if start + change != end:
+            found.append(
+                Violation(
+                    community.code,
+                    "movement",
+                    _(
+                        "%(month)s: %(what)s opens at %(opening)s and moves by %(change)s, "
+                        "but closes at %(closing)s."
+                    )
+                    % {
+                        "month": label,
+                        "what": what,
+                        "opening": yuan(start),
+                        "change": yuan(change),
+                        "closing": yuan(end),
+                    },
+                    amount=yuan(start + change - end),
+                )
+            )
+    return found
+
+
+def _income_lines(document: dict) -> list[tuple]:
+    return [
+        (i["receipt"], i["entry"], i["amount"], tuple(sorted(i["split"].items())))
+        for i in document["incomes"]
+    ]
+
+
+def _disbursement_lines(document: dict) -> list[tuple]:
+    return [(d["entry"], d["amount"], d["date"]) for d in document["disbursements"]]
+
+
+def _reversal_lines(document: dict) -> list[tuple]:
+    return [
+        (r["receipt"], r["entry"], r["reverses"], r["date"], r["amount"])
+        for r in document["reversals"]
+    ]
+
+
+def _settlement_lines(document: dict) -> list[tuple]:
+    return [(s["entry"], s["party"], s["amount"], s["date"]) for s in document["settlements"]]
+
+
+def document_violations(community: Community, period: Period, published: dict) -> list[Violation]:
+    """What the published document says against what the books show today for its
+    dates: the first section that differs is named."""
+    now = disclosure.build(period)
+    found = []
+    parts = [(name, published.get(name), now.get(name)) for name in STABLE]
+    # Lines are compared on what they said when published (documents of an older format
+    # lack fields added since, and an income's status may change by a later reversal).
+    for name, lines in (
+        ("incomes", _income_lines),
+        ("reversals", _reversal_lines),
+        ("settlements", _settlement_lines),
+        ("disbursements", _disbursement_lines),
+    ):
+        parts.append((name, lines(published), lines(now)))
+    for name, was, is_ in parts:
+        if was != is_:
+            found.append(
+                Violation(
+                    community.code,
+                    "document",
+                    _("%(month)s: the published %(part)s differ from what the books show today.")
+                    % {"month": period.label, "part": name},
+                )
+            )
+    return found
+
+
+def published_violations(community: Community) -> list[Violation]:
+    """Every published month of the community, in order."""
+    found: list[Violation] = []
+    previous: tuple[dt.date, dict] | None = None
+    periods = (
+        Period.objects.filter(community=community, state=PeriodState.PUBLISHED)
+        .select_related("disclosure")
+        .order_by("month")
+    )
+    for period in periods:
+        document = json.loads(period.disclosure.document)
+        if previous is not None:
+            found += opening_violations(community, previous[1], document)
+        found += movement_violations(community, document)
+        found += document_violations(community, period, document)
+        previous = (period.month, document)
+    return found
+
+
+def opening_violations(community: Community, before: dict, document: dict) -> list[Violation]:
+    """A month opens where the month before it closed."""
+    if before["balances"]["closing"] == document["balances"]["opening"]:
+        return []
+    return [
+        Violation(
+            community.code,
+            "opening",
+            _("%(month)s opens with other balances than %(before)s closed with.")
+            % {"month": document["month"], "before": before["month"]},
+        )
+    ]
+
+
+def check_community(community: Community) -> list[Violation]:
+    return ledger_violations(community) + published_violations(community)
+
+
+def check_publishable(community: Community, period: Period, document: dict) -> list[Violation]:
+    """Before a month is published: nothing impossible on its days, its own
+    arithmetic holds, and it opens where the last published month closed."""
+    # Its own days: an earlier month was checked when it was published.
+    found = ledger_violations(community, since=period.month, through=period.last_day)
+    found += movement_violations(community, document)
+    before = (
+        Period.objects.filter(
+            community=community, state=PeriodState.PUBLISHED, month__lt=period.month
+        )
+        .select_related("disclosure")
+        .order_by("-month")
+        .first()
+    )
+    if before is not None:
+        found += opening_violations(community, json.loads(before.disclosure.document), document)
+    return found

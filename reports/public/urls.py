@@ -1,0 +1,27 @@
+"""The residents' side's routes: the public site and the open-data API, no login."""
+
+from django.urls import path, re_path
+
+from . import api, views
+
+urlpatterns = [
+    path("r/", views.receipt_lookup, name="public-receipt-lookup"),
+    path("r/<str:code>/", views.public_receipt, name="public-receipt"),
+    path("c/<str:code>/", views.community_page, name="public-community"),
+    path("c/<str:code>/<str:month>/", views.month_page, name="public-month"),
+    path("c/<str:code>/<str:month>/query/", views.month_queries, name="public-query"),
+    path("api/v1/communities/", api.communities, name="api-communities"),
+    path("api/v1/communities/<str:code>/", api.community, name="api-community"),
+    path("api/v1/communities/<str:code>/periods/", api.periods, name="api-periods"),
+    path("api/v1/communities/<str:code>/periods/<str:month>/", api.period, name="api-period"),
+    path(
+        "api/v1/communities/<str:code>/periods/<str:month>/fdp.zip",
+        api.fiscal_data_package,
+        name="api-fdp",
+    ),
+    path("api/v1/communities/<str:code>/heads/", api.heads, name="api-heads"),
+    path("api/v1/communities/<str:code>/consistency/", api.consistency, name="api-consistency"),
+    path("api/v1/receipts/<str:code>/", api.receipt, name="api-receipt"),
+    path("api/v1/public-key/", api.public_key, name="api-public-key"),
+    re_path(r"^api/(?P<rest>.*)$", api.not_found),
+]

@@ -1,0 +1,276 @@
+"""The residents' side: no login, published facts only, no personal data."""
+
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+
+from fundmgr.lib import receipts
+from fundmgr.lib.capital import capital
+from fundmgr.lib.dates import parse_month
+from fundmgr.models import Community, Income, Tier
+
+from .. import selectors, services
+from ..models import Period, PeriodState
+from . import cache
+
+
+def home(request):
+    if request.user.is_authenticated and request.user.memberships.exists():
+        return redirect("officer:dashboard")
+    # The latest published month of every community in one query, not one per community.
+    latest = {}
+    for period in Period.objects.filter(state=PeriodState.PUBLISHED).order_by("month"):
+        latest[period.community_id] = period
+    rows = [
+        {"community": c, "latest": latest.get(c.pk)}
+        for c in Community.objects.order_by("subdistrict", "code")
+    ]
+    return render(request, "home.html", {"rows": rows})
+
+
+def receipt_lookup(request):
+    code = receipts.normalise(request.GET.get("code", ""))
+    if code:
+        return redirect("public-receipt", code=code)
+    return render(
+        request,
+        "public/receipt_lookup.html",
+        {"query": request.GET.get("code", ""), "invalid": "code" in request.GET},
+        status=400 if "code" in request.GET else 200,
+    )
+
+
+@cache_control(max_age=60, public=True)
+def public_receipt(request, code: str):
+    normalised = receipts.normalise(code)
+    income = None
+    if normalised:
+        income = (
+            Income.objects.select_related(
+                "community__book", "community__hub", "package__provider", "entry"
+            )
+            .filter(receipt_code=normalised)
+            .first()
+        )
+    if income is None:
+        return render(request, "public/receipt_unknown.html", {"code": code[:40]}, status=404)
+    record = selectors.receipt_public(income)
+    return render(
+        request,
+        "public/receipt.html",
+        {
+            "income": income,
+            "record": record,
+            "payer": record["payer"],
+            "capital": capital(income.amount.amount),
+        },
+    )
+
+
+def _flow(totals: dict) -> list[dict]:
+    """Bars of the 70/25/5 flow for the SVG chart: widths from the amounts themselves."""
+    parts = [("provider", totals["provider"]), ("hub", totals["hub"]), ("fund", totals["fund"])]
+    whole = sum(Decimal(v) for _k, v in parts) or Decimal(1)
+    bars, x = [], Decimal(0)
+    for key, value in parts:
+        width = Decimal(value) * 100 / whole
+        bars.append(
+            {
+                "key": key,
+                "amount": value,
+                "percent": f"{width:.1f}",
+                "x": f"{x:.2f}",
+                "width": f"{width:.2f}",
+            }
+        )
+        x += width
+    return bars
+
+
+def community_page(request, code: str):
+    community = get_object_or_404(Community.objects.select_related("hub", "fund"), code=code)
+    published = list(selectors.published_periods(community))
+    latest = selectors.document(published[0].disclosure) if published else None
+    history = []
+    for p in reversed(published):
+        doc = selectors.document(p.disclosure)
+        opening = Decimal(doc["balances"]["opening"]["fund"])
+        closing = Decimal(doc["balances"]["closing"]["fund"])
+        inflow = Decimal(doc["totals"]["fund"])
+        history.append(
+            {
+                "month": p.label,
+                "fund": f"{closing:.2f}",
+                "opening": f"{opening:.2f}",
+                "inflow": f"{inflow:.2f}",
+                # Whatever moved the balance besides the 5 % shares: disbursements.
+                "outflow": f"{opening + inflow - closing:.2f}",
+            }
+        )
+    peak = max((Decimal(h["fund"]) for h in history), default=Decimal(0)) or Decimal(1)
+    for i, h in enumerate(history):
+        h["x"] = 20 + i * 40
+        h["height"] = f"{Decimal(h['fund']) * 120 / peak:.1f}"
+        h["y"] = f"{140 - Decimal(h['fund']) * 120 / peak:.1f}"
+    heads = selectors.signed_heads(community)
+    for before, after in zip(heads, heads[1:], strict=False):
+        check = selectors.consistency_between(community, before["tree_size"], after["tree_size"])
+        after["consistent"] = bool(check and check["verified"])
+        after["previous_size"] = before["tree_size"]
+    return render(
+        request,
+        "public/community.html",
+        {
+            "heads": heads,
+            "community": community,
+            "published": published,
+            "latest": latest,
+            "latest_period": published[0] if published else None,
+            "flow": _flow(latest["totals"]) if latest else [],
+            "history": history,
+            "chart_width": 40 + 40 * len(history),
+            "public": selectors.community_public(community),
+        },
+    )
+
+
+PAYMENTS_PER_PAGE = 100
+
+
+def _pristine(request) -> bool:
+    """A visitor with no session, no pending message and no query but ?page= sees
+    exactly the page every such visitor sees: nothing per visitor is on it (no CSRF
+    token: the questions form is on its own page)."""
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and set(request.GET) <= {"page"}
+    )
+
+
+def _month(request, code: str, month: str):
+    first = parse_month(month)
+    period = selectors.published_period(code, first) if first is not None else None
+    if period is None:
+        community = get_object_or_404(Community, code=code)
+        return None, render(
+            request,
+            "public/month_unknown.html",
+            {"community": community, "month": month[:20]},
+            status=404,
+        )
+    return period, None
+
+
+def month_page(request, code: str, month: str):
+    period, missing = _month(request, code, month)
+    if missing:
+        return missing
+    community, disclosure = period.community, period.disclosure
+    window_open = disclosure.window_open()
+
+    def make():
+        doc = selectors.document(disclosure)
+        try:
+            payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(request.GET.get("page", 1))
+        except InvalidPage as exc:
+            raise Http404(_("This month has no such page of payments.")) from exc
+        extras = selectors.month_extras(period, doc)
+        corrections = extras["corrections"]
+        payments.object_list = [
+            {**i, "correction": corrections.get(i["receipt"])} for i in payments.object_list
+        ]
+        return render(
+            request,
+            "public/month.html",
+            {
+                "community": community,
+                "period": period,
+                "doc": doc,
+                "d": disclosure,
+                "extras": extras,
+                "payments": payments,
+                "window_open": window_open,
+                "flow": _flow(doc["totals"]),
+                "page_links": payments.paginator.get_elided_page_range(
+                    payments.number, on_each_side=2, on_ends=1
+                ),
+                "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
+            },
+        )
+
+    if not _pristine(request):
+        return make()
+    # Fixed by the document, the language, the page, the community's name (renames
+    # show within selectors.PUBLISHED_LOOKUP_SECONDS) and whether questions are open.
+    # ... and by the months published after it, which may reverse its incomes.
+    latest = selectors.latest_published_month(community)
+    return cache.response(
+        f"month-page:{disclosure.digest}:{request.LANGUAGE_CODE}:"
+        f"{request.GET.get('page', '')}:{community.name}:{window_open}:{latest}",
+        make,
+        request,
+    )
+
+
+def _client_key(request) -> str:
+    """Rate limits count per client address, stored only as a keyed hash."""
+    address = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
+
+
+def month_queries(request, code: str, month: str):
+    """Questions residents asked about a published month and the officers' answers, with
+    the form to ask one while the disclosure window is open."""
+    period, missing = _month(request, code, month)
+    if missing:
+        return missing
+    if request.method == "POST":
+        return _ask(request, period)
+    return _queries_page(request, period)
+
+
+def _queries_page(request, period, status: int = 200, draft: str = ""):
+    return render(
+        request,
+        "public/month_queries.html",
+        {
+            "community": period.community,
+            "period": period,
+            "d": period.disclosure,
+            "queries": period.queries.order_by("asked_at"),
+            "draft": draft,
+            "window_open": period.disclosure.window_open(),
+        },
+        status=status,
+    )
+
+
+def _ask(request, period):
+    if request.POST.get("website"):  # a field people never see: only robots fill it
+        return HttpResponseBadRequest("")
+    try:
+        services.query_ask(
+            period=period,
+            question=request.POST.get("question", ""),
+            contact=request.POST.get("contact", ""),
+            client_key=_client_key(request),
+        )
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+        return _queries_page(request, period, status=429)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _queries_page(
+            request, period, status=400, draft=request.POST.get("question", "")[:1000]
+        )
+    messages.success(request, _("Your query was received. The answer will be published here."))
+    return redirect("public-query", code=period.community.code, month=period.label)

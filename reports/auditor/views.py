@@ -160,7 +160,7 @@ def auditor_flags(request, code: str):
     rules = [
         (r, gettext(RULE_LABELS.get(r, r)))
         for r in sorted(
-            RedFlag.objects.filter(community=community).values_list("rule", flat=True).distinct()
+            set(RedFlag.objects.filter(community=community).values_list("rule", flat=True))
         )
     ]
     return render(

@@ -60,6 +60,21 @@ def test_old_flags_become_one_incident_per_finding(ledger_purge):
         closed_by="auditor",
         note="同上",
     )
+    for n, payee in ((4, "宏达办公用品店"), (9, "宏达 办公用品店")):
+        RedFlag.objects.create(
+            community=c,
+            rule="split_payment",
+            key=f"split:{payee}:{n}",
+            explanation="s",
+            evidence=[],
+        )
+    RedFlag.objects.create(
+        community=c,
+        rule="duplicate_invoice",
+        key="inv:HD-2026-118:2026-12-01:1950.00:宏达办公用品店",
+        explanation="i",
+        evidence=[],
+    )
     RedFlag.objects.create(
         community=c,
         rule="duplicate_payment",
@@ -77,7 +92,15 @@ def test_old_flags_become_one_incident_per_finding(ledger_purge):
     new = executor.loader.project_state(AFTER).apps
     Incident = new.get_model("reports", "RedFlag")
     rows = {f.key: f for f in Incident.objects.filter(community_id=c.pk)}
-    assert set(rows) == {"benford:MIG", "stop:P1", "pay:1:2"}
+    # Today's keys: the same findings the new rules raise, so an upgrade shows each once.
+    assert set(rows) == {
+        "benford:MIG",
+        "stop:P1",
+        "pay:1:2",
+        "split:one:宏达办公用品店",
+        "invoice:HD2026118",
+    }
+    assert rows["split:one:宏达办公用品店"].events.count() == 2
     benford = rows["benford:MIG"]
     assert benford.status == "open" and benford.closed_at is None  # two raises still open
     assert sorted(benford.events.values_list("kind", flat=True)) == [

@@ -32,6 +32,9 @@ from .auditor.formats import FORMATS
 from .auditor.statements import KINDS, StatementError, build
 from .models import (
     Disclosure,
+    FlagEvent,
+    FlagEventKind,
+    FlagStatus,
     IntegrityCheck,
     Period,
     PeriodState,
@@ -306,7 +309,7 @@ def statement_make(pk: int) -> str:
 
 # --- Red flags ---------------------------------------------------------------------------
 def flag_close(*, flag: RedFlag, user, note: str) -> RedFlag:
-    """An auditor closes a flag with a note, kept in the audit trail."""
+    """An auditor closes a flag with a note, kept in the audit trail (a FlagEvent)."""
     if not has_role(user, flag.community, Role.AUDITOR):
         raise PermissionError(_("Only the community's auditors close red flags."))
     if not note.strip():
@@ -314,5 +317,10 @@ def flag_close(*, flag: RedFlag, user, note: str) -> RedFlag:
     if flag.closed_at:
         raise ValidationError(_("This flag is already closed."))
     flag.closed_at, flag.closed_by, flag.note = timezone.now(), user.get_username(), note.strip()
-    flag.save(update_fields=["closed_at", "closed_by", "note"])
+    flag.status = FlagStatus.CLOSED
+    flag.save(update_fields=["closed_at", "closed_by", "note", "status"])
+    # The incident's history keeps every closing: new evidence may reopen it later.
+    FlagEvent.objects.create(
+        flag=flag, kind=FlagEventKind.CLOSED, at=flag.closed_at, by=flag.closed_by, note=flag.note
+    )
     return flag

@@ -22,5 +22,6 @@ def nightly_verify() -> list[str]:
     results = []
     for community in Community.objects.order_by("code"):
         results.append(str(integrity_verify(community, "nightly")))
-        results.append(f"{community.code}: {len(community_screen(community))} new red flags")
+        touched = community_screen(community)
+        results.append(f"{community.code}: {len(touched)} red flags raised or with new evidence")
     return results

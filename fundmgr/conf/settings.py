@@ -191,9 +191,22 @@ try:
         for d in os.environ.get("PUBLIC_HOLIDAYS", "").split(",")
         if d.strip()
     ]
+    # The work calendar (fundmgr/lib/workcalendar.py) for years chinese-calendar does not
+    # know yet: WORK_CALENDAR='{"2027": {"holidays": ["2027-01-01", ...], "workdays":
+    # ["2027-02-07", ...]}}' (workdays: the 调休 weekends that are working days).
+    WORK_CALENDAR = json.loads(os.environ.get("WORK_CALENDAR") or "{}")
+    for _year, _days in WORK_CALENDAR.items():
+        if not (
+            str(_year).isdigit()
+            and isinstance(_days, dict)
+            and set(_days) <= {"holidays", "workdays"}
+        ):
+            raise ValueError(f"WORK_CALENDAR[{_year!r}] needs holidays and workdays lists")
+        for _day in (*_days.get("holidays", ()), *_days.get("workdays", ())):
+            dt.date.fromisoformat(_day)
 except ValueError as exc:
     raise ImproperlyConfigured(
-        f"RED_FLAG_THRESHOLDS or PUBLIC_HOLIDAYS is malformed: {exc}"
+        f"RED_FLAG_THRESHOLDS, PUBLIC_HOLIDAYS or WORK_CALENDAR is malformed: {exc}"
     ) from exc
 
 # --- Cache (import progress, rate limits): shared between web and worker processes ---

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import declarations, views
 
 app_name = "auditor"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:code>/flags/", views.auditor_flags, name="flags"),
     path("<str:code>/flags/screen/", views.auditor_screen, name="screen"),
     path("<str:code>/flags/<int:pk>/close/", views.auditor_flag_close, name="flag-close"),
+    path("<str:code>/declarations/", declarations.auditor_declarations, name="declarations"),
 ]

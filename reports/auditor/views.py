@@ -5,17 +5,21 @@ and XLSX, and the red flags with their closing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, Case, ExpressionWrapper, Q, Value, When
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fundmgr.access import communities_for
+from fundmgr.access import communities_for, has_role
 from fundmgr.chart import PROVIDER_ACCOUNT_PREFIX, party_name, provider_code_of
 from fundmgr.lib.dates import parse_month
+from fundmgr.models import Role
 
 from .. import services
 from ..models import IntegrityCheck, RedFlag, StatementFile
+from ..redflags.rules import RULE_LABELS, SEVERITY_ORDER
 from ..redflags.screening import community_screen
 from .formats import FORMATS
 from .statements import KINDS, StatementError
@@ -131,7 +135,19 @@ def auditor_statement_file(request, pk: int):
 @login_required
 def auditor_flags(request, code: str):
     community = get_object_or_404(_auditable(request.user), code=code)
-    flags = RedFlag.objects.filter(community=community)
+    # Open before closed, then high before low, then the strongest first.
+    severity = Case(
+        *(When(severity=k, then=Value(v)) for k, v in SEVERITY_ORDER.items()), default=Value(9)
+    )
+    flags = (
+        RedFlag.objects.filter(community=community)
+        .annotate(
+            severity_rank=severity,
+            is_closed=ExpressionWrapper(Q(closed_at__isnull=False), output_field=BooleanField()),
+        )
+        .order_by("is_closed", "severity_rank", "-strength", "-updated_at", "-pk")
+        .prefetch_related("evidence_items", "events")
+    )
     state = request.GET.get("state", "open")
     if state == "open":
         flags = flags.filter(closed_at__isnull=True)
@@ -141,9 +157,12 @@ def auditor_flags(request, code: str):
         flags = flags.filter(rule=request.GET["rule"])
     if request.GET.get("severity") in {"high", "medium", "low"}:
         flags = flags.filter(severity=request.GET["severity"])
-    rules = sorted(
-        RedFlag.objects.filter(community=community).values_list("rule", flat=True).distinct()
-    )
+    rules = [
+        (r, gettext(RULE_LABELS.get(r, r)))
+        for r in sorted(
+            set(RedFlag.objects.filter(community=community).values_list("rule", flat=True))
+        )
+    ]
     return render(
         request,
         "auditor/flags.html",
@@ -153,6 +172,7 @@ def auditor_flags(request, code: str):
             "rules": rules,
             "filters": request.GET,
             "state": state,
+            "is_auditor": has_role(request.user, community, Role.AUDITOR),
         },
     )
 

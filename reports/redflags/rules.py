@@ -229,7 +229,8 @@ def _dis(d: DisbursementFact, detail: str = "") -> dict:
     }
 
 
-def _strength(base: int, extra: float) -> int:
+def _strength(base: int, extra: float | Decimal) -> int:
+    """A flag's strength from 1 to 100 (a score, not money; Decimal ratios welcome)."""
     return max(1, min(100, round(base + extra)))
 
 
@@ -419,7 +420,7 @@ def rerecorded_lower(incomes: Sequence[IncomeFact], *, rerecord_days, **_) -> li
                         "new_tier": n.tier,
                     },
                     [_inc(r, "reversed"), _inc(n, "re-recorded")],
-                    _strength(75, float((r.amount - n.amount) / r.amount) * 25),
+                    _strength(75, (r.amount - n.amount) / r.amount * 25),
                     r.receipt,
                 )
             )
@@ -511,7 +512,7 @@ def reversal_rates(
                     "peer": f"{peer_share * 100:.1f}",
                 },
                 [_inc(i) for i in mine],
-                _strength(50, float(share / max(peer_share, Decimal("0.005"))) * 3),
+                _strength(50, share / max(peer_share, Decimal("0.005")) * 3),
                 who,
             )
         )

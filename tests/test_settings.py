@@ -56,6 +56,14 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["makemigrations", "migrate", "check"])
+def test_every_command_names_the_missing_secret_not_a_traceback(tmp_path, command):
+    result = run_manage(command, env_overrides={}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.startswith("fundmgr: SECRET_KEY must be set")
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [

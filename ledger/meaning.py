@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Sum
 
-from .models import DEBIT_NORMAL, Account, AccountType, Book, Line
+from .models import Account, AccountType, Book, Line, normal_fen
 from .selectors import balance_fen
 
 # Kinds of account whose balance, in its normal direction, can never be below zero.
@@ -49,10 +49,6 @@ class Lowest:
 def _as_date(value) -> dt.date:
     """SQLite's raw cursor gives a date column back as text."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-
-
-def _sign(account_type: str) -> int:
-    return 1 if account_type in DEBIT_NORMAL else -1
 
 
 def daily_changes(
@@ -94,9 +90,8 @@ def overdrafts(
     found = []
     for account_id, days in daily_changes(book, by_id).items():
         account, balance = by_id[account_id], 0
-        sign = _sign(account.type)
         for i, (date, net) in enumerate(days):
-            balance += sign * net
+            balance += normal_fen(account.type, net)
             if through is not None and date > through:
                 break
             # A balance carried into the window from before it counts on its first day.
@@ -117,7 +112,6 @@ def lowest_from(book: Book, account: Account, date: dt.date) -> Lowest:
 
     Read backwards from the account's running totals (one row), so only the lines dated
     after `date` are summed: a payment dated today reads no lines at all."""
-    sign = _sign(account.type)
     balance = balance_fen(book, account.code)
     # Plain SQL: payouts and reversals ask this under the book lock, and composing the
     # ORM query took longer than answering it (bench/ balance).
@@ -130,10 +124,10 @@ def lowest_from(book: Book, account: Account, date: dt.date) -> Lowest:
             [account.pk, date],
         )
         later = [(_as_date(day), int(net)) for day, net in cur.fetchall()]
-    balance -= sign * sum(net for _day, net in later)
+    balance -= normal_fen(account.type, sum(net for _day, net in later))
     lowest = Lowest(balance, date)
     for day, net in later:
-        balance += sign * net
+        balance += normal_fen(account.type, net)
         if balance < lowest.balance_fen:
             lowest = Lowest(balance, day)
     return lowest

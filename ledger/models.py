@@ -56,6 +56,12 @@ class AccountType(models.TextChoices):
 DEBIT_NORMAL = {AccountType.ASSET, AccountType.EXPENSE}
 
 
+def normal_fen(account_type: str, net_fen: int) -> int:
+    """Debits minus credits in an account's normal direction: what an asset holds, what
+    a payable owes, positive when the account is as it should be."""
+    return net_fen if account_type in DEBIT_NORMAL else -net_fen
+
+
 class Account(models.Model):
     """An account in a book's chart. Its running debit and credit totals are kept in
     the posting transaction, so reading a balance is one primary-key lookup however
@@ -96,7 +102,7 @@ class Account(models.Model):
     @property
     def balance_fen(self) -> int:
         """The balance in the account's normal direction (a payable owed is positive)."""
-        return self.net_fen if self.is_debit_normal else -self.net_fen
+        return normal_fen(self.type, self.net_fen)
 
     @property
     def balance(self) -> Money:

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Case, Count, Max, Sum, When
 
-from .models import DEBIT_NORMAL, Account, BalanceSnapshot, Book, Line
+from .models import Account, BalanceSnapshot, Book, Line, normal_fen
 
 
 def totals_through(
@@ -100,4 +100,4 @@ def balance_fen(book: Book, code: str) -> int:
     if row is None:
         raise Account.DoesNotExist(f"no account {code} in book {book.code}")
     net = row[0] - row[1]
-    return net if row[2] in DEBIT_NORMAL else -net
+    return normal_fen(row[2], net)

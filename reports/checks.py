@@ -23,13 +23,12 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fundmgr.chart import CASH_CODES, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
-from fundmgr.lib.money import yuan
+from fundmgr.lib.money import fen, yuan
 from fundmgr.models import Community
 from ledger.meaning import imbalance_fen, overdrafts
 
@@ -67,10 +66,6 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.community}: {self.message}"
-
-
-def _fen(text: str) -> int:
-    return int(Decimal(text).scaleb(2))
 
 
 def _kind(code: str) -> str:
@@ -128,7 +123,7 @@ def ledger_violations(
 
 
 def _sum(rows: Iterable[dict], key: str = "amount", **match) -> int:
-    return sum(_fen(r[key]) for r in rows if all(r.get(k) == v for k, v in match.items()))
+    return sum(fen(r[key]) for r in rows if all(r.get(k) == v for k, v in match.items()))
 
 
 def movement_violations(community: Community, document: dict) -> list[Violation]:
@@ -143,31 +138,31 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
     checks = [
         (
             _("cash and bank"),
-            sum(_fen(v) for v in opening["cash"].values()),
-            _fen(totals["net"]) - paid_out,
-            sum(_fen(v) for v in closing["cash"].values()),
+            sum(fen(v) for v in opening["cash"].values()),
+            fen(totals["net"]) - paid_out,
+            sum(fen(v) for v in closing["cash"].values()),
         ),
         (
             _("the community fund"),
-            _fen(opening["fund"]),
-            _fen(totals["fund"]) - _sum(disbursements),
-            _fen(closing["fund"]),
+            fen(opening["fund"]),
+            fen(totals["fund"]) - _sum(disbursements),
+            fen(closing["fund"]),
         ),
         (
             _("the hub"),
-            _fen(opening["hub"]),
-            _fen(totals["hub"]) - _sum(settlements, party="hub"),
-            _fen(closing["hub"]),
+            fen(opening["hub"]),
+            fen(totals["hub"]) - _sum(settlements, party="hub"),
+            fen(closing["hub"]),
         ),
     ]
-    by_provider = {r["code"]: _fen(r["share"]) for r in document["by_provider"]}
+    by_provider = {r["code"]: fen(r["share"]) for r in document["by_provider"]}
     for code in sorted(set(opening["providers"]) | set(closing["providers"])):
         checks.append(
             (
                 code,
-                _fen(opening["providers"].get(code, "0")),
+                fen(opening["providers"].get(code, "0")),
                 by_provider.get(code, 0) - _sum(settlements, party=code),
-                _fen(closing["providers"].get(code, "0")),
+                fen(closing["providers"].get(code, "0")),
             )
         )
     found = []
@@ -198,9 +193,9 @@ def balances_fen(balances: dict) -> dict[str, int]:
     """A document's balances as one map of fen, an account missing from it counting as
     zero: a provider's payable opened after a month was published is absent from that
     month's document, not different in it."""
-    flat = {f"cash:{k}": _fen(v) for k, v in balances["cash"].items()}
-    flat |= {f"provider:{k}": _fen(v) for k, v in balances["providers"].items()}
-    flat |= {"hub": _fen(balances["hub"]), "fund": _fen(balances["fund"])}
+    flat = {f"cash:{k}": fen(v) for k, v in balances["cash"].items()}
+    flat |= {f"provider:{k}": fen(v) for k, v in balances["providers"].items()}
+    flat |= {"hub": fen(balances["hub"]), "fund": fen(balances["fund"])}
     return {k: v for k, v in flat.items() if v}
 
 

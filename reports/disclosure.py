@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from fundmgr.chart import (
     provider_code_of,
 )
 from fundmgr.lib.dates import day_bounds, local_date
-from fundmgr.lib.money import yuan
+from fundmgr.lib.money import fen, yuan
 from fundmgr.lib.privacy import mask_name
 from fundmgr.lib.receipts import display
 from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
@@ -112,9 +111,6 @@ _INCOME_FIELDS = (
 
 
 def _income_rows(queryset) -> list[_IncomeRow]:
-    def fen(value: Decimal) -> int:
-        return int(value.scaleb(2))
-
     return [
         _IncomeRow(
             display(code),

@@ -14,3 +14,9 @@ def yuan(fen: int) -> str:
 def from_fen(fen: int) -> Decimal:
     """Fen as a Decimal of yuan (two places): 7 -> Decimal('0.07')."""
     return Decimal(fen).scaleb(-2)
+
+
+def fen(value: str | Decimal) -> int:
+    """Yuan with at most two places as fen: '1234.56' -> 123456, Decimal('-0.05') -> -5.
+    Documents keep amounts as such strings; sums over them are made in fen."""
+    return int(Decimal(value).scaleb(2))

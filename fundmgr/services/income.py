@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ledger import services as ledger
-from ledger.models import DEBIT_NORMAL, Book
+from ledger.models import Book, normal_fen
 from ledger.services import LedgerError
 
 from ..access import require_role
@@ -144,7 +144,7 @@ def income_reverse(*, income: Income, actor, reason: str) -> Income:
     on = accounting_date(community, today(), book)
     takes = []
     for line in income.entry.lines.select_related("account"):
-        normal = line.amount_fen if line.account.type in DEBIT_NORMAL else -line.amount_fen
+        normal = normal_fen(line.account.type, line.amount_fen)
         if normal > 0:
             takes.append((line.account.code, normal))
     problem = shortfall_problem(book, takes, on)

@@ -95,6 +95,15 @@ METHODS = ["wechat"] * 5 + ["alipay"] * 3 + ["cash"] * 2 + ["bank"]
 MONTHS = 12
 
 
+def clock_at(day: dt.date, hour: int):
+    """A context in which the process's clock reads `hour`:00 on `day`, local time, and
+    ticks on: what the demo does in it is dated, posted and stamped on that day."""
+    import time_machine
+
+    moment = dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_default_timezone())
+    return time_machine.travel(moment, tick=True)
+
+
 def window_start(today: dt.date) -> dt.date:
     """The first day of the demo's income: twelve full months before today's month."""
     return dates.add_months(dates.month_start(today), -MONTHS)
@@ -279,7 +288,7 @@ class Demo:
         serial = 0
         day = self.start
         while day < self.today:
-            with self._clock(day):
+            with clock_at(day, 22):
                 built = []
                 for _ in range(round(rng.choice([2, 3, 4, 5, 6]) * self.scale)):
                     serial += 1
@@ -302,13 +311,6 @@ class Demo:
                 if day.day == 10 and dates.previous_month(day) >= self.start:
                     self._settle(community, officer, dates.previous_month(day), day)
             day += dt.timedelta(days=1)
-
-    def _clock(self, day: dt.date):
-        """The process's clock at 22:00 on `day`, local time."""
-        import time_machine
-
-        moment = dt.datetime.combine(day, dt.time(22), tzinfo=timezone.get_default_timezone())
-        return time_machine.travel(moment, tick=True)
 
     def _sale(self, community, packages, officer, day: dt.date, serial: int) -> Income:
         rng = self.rng

@@ -119,15 +119,20 @@ def month_extras(period: Period, doc: dict) -> dict:
     in_force += [p for p in policies if start < p["effective_from"] <= end]
     opening, closing = doc["balances"]["opening"], doc["balances"]["closing"]
     names = {r["code"]: r["name"] for r in doc["by_provider"]}
+
+    def row(kind: str, name: str, was: str, now: str) -> dict:
+        return {"kind": kind, "name": name, "opening": was, "closing": now}
+
+    # Cash and provider accounts that were and stayed at zero are left out.
     rows = [
-        (CASH_NAMES.get(code, code), opening["cash"].get(code, "0.00"), value)
+        row("cash", CASH_NAMES.get(code, code), opening["cash"].get(code, "0.00"), value)
         for code, value in closing["cash"].items()
         if value != "0.00" or opening["cash"].get(code, "0.00") != "0.00"
     ]
-    rows.append(("fund", opening["fund"], closing["fund"]))
-    rows.append(("hub", opening["hub"], closing["hub"]))
+    rows.append(row("fund", doc["community"]["fund"], opening["fund"], closing["fund"]))
+    rows.append(row("owed", doc["community"]["hub"], opening["hub"], closing["hub"]))
     rows += [
-        (("provider", names.get(code, code)), opening["providers"].get(code, "0.00"), value)
+        row("owed", names.get(code, code), opening["providers"].get(code, "0.00"), value)
         for code, value in closing["providers"].items()
         if value != "0.00" or opening["providers"].get(code, "0.00") != "0.00"
     ]

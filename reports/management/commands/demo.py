@@ -22,10 +22,9 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from fundmgr.demo import COMMUNITIES as DEMO_COMMUNITIES
-from fundmgr.demo import PASSWORDS, Demo
+from fundmgr.demo import PASSWORDS, Demo, clock_at
 from fundmgr.lib import dates
 from fundmgr.models import Community, Income
 from ledger.models import Entry
@@ -71,16 +70,6 @@ def publish_past_months(today: dt.date) -> tuple[int, list[str]]:
     return count, left_open
 
 
-def _clock(today: dt.date | None):
-    """The process's clock at 21:00 on `today` (local time), or the real clock."""
-    if today is None:
-        return contextlib.nullcontext()
-    import time_machine
-
-    moment = dt.datetime.combine(today, dt.time(21), tzinfo=timezone.get_default_timezone())
-    return time_machine.travel(moment, tick=True)
-
-
 def _day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -111,7 +100,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not 0 < options["scale"] <= 10:
             raise CommandError("--scale must be more than 0 and at most 10")
-        with _clock(options["today"]):
+        today = options["today"]
+        with clock_at(today, 21) if today else contextlib.nullcontext():
             self._load(options["scale"])
 
     def _load(self, scale: float) -> None:

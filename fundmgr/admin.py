@@ -2,7 +2,8 @@
 (a community gets its book, chart of accounts, fund and default split); income, once
 recorded, is only viewed here."""
 
-from django.contrib import admin, messages
+from django import forms
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,13 @@ from .models import (
     ServicePackage,
     SplitPolicy,
 )
-from .services.setup import community_create, package_create, policy_create
+from .services.setup import (
+    community_create,
+    package_check,
+    package_create,
+    policy_check,
+    policy_create,
+)
 
 
 @admin.register(HubEnterprise)
@@ -98,8 +105,30 @@ class CommunityFundAdmin(admin.ModelAdmin):
         return False
 
 
+class ServicePackageForm(forms.ModelForm):
+    """A new package is checked by the service's own rule before the admin says 成功."""
+
+    class Meta:
+        model = ServicePackage
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            prices = {
+                t: data[f"price_{t}"].amount if data.get(f"price_{t}") else None
+                for t in ("public_benefit", "paid", "low_cost")
+            }
+            try:
+                package_check(prices)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 @admin.register(ServicePackage)
 class ServicePackageAdmin(admin.ModelAdmin):
+    form = ServicePackageForm
     list_display = (
         "code",
         "name",
@@ -136,9 +165,45 @@ class ServicePackageAdmin(admin.ModelAdmin):
         obj.pk = created.pk
 
 
+class SplitPolicyForm(forms.ModelForm):
+    """Every refusal of the service is a field error in the form, in the reader's language:
+    the admin never shows 成功 for a policy it did not save, and keeps what was typed."""
+
+    class Meta:
+        model = SplitPolicy
+        fields = (
+            "community",
+            "provider_bp",
+            "hub_bp",
+            "fund_bp",
+            "effective_from",
+            "approved_by",
+            "decision_ref",
+        )
+
+    def clean(self):
+        data = super().clean()
+        needed = ("community", "provider_bp", "hub_bp", "fund_bp", "effective_from")
+        if all(data.get(k) is not None for k in needed):
+            try:
+                policy_check(
+                    community=data["community"],
+                    provider_bp=data["provider_bp"],
+                    hub_bp=data["hub_bp"],
+                    fund_bp=data["fund_bp"],
+                    effective_from=data["effective_from"],
+                    approved_by=data.get("approved_by") or "",
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 @admin.register(SplitPolicy)
 class SplitPolicyAdmin(admin.ModelAdmin):
     """A policy is never edited: a change is a new version from a future date."""
+
+    form = SplitPolicyForm
 
     list_display = (
         "community",
@@ -168,19 +233,16 @@ class SplitPolicyAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        try:
-            created = policy_create(
-                community=obj.community,
-                provider_bp=obj.provider_bp,
-                hub_bp=obj.hub_bp,
-                fund_bp=obj.fund_bp,
-                effective_from=obj.effective_from,
-                approved_by=obj.approved_by,
-                decision_ref=obj.decision_ref,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return
+        # The form ran policy_check; the service checks again inside its transaction.
+        created = policy_create(
+            community=obj.community,
+            provider_bp=obj.provider_bp,
+            hub_bp=obj.hub_bp,
+            fund_bp=obj.fund_bp,
+            effective_from=obj.effective_from,
+            approved_by=obj.approved_by,
+            decision_ref=obj.decision_ref,
+        )
         obj.pk, obj.version = created.pk, created.version
 
 

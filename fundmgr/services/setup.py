@@ -74,6 +74,13 @@ def community_create(
     return community
 
 
+def package_check(prices: dict[str, Decimal | None]) -> None:
+    """What a new package must have, checked before anything is written (the admin's form
+    calls this, so a refusal is shown beside the field, never as an error page)."""
+    if all(prices.get(tier) is None for tier in Tier.values):
+        raise ValidationError({"price_paid": _("A package needs a price for at least one tier.")})
+
+
 @transaction.atomic
 def package_create(
     *,
@@ -100,12 +107,51 @@ def package_create(
             f"price_{tier}",
             Money(value, community.currency) if value is not None else None,
         )
-    if not package.tiers:
-        raise ValidationError({"price_paid": _("A package needs a price for at least one tier.")})
+    package_check(prices)
     package.full_clean()
     package.save()
     provider_account(community, provider)
     return package
+
+
+def policy_check(
+    *,
+    community: Community,
+    provider_bp: int,
+    hub_bp: int,
+    fund_bp: int,
+    effective_from: dt.date,
+    approved_by: str,
+) -> None:
+    """Every reason a new split version is refused, as field errors in the reader's
+    language; nothing is written."""
+    errors: dict[str, str] = {}
+    try:
+        validate_bp(provider_bp, hub_bp, fund_bp)
+    except ValueError:
+        errors["provider_bp"] = _(
+            "The three shares must be whole numbers of basis points (1%% = 100) that add up "
+            "to 10000 (100%%); these add up to %(total)s."
+        ) % {"total": sum(v for v in (provider_bp, hub_bp, fund_bp) if isinstance(v, int))}
+    if not (approved_by or "").strip():
+        errors["approved_by"] = _("Say who approved the new split.")
+    closed = community.book.closed_through
+    last = (
+        Income.objects.filter(community=community)
+        .order_by("-paid_at")
+        .values_list("paid_at", flat=True)
+        .first()
+    )
+    if closed is not None and effective_from <= closed:
+        errors["effective_from"] = _(
+            "The books are closed up to %(date)s; a new split can start only after that."
+        ) % {"date": closed.isoformat()}
+    elif last is not None and effective_from <= local_date(last):
+        errors["effective_from"] = _(
+            "Income is already recorded up to %(date)s; a new split can start only after it."
+        ) % {"date": local_date(last).isoformat()}
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -121,28 +167,14 @@ def policy_create(
 ) -> SplitPolicy:
     """A new version of the split. It may not start on or before a day that already has
     income: that would change the rule those incomes were split under."""
-    try:
-        validate_bp(provider_bp, hub_bp, fund_bp)
-    except ValueError as exc:
-        raise ValidationError({"provider_bp": str(exc)}) from exc
-    if not approved_by.strip():
-        raise ValidationError({"approved_by": _("Say who approved the new split.")})
-    last = (
-        Income.objects.filter(community=community)
-        .order_by("-paid_at")
-        .values_list("paid_at", flat=True)
-        .first()
+    policy_check(
+        community=community,
+        provider_bp=provider_bp,
+        hub_bp=hub_bp,
+        fund_bp=fund_bp,
+        effective_from=effective_from,
+        approved_by=approved_by,
     )
-    if last is not None and effective_from <= local_date(last):
-        raise ValidationError(
-            {
-                "effective_from": _(
-                    "Income is already recorded up to %(date)s; a new split can start only "
-                    "after it."
-                )
-                % {"date": local_date(last).isoformat()}
-            }
-        )
     latest = SplitPolicy.objects.filter(community=community).order_by("-version").first()
     return SplitPolicy.objects.create(
         community=community,

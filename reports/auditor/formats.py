@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
+from decimal import Decimal
 from functools import lru_cache
 
 from reportlab.lib.units import mm
@@ -11,7 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Spacer
 
 from fundmgr.lib.capital import capital_from_fen
-from fundmgr.lib.csvsafe import safe_row
+from fundmgr.lib.csvsafe import safe_cell, safe_row
 from fundmgr.lib.money import yuan
 
 from . import pdf
@@ -252,36 +255,69 @@ def to_pdf(st: Statement) -> bytes:
 
 
 def _flat(st: Statement):
+    """Every row of the statement with the columns that hold amounts (a range, or None), so
+    CSV writes text and XLSX writes numbers and dates from the same rows."""
     for section in st.sections:
-        yield [section.heading]
-        yield section.columns
-        yield from section.rows
-        yield []
+        yield [section.heading], None
+        yield section.columns, None
+        for row in section.rows:
+            amounts = None if section.right_from is None else range(section.right_from, len(row))
+            yield row, amounts
+        yield [], None
     if st.vouchers:
-        yield ["凭证号", "日期", "摘要", "会计科目", "借方", "贷方", "制单", "审核", "哈希"]
+        yield ["凭证号", "日期", "摘要", "会计科目", "借方", "贷方", "制单", "审核", "哈希"], None
         for v in st.vouchers:
             for memo, account, dr, cr in v.lines:
-                yield [v.seq, v.date, memo, account, dr, cr, v.actor, v.reviewer, v.hash]
+                yield [v.seq, v.date, memo, account, dr, cr, v.actor, v.reviewer, v.hash], range(4, 6)
     for note in st.notes:
-        yield [note]
-    yield ["digest", st.digest]
+        yield [note], None
+    yield ["digest", st.digest], None
 
 
 def to_csv(st: Statement) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
-    for row in _flat(st):
+    for row, _amounts in _flat(st):
         writer.writerow(safe_row(row))
     return "\ufeff" + buf.getvalue()
 
 
+_AMOUNT = re.compile(r"-?\d+\.\d{2}")
+_COUNT = re.compile(r"-?\d+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _typed(value, is_amount_column: bool):
+    """A cell as Excel should hold it: amounts as numbers (0.00 shown, so SUM works), counts
+    as whole numbers, ISO dates as dates; everything else as text, formula-defused."""
+    if isinstance(value, str):
+        if is_amount_column and _AMOUNT.fullmatch(value):
+            return Decimal(value), "#,##0.00"
+        if is_amount_column and _COUNT.fullmatch(value):
+            return int(value), "0"
+        if _DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value), "yyyy-mm-dd"
+            except ValueError:
+                pass
+    return safe_cell(value), None
+
+
 def to_xlsx(st: Statement) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(st.kind[:30])
-    for row in _flat(st):
-        ws.append(safe_row(row))
+    for row, amounts in _flat(st):
+        cells = []
+        for i, value in enumerate(row):
+            typed, number_format = _typed(value, amounts is not None and i in amounts)
+            cell = WriteOnlyCell(ws, value=typed)
+            if number_format:
+                cell.number_format = number_format
+            cells.append(cell)
+        ws.append(cells)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -94,3 +94,71 @@ def test_income_is_view_only_in_admin(admin_client):
         == 403
     )
     assert Income.objects.count() == 1
+
+
+def _policy_form(c, **over):
+    return {
+        "community": c.pk,
+        "provider_bp": 7000,
+        "hub_bp": 2500,
+        "fund_bp": 500,
+        "effective_from": "2030-01-01",
+        "approved_by": "居民代表会议",
+        "decision_ref": "",
+        **over,
+    }
+
+
+def test_a_refused_policy_is_a_form_error_in_chinese_with_the_input_kept(admin_client):
+    c = f.community()
+    response = admin_client.post(
+        reverse("admin:fundmgr_splitpolicy_add"), _policy_form(c, fund_bp=600)
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "加起来" in page and "10100" in page  # says what is wrong, in Chinese
+    assert 'value="600"' in page  # the input is kept
+    assert "成功" not in page
+    assert SplitPolicy.objects.filter(community=c).count() == 1
+
+
+def test_a_policy_dated_inside_a_closed_month_is_refused_beside_its_field(admin_client):
+    c = f.community()
+    from ledger.services import close_through
+
+    close_through(book=c.book, date=dt.date(2029, 12, 31))
+    c.refresh_from_db()
+    response = admin_client.post(
+        reverse("admin:fundmgr_splitpolicy_add"), _policy_form(c, effective_from="2029-12-15")
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "2029-12-31" in page and "成功" not in page
+    assert SplitPolicy.objects.filter(community=c).count() == 1
+
+
+def test_a_package_with_no_price_is_a_form_error_not_a_500(admin_client):
+    c = f.community()
+    prov = f.provider()
+    response = admin_client.post(
+        reverse("admin:fundmgr_servicepackage_add"),
+        {
+            "community": c.pk,
+            "code": "NOPRICE",
+            "name": "无价套餐",
+            "provider": prov.pk,
+            "price_public_benefit_0": "",
+            "price_public_benefit_1": "CNY",
+            "price_paid_0": "",
+            "price_paid_1": "CNY",
+            "price_low_cost_0": "",
+            "price_low_cost_1": "CNY",
+            "low_cost_eligibility": "",
+            "description": "",
+            "active": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "成功" not in page and "价格" in page
+    assert not c.packages.exists()

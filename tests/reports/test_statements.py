@@ -167,9 +167,11 @@ def test_csv_and_xlsx_carry_the_same_rows(month):
     st = build(c, MARCH, "trial-balance")
     csv_text = to_csv(st)
     wb = load_workbook(io.BytesIO(to_xlsx(st)), read_only=True)
-    cells = [str(v) for row in wb.worksheets[0].iter_rows(values_only=True) for v in row if v]
+    cells = [v for row in wb.worksheets[0].iter_rows(values_only=True) for v in row]
+    numbers = {Decimal(str(v)) for v in cells if isinstance(v, (int, float))}
     for row in st.sections[0].rows:
-        assert row[2] in csv_text and row[2] in cells
+        assert row[2] in csv_text and Decimal(row[2]) in numbers
+        assert row[1] in cells  # names stay text
     assert st.digest in csv_text
 
 
@@ -215,3 +217,31 @@ def test_the_font_draws_simplified_and_traditional_chinese():
     for text in ("社区基金账目壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整", "社區基金賬目體質詢審計臺灣"):
         missing = [ch for ch in text if ord(ch) not in face.charToGlyph]
         assert not missing, missing
+
+
+def test_xlsx_holds_amounts_as_numbers_and_dates_as_dates(month):
+    """Excel's SUM over an amount column gives the total (the cells are numbers, shown with
+    two decimals), and dates sort as dates; CSV keeps the same values as text."""
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    c, *_ = month
+    for kind in ("trial-balance", "journal", "period"):
+        st = build(c, MARCH, kind)
+        wb = load_workbook(io.BytesIO(to_xlsx(st)))
+        ws = wb.worksheets[0]
+        numbers = [
+            cell for row in ws.iter_rows() for cell in row if isinstance(cell.value, (int, float))
+        ]
+        assert numbers, kind
+        amounts = [cell for cell in numbers if cell.number_format == "#,##0.00"]
+        assert amounts, kind
+        dates = [cell for row in ws.iter_rows() for cell in row if cell.is_date]
+        if kind == "journal":
+            assert dates and all(d.value.year == 2026 for d in dates)
+            debits = [c.value for c in ws["E"] if isinstance(c.value, (int, float))]
+            assert st.vouchers and len(debits) >= len(st.vouchers)
+            assert sum(Decimal(str(v)) for v in debits) == sum(
+                Decimal(v.debit_fen) / 100 for v in st.vouchers
+            )

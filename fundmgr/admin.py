@@ -110,7 +110,18 @@ class ServicePackageForm(forms.ModelForm):
 
     class Meta:
         model = ServicePackage
-        fields = "__all__"
+        fields = (
+            "community",
+            "code",
+            "name",
+            "provider",
+            "price_public_benefit",
+            "price_paid",
+            "price_low_cost",
+            "low_cost_eligibility",
+            "description",
+            "active",
+        )
 
     def clean(self):
         data = super().clean()

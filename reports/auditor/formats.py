@@ -268,7 +268,8 @@ def _flat(st: Statement):
         yield ["凭证号", "日期", "摘要", "会计科目", "借方", "贷方", "制单", "审核", "哈希"], None
         for v in st.vouchers:
             for memo, account, dr, cr in v.lines:
-                yield [v.seq, v.date, memo, account, dr, cr, v.actor, v.reviewer, v.hash], range(4, 6)
+                row = [v.seq, v.date, memo, account, dr, cr, v.actor, v.reviewer, v.hash]
+                yield row, range(4, 6)
     for note in st.notes:
         yield [note], None
     yield ["digest", st.digest], None

@@ -70,3 +70,44 @@ def community_role(*roles: str):
         return wrapper
 
     return decorator
+
+
+def roles_anywhere(user) -> set[str]:
+    """Every role the user holds in any community (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Membership.objects.filter(user=user).values_list("role", flat=True).distinct())
+
+
+def navigation(request) -> dict:
+    """A template context processor: which areas the header offers. Each link is shown
+    only to a role that may open it, so nobody is offered a page that answers 403."""
+    roles = roles_anywhere(request.user)
+    staff = {Role.OFFICER, Role.REVIEWER}
+    return {
+        "nav": {
+            "workspace": bool(roles & staff),
+            "reviews": Role.REVIEWER in roles,
+            "import": Role.OFFICER in roles,
+            "periods": bool(roles),
+            "queries": bool(roles & staff),
+            "audit": bool(roles),
+            "admin": getattr(request.user, "is_staff", False),
+        }
+    }
+
+
+def landing_url(user) -> str:
+    """Where a user lands after logging in: their own workspace."""
+    from django.urls import reverse
+
+    roles = roles_anywhere(user)
+    if Role.OFFICER in roles:
+        return reverse("officer:dashboard")
+    if Role.REVIEWER in roles:
+        return reverse("officer:reviews")
+    if roles:
+        return reverse("auditor:home")
+    if getattr(user, "is_staff", False):
+        return reverse("admin:index")
+    return reverse("home")

@@ -98,6 +98,12 @@ def officer_period_action(request, code: str, month: str, action: str):
         else:
             if not has_role(request.user, community, Role.OFFICER):
                 raise PermissionError(_("Only the community's finance officers publish."))
+            if request.POST.get("confirm") != "on":
+                messages.error(
+                    request,
+                    _("Tick the box to confirm: a published month cannot be taken back."),
+                )
+                return redirect("officer:periods")
             services.period_publish(
                 community=community, month=first, actor=request.user.get_username()
             )

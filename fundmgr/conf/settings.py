@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "fundmgr.access.navigation",
             ],
         },
     },
@@ -142,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "workspace"  # fundmgr.conf.views.workspace: by role
 LOGOUT_REDIRECT_URL = "home"
 
 # --- I18n: Chinese first, English too --------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 import reports.officer
+from fundmgr.conf import views as project_views
 from fundmgr.officer import urls as officer_urls
 from reports.public import views as public_views
 
@@ -20,6 +21,7 @@ officer = [*officer_urls.urlpatterns, *reports.officer.urlpatterns]
 
 urlpatterns = [
     path("", public_views.home, name="home"),
+    path("workspace/", project_views.workspace, name="workspace"),
     path("officer/", include((officer, "officer"))),
     path("auditor/", include("reports.auditor.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -149,6 +149,11 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         max_length=500, label=_("Reason"), widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
+    # A reversal cannot be undone: one deliberate tick, checked by the server too.
+    confirm = forms.BooleanField(
+        label=_("I have checked it: reverse this income (this cannot be undone)"),
+        error_messages={"required": _("Tick the box to confirm the reversal.")},
+    )
 
 
 class ReviewForm(forms.Form):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -181,7 +182,10 @@ def reverse_income(request, receipt: str):
     income = _income_for(request.user, receipt)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("A reversal needs a reason."))
+        if "reason" in form.errors:
+            messages.error(request, _("A reversal needs a reason."))
+        else:
+            messages.error(request, _("Tick the box to confirm the reversal."))
         return redirect("officer:receipt", receipt=income.receipt_code)
     try:
         income_reverse(income=income, actor=request.user, reason=form.cleaned_data["reason"])
@@ -233,6 +237,7 @@ def reviews(request):
             community__in=communities_for(request.user, Role.REVIEWER), status="pending"
         )
         .select_related("community", "requested_by")
+        .annotate(evidence_count=Count("attachments"))
         .order_by("requested_at")
     )
     return render(

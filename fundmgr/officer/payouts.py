@@ -163,6 +163,15 @@ def disbursement_decide(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "approve":
+            if not d.attachments.exists() and not request.POST.get("note", "").strip():
+                # A 白条 is not refused outright (a red flag follows it), but it is never
+                # approved in one thoughtless click: the reviewer writes why.
+                raise ValidationError(
+                    _(
+                        "This request has no supporting document (白条). To approve it anyway, "
+                        "write in the note why; the note is kept with your approval."
+                    )
+                )
             payouts.disbursement_approve(
                 disbursement=d,
                 reviewer=request.user,

@@ -158,7 +158,7 @@ def test_communities_without_a_role_do_not_exist_for_the_user(world):
     assert client.get(reverse("officer:receipt", args=[income.receipt_code])).status_code == 404
     assert (
         client.post(
-            reverse("officer:reverse", args=[income.receipt_code]), {"reason": "x"}
+            reverse("officer:reverse", args=[income.receipt_code]), {"reason": "x", "confirm": "on"}
         ).status_code
         == 404
     )
@@ -176,7 +176,8 @@ def test_auditors_and_reviewers_read_but_do_not_record_or_reverse(world):
         assert client.get(reverse("officer:record", args=["SQA"])).status_code == 404
         assert (
             client.post(
-                reverse("officer:reverse", args=[income.receipt_code]), {"reason": "x"}
+                reverse("officer:reverse", args=[income.receipt_code]),
+                {"reason": "x", "confirm": "on"},
             ).status_code
             == 403
         )
@@ -187,9 +188,11 @@ def test_reversal_needs_a_reason_and_then_reverses(world):
     income, _ = income_record(f.draft(world["a"], world["pkg_a"]), recorded_by=world["officer"])
     client = login(world["officer"])
     url = reverse("officer:reverse", args=[income.receipt_code])
-    client.post(url, {"reason": ""})
+    client.post(url, {"reason": "", "confirm": "on"})
     assert Income.objects.get().status == IncomeStatus.POSTED
-    client.post(url, {"reason": "重复登记"})
+    client.post(url, {"reason": "重复登记"})  # not confirmed
+    assert Income.objects.get().status == IncomeStatus.POSTED
+    client.post(url, {"reason": "重复登记", "confirm": "on"})
     assert Income.objects.get().status == IncomeStatus.REVERSED
 
 

@@ -190,7 +190,9 @@ def test_officers_request_reviewers_confirm_and_officers_publish_in_the_ui(world
         "reviewer",
     )
     assert as_["reviewer"].post(base + "publish/").status_code == 403
-    as_["officer"].post(base + "publish/")
+    as_["officer"].post(base + "publish/")  # no tick: nothing is published
+    assert c.periods.get(month=MARCH).state == "closed"
+    as_["officer"].post(base + "publish/", {"confirm": "on"})
     assert c.periods.get(month=MARCH).state == "published"
     outsider = Client()
     outsider.force_login(f.user("outsider", (f.community(), "officer")))

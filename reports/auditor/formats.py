@@ -30,6 +30,19 @@ def _cells(rows, style, wrap_from=20):
     ]
 
 
+def _widths(section) -> list[float] | None:
+    """Column widths for a wide section (the trial balance's eight columns): amounts a
+    fixed width, text columns sharing the rest, so the table fits the page."""
+    n = len(section.columns)
+    if n < 7 or section.right_from is None:
+        return None
+    amount = 18 * mm
+    text = section.right_from
+    code = 19 * mm if section.columns[0].endswith("编码") else 0
+    rest = (WIDTH - amount * (n - text) - code) / (text - (1 if code else 0))
+    return [code or rest] + [rest] * (text - 1) + [amount] * (n - text)
+
+
 class QrFlowable(Flowable):
     """A QR code drawn as filled squares (qrcode's matrix): no image library, and no
     font - reportlab's own QR widget would reference an unembedded Helvetica."""
@@ -99,7 +112,7 @@ class VoucherFlowable(Flowable):
             head = [
                 self._row(
                     [
-                        f"记账凭证  No. {v.seq}",
+                        f"记账凭证  记字第 {v.number} 号（账簿序号 #{v.seq}）",
                         f"日期 {v.date}",
                         f"冲销 #{v.reverses}" if v.reverses else "",
                         "",
@@ -236,7 +249,13 @@ def to_pdf(st: Statement) -> bytes:
         story.append(pdf.para(section.heading, s["h2"]))
         empty = [["—"] + [""] * (len(section.columns) - 1)]
         rows = [section.columns, *(section.rows or empty)]
-        story.append(pdf.table(_cells(rows, s["small"]), align_right_from=section.right_from))
+        story.append(
+            pdf.table(
+                _cells(rows, s["small"], wrap_from=14 if _widths(section) else 20),
+                widths=_widths(section),
+                align_right_from=section.right_from,
+            )
+        )
     for voucher in st.vouchers:
         story.append(VoucherFlowable(voucher))
     if st.notes:
@@ -265,11 +284,23 @@ def _flat(st: Statement):
             yield row, amounts
         yield [], None
     if st.vouchers:
-        yield ["凭证号", "日期", "摘要", "会计科目", "借方", "贷方", "制单", "审核", "哈希"], None
+        head = [
+            "记字号",
+            "账簿序号",
+            "日期",
+            "摘要",
+            "会计科目",
+            "借方",
+            "贷方",
+            "制单",
+            "审核",
+            "哈希",
+        ]
+        yield head, None
         for v in st.vouchers:
             for memo, account, dr, cr in v.lines:
-                row = [v.seq, v.date, memo, account, dr, cr, v.actor, v.reviewer, v.hash]
-                yield row, range(4, 6)
+                row = [v.number, v.seq, v.date, memo, account, dr, cr, v.actor, v.reviewer, v.hash]
+                yield row, range(5, 7)
     for note in st.notes:
         yield [note], None
     yield ["digest", st.digest], None

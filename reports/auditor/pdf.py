@@ -35,7 +35,13 @@ def styles() -> dict[str, ParagraphStyle]:
         "base": base,
         "title": ParagraphStyle("title", parent=base, fontSize=15, leading=20, spaceAfter=6),
         "h2": ParagraphStyle(
-            "h2", parent=base, fontSize=11, leading=15, spaceBefore=8, spaceAfter=4
+            "h2",
+            parent=base,
+            fontSize=11,
+            leading=15,
+            spaceBefore=8,
+            spaceAfter=4,
+            keepWithNext=1,  # a heading never stays alone at a page foot
         ),
         "small": ParagraphStyle("small", parent=base, fontSize=7, leading=9),
         "mono": ParagraphStyle("mono", parent=base, fontSize=6.5, leading=8),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from fundmgr.chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name
 from fundmgr.lib.capital import capital_from_fen
 from fundmgr.lib.dates import day_bounds, month_range
-from fundmgr.lib.money import yuan
+from fundmgr.lib.money import fen, yuan
 from fundmgr.models import TIER_ZH, Community, Disbursement, Income, Settlement
 from ledger.chain import canonical_json
 from ledger.models import Account, Entry, Line
@@ -50,6 +50,7 @@ class Voucher:
     reviewer: str
     hash: str
     reverses: int | None = None
+    number: int = 0  # 记字第 N 号: the voucher's place in its month
 
 
 @dataclass
@@ -125,6 +126,7 @@ def period_statement(community: Community, month: dt.date) -> Statement:
                 ["专业机构分成", t["provider"]],
                 ["枢纽型社会企业分成", t["hub"]],
                 ["社区基金分成", t["fund"]],
+                ["净收入（大写）", capital_from_fen(fen(t["net"]))],
             ],
             right_from=1,
         )
@@ -164,13 +166,28 @@ def period_statement(community: Community, month: dt.date) -> Statement:
             right_from=0,
         )
     )
-    rows = [["应付枢纽型社会企业", o["hub"], c["hub"]], ["社区基金", o["fund"], c["fund"]]]
+    accounts = _accounts(community)
+
+    def name_of(code: str) -> str:
+        account = accounts.get(code)
+        return account.name if account else code
+
+    rows = [
+        [f"应付枢纽型社会企业（{community.hub.name}）", o["hub"], c["hub"]],
+        [f"社区基金（{community.fund.name}）", o["fund"], c["fund"]],
+    ]
     rows += [
-        [f"应付专业机构 {code}", o["providers"].get(code, "0.00"), c["providers"][code]]
+        [
+            f"应付专业机构（{party_name(accounts[PROVIDER_ACCOUNT_PREFIX + code])}）"
+            if PROVIDER_ACCOUNT_PREFIX + code in accounts
+            else f"应付专业机构 {code}",
+            o["providers"].get(code, "0.00"),
+            c["providers"][code],
+        ]
         for code in sorted(c["providers"])
     ]
     rows += [
-        [f"货币资金 {code}", o["cash"].get(code, "0.00"), c["cash"][code]]
+        [f"货币资金（{name_of(code)}）", o["cash"].get(code, "0.00"), c["cash"][code]]
         for code in sorted(c["cash"])
     ]
     st.sections.append(
@@ -291,46 +308,86 @@ def party_statement(community: Community, party: str, start: dt.date, end: dt.da
     return st
 
 
-def trial_balance(community: Community, at: dt.date) -> Statement:
-    totals = totals_by_account(community.book, through=at)
-    st = Statement("trial-balance", f"试算平衡表（截至 {at}）", community, f"截至 {at}")
-    rows, dr_sum, cr_sum = [], 0, 0
+def trial_balance(community: Community, at: dt.date, start: dt.date | None = None) -> Statement:
+    """Opening balance, the period's debits and credits and the closing balance of every
+    account, each column totalled: the three pairs must each balance."""
+    start = start or at.replace(day=1)
+    before = totals_by_account(community.book, through=start - dt.timedelta(days=1))
+    through = totals_by_account(community.book, through=at)
+    st = Statement("trial-balance", f"试算平衡表（{start} 至 {at}）", community, f"{start} 至 {at}")
+    rows, sums = [], [0] * 6
+
+    def sides(net: int) -> tuple[int, int]:
+        return (net, 0) if net > 0 else (0, -net)
+
     for code, account in sorted(_accounts(community).items()):
-        dr, cr = totals.get(code, (0, 0))
-        dr_sum += dr
-        cr_sum += cr
-        net = dr - cr
-        rows.append(
-            [
-                code,
-                account.name,
-                yuan(dr),
-                yuan(cr),
-                yuan(net) if net > 0 else "",
-                yuan(-net) if net < 0 else "",
-            ]
-        )
-    rows.append(["", "合计", yuan(dr_sum), yuan(cr_sum), "", ""])
-    columns = ["科目编码", "科目名称", "借方发生额", "贷方发生额", "借方余额", "贷方余额"]
-    st.sections.append(Section("科目发生额及余额", columns, rows, right_from=2))
-    st.notes.append("借贷平衡" if dr_sum == cr_sum else "借贷不平衡！")
+        dr0, cr0 = before.get(code, (0, 0))
+        dr1, cr1 = through.get(code, (0, 0))
+        values = (*sides(dr0 - cr0), dr1 - dr0, cr1 - cr0, *sides(dr1 - cr1))
+        sums = [a + b for a, b in zip(sums, values, strict=True)]
+        rows.append([code, account.name, *(yuan(v) if v else "" for v in values)])
+    rows.append(["", "合计", *(yuan(v) for v in sums)])
+    columns = [
+        "科目编码",
+        "科目名称",
+        "期初借方",
+        "期初贷方",
+        "本期借方",
+        "本期贷方",
+        "期末借方",
+        "期末贷方",
+    ]
+    st.sections.append(Section("科目余额及发生额", columns, rows, right_from=2))
+    balanced = sums[0] == sums[1] and sums[2] == sums[3] and sums[4] == sums[5]
+    st.notes.append(
+        f"借贷平衡：期初、本期发生额、期末三组合计各自相等（本期借贷合计 {yuan(sums[2])} 元，"
+        f"{capital_from_fen(sums[2])}）"
+        if balanced
+        else "借贷不平衡！"
+    )
     return st
+
+
+def _reviewers(community: Community, start: dt.date, end: dt.date) -> dict[int, str]:
+    """What the 审核 box of each voucher says: who reviewed it, or why no review was due -
+    never a bare dash that reads as a review skipped."""
+    out: dict[int, str] = {}
+    incomes = Income.objects.filter(
+        community=community, entry__date__gte=start, entry__date__lte=end
+    ).values_list("entry_id", "reviewed_by__username")
+    for entry_id, reviewer in incomes:
+        out[entry_id] = reviewer or "限额内免审"
+    for entry_id in Income.objects.filter(
+        community=community, reversal_entry__date__gte=start, reversal_entry__date__lte=end
+    ).values_list("reversal_entry_id", flat=True):
+        out[entry_id] = "冲销无需审核（附原因）"
+    for d in (
+        Disbursement.objects.filter(
+            community=community, entry__date__gte=start, entry__date__lte=end
+        )
+        .prefetch_related("approvals__reviewer")
+        .only("entry_id", "tier")
+    ):
+        names = [a.reviewer.get_username() for a in d.approvals.all() if a.approve]
+        out[d.entry_id] = "、".join(names) + ("（集体决策）" if d.tier == "committee" else "")
+    for entry_id in Settlement.objects.filter(
+        community=community, entry__date__gte=start, entry__date__lte=end
+    ).values_list("entry_id", flat=True):
+        out[entry_id] = "结算按应付余额，无需审核"
+    return out
 
 
 def journal(community: Community, start: dt.date, end: dt.date) -> Statement:
     st = Statement("journal", "记账凭证", community, f"{start} 至 {end}")
     names = {a.pk: f"{a.code} {a.name}" for a in _accounts(community).values()}
-    reviewers = dict(
-        Income.objects.filter(
-            community=community, reviewed_by__isnull=False, status__in=["posted", "reversed"]
-        ).values_list("entry_id", "reviewed_by__username")
-    )
+    reviewers = _reviewers(community, start, end)
     entries = (
         Entry.objects.filter(book_id=community.book_id, date__gte=start, date__lte=end)
         .select_related("reverses")
         .order_by("seq")
     )
     batch: list[Entry] = []
+    numbers: dict[str, int] = {}
 
     def flush():
         lines: dict[int, list[Line]] = {}
@@ -350,8 +407,11 @@ def journal(community: Community, start: dt.date, end: dt.date) -> Statement:
                         yuan(-line.amount_fen) if line.amount_fen < 0 else "",
                     )
                 )
+            month = f"{e.date:%Y-%m}"
+            numbers[month] = numbers.get(month, 0) + 1
             st.vouchers.append(
                 Voucher(
+                    number=numbers[month],
                     seq=e.seq,
                     date=e.date.isoformat(),
                     lines=rows,
@@ -492,7 +552,7 @@ def build(
             )
         st = party_statement(community, party, start, end)
     elif kind == "trial-balance":
-        st = trial_balance(community, end)
+        st = trial_balance(community, end, start)
     elif kind == "journal":
         st = journal(community, start, end)
     else:

@@ -16,7 +16,7 @@ from .access import communities_for, roles_in
 from .chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name
 from .lib import dates
 from .lib.dates import month_bounds, parse_month, today
-from .lib.receipts import normalise
+from .lib.receipts import fragment, normalise
 from .models import Community, Income, IncomeStatus, Role, SplitPolicy, Tier
 
 
@@ -122,9 +122,11 @@ def search_incomes(queryset: QuerySet[Income], params) -> QuerySet[Income]:
         queryset = queryset.filter(paid_at__gte=start, paid_at__lt=end)
     q = (params.get("q") or "").strip()
     if q:
-        code = normalise(q)
+        code, piece = normalise(q), fragment(q)
         condition = Q(external_ref__icontains=q) | Q(payer__icontains=q)
         if code:
             condition |= Q(receipt_code=code)
+        elif piece:  # part of a code, as read off a slip: "A4ZD-W528"
+            condition |= Q(receipt_code__contains=piece)
         queryset = queryset.filter(condition)
     return queryset

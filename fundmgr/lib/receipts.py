@@ -28,5 +28,16 @@ def normalise(text: str) -> str | None:
     return cleaned if _VALID.match(cleaned) else None
 
 
+_FRAGMENT = re.compile(f"^[{ALPHABET}]{{4,{LENGTH}}}$")
+
+
+def fragment(text: str) -> str | None:
+    """A piece of a code as staff type it from a slip ("A4ZD-W528"): at least four
+    characters, read as forgivingly as a whole code; None if it cannot be part of one.
+    For staff search only - the public page needs the whole code."""
+    cleaned = re.sub(r"[\s\-]", "", text or "").upper().translate(_TYPO)
+    return cleaned if _FRAGMENT.match(cleaned) else None
+
+
 def display(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

@@ -22,3 +22,16 @@ def test_lookalike_letters_read_as_digits_and_junk_is_refused():
     assert receipts.normalise("ABC") is None
     assert receipts.normalise("<script>alert(1)</script>") is None
     assert receipts.normalise("UUUU-UUUU-UUUU-UUUU") is None
+
+
+@given(st.data())
+def test_any_run_of_four_or_more_characters_of_a_code_is_a_fragment_of_it(data):
+    code = receipts.new_code()
+    fragment, display = receipts.fragment, receipts.display
+    start = data.draw(st.integers(0, 12))
+    end = data.draw(st.integers(start + 4, 16))
+    shown = display(code)
+    piece = code[start:end]
+    assert fragment(piece) == piece and piece in code
+    assert fragment(piece.lower()) == piece
+    assert fragment(shown[:3]) is None

@@ -256,6 +256,9 @@ def test_the_income_list_filters_and_searches(world):
     assert found(tier="low_cost") == ["A1"]
     assert found(q="李四") == ["M1"]
     assert found(q=march.receipt_display.lower()) == ["M1"]
+    middle = march.receipt_display[5:14]  # "A4ZD-W528": the middle of the printed code
+    assert found(q=middle) == ["M1"] and found(q=middle.lower().replace("-", " ")) == ["M1"]
+    assert found(q=march.receipt_display[:3]) == []  # three characters are not a search
     assert found(month="garbage", status="nope") == ["A1", "M1"]
 
 

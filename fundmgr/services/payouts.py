@@ -150,9 +150,7 @@ def check_upload(upload, field: str = "attachments") -> tuple[str, str, int]:
     if not size:
         raise ValidationError({field: _("%(name)s is empty.") % {"name": upload.name}})
     if size > MAX_ATTACHMENT:
-        raise ValidationError(
-            {field: _("%(name)s is larger than 10 MB.") % {"name": upload.name}}
-        )
+        raise ValidationError({field: _("%(name)s is larger than 10 MB.") % {"name": upload.name}})
     upload.seek(0)
     head = upload.read(16)
     kind = next((t for magic, t in ATTACHMENT_TYPES.items() if head.startswith(magic)), None)

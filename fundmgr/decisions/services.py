@@ -10,6 +10,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from djmoney.money import Money
 
 from ..access import require_role
@@ -18,9 +19,11 @@ from ..models import Community, Role
 from ..services.payouts import EXTENSIONS, check_upload
 from .models import Body, DecisionItem, Meeting, Outcome, PriorReview, ReviewOutcome, Tally
 
-NO_QUORUM = "Only %(present)d of the %(quorum)d members needed were present: no vote can be recorded without a quorum."  # noqa: E501
-SAME_TALLIER = "The second tally must be entered by another person than the first."
-NEEDS_REVIEW = (
+NO_QUORUM = gettext_noop(
+    "Only %(present)d of the %(quorum)d members needed were present: no vote can be recorded without a quorum."  # noqa: E501
+)
+SAME_TALLIER = gettext_noop("The second tally must be entered by another person than the first.")
+NEEDS_REVIEW = gettext_noop(
     "This is a major matter (三重一大): record its prior review (前置审议) before the votes."  # noqa: E501
 )
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from djmoney.money import Money
 
 from ledger import services as ledger
@@ -36,10 +37,12 @@ from .models import (
     Unit,
 )
 
-OVERLAP = "%(space)s is already let under agreement %(number)s from %(start)s to %(end)s: terms of one space may not overlap."  # noqa: E501
-OUTSIDE_TERM = "%(date)s is outside the agreement's term (%(start)s to %(end)s)."
-NOT_NAMED = "The agreement does not name this package at this tier."
-OWN_RECORD = "Nobody may confirm a delivery record they entered."
+OVERLAP = gettext_noop(
+    "%(space)s is already let under agreement %(number)s from %(start)s to %(end)s: terms of one space may not overlap."  # noqa: E501
+)
+OUTSIDE_TERM = gettext_noop("%(date)s is outside the agreement's term (%(start)s to %(end)s).")
+NOT_NAMED = gettext_noop("The agreement does not name this package at this tier.")
+OWN_RECORD = gettext_noop("Nobody may confirm a delivery record they entered.")
 
 
 def _raise(errors: dict) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from djmoney.money import Money
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _clock():
-    with time_machine.travel("2026-06-15 10:00 +08:00", tick=False):
+    # Messages asserted in English (the msgids); one test reads them in Chinese.
+    with time_machine.travel("2026-06-15 10:00 +08:00", tick=False), translation.override("en"):
         yield
 
 
@@ -250,3 +252,12 @@ def test_a_full_month_owes_the_whole_obligation_and_a_part_month_no_more(
     part = meter.month_figures(dt.date(2026, 3, 1), starts=dt.date(2026, 3, start_day), **kw)
     assert 0 <= part.units_owed <= per_month
     assert part.rent_forgone_fen <= 100000
+
+
+def test_the_refusal_reads_in_chinese_for_a_chinese_officer(world):
+    w = world
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        _deliver(w, delivered_on=dt.date(2025, 12, 31))
+    assert exc.value.message_dict["delivered_on"] == [
+        "2025-12-31不在协议期限内（2026-01-01至2026-12-31）。"
+    ]

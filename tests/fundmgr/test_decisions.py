@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from djmoney.money import Money
 
 from fundmgr.decisions import services as decisions

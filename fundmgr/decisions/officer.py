@@ -25,7 +25,8 @@ class MeetingForm(forms.Form):
     body = forms.ChoiceField(choices=Body.choices, label=gettext_lazy("Body"))
     reference = forms.CharField(max_length=100, label=gettext_lazy("Reference number"))
     held_on = forms.DateField(
-        label=gettext_lazy("Held on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Held on"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     members_entitled = forms.IntegerField(
         min_value=1, max_value=1000, label=gettext_lazy("Members entitled")
@@ -70,7 +71,8 @@ class MeetingForm(forms.Form):
 class ReviewForm(forms.Form):
     body = forms.CharField(max_length=100, label=gettext_lazy("Reviewed by"))
     held_on = forms.DateField(
-        label=gettext_lazy("Reviewed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Reviewed on"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     outcome = forms.ChoiceField(choices=ReviewOutcome.choices, label=gettext_lazy("Outcome"))
     reference = forms.CharField(max_length=100, required=False, label=gettext_lazy("Reference"))

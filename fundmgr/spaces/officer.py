@@ -43,10 +43,12 @@ class AgreementForm(forms.Form):
         queryset=Provider.objects.all(), label=gettext_lazy("Operator")
     )
     starts_on = forms.DateField(
-        label=gettext_lazy("Term from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Term from"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     ends_on = forms.DateField(
-        label=gettext_lazy("Term to"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Term to"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     rent = forms.DecimalField(
         max_digits=14,
@@ -102,7 +104,8 @@ class AgreementForm(forms.Form):
 class DeliveryForm(forms.Form):
     obligation = forms.ChoiceField(label=gettext_lazy("Package"))
     delivered_on = forms.DateField(
-        label=gettext_lazy("Delivered on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Delivered on"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     quantity = forms.IntegerField(
         min_value=1, max_value=100, initial=1, label=gettext_lazy("Sessions or hours")
@@ -130,7 +133,8 @@ class RentForm(forms.Form):
     method = forms.ChoiceField(choices=PaymentMethod.choices, label=gettext_lazy("Payment method"))
     reference = forms.CharField(max_length=64, label=gettext_lazy("Payment reference"))
     paid_on = forms.DateField(
-        label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Paid on"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
 

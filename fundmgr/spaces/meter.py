@@ -6,8 +6,8 @@ ledger; the books carry only the symbolic rent actually received.
 
 A month's obligation is owed in full for a month the term covers entirely; a month the
 term covers in part owes the share of its days in force (rounded half up to whole
-units). Up to a day inside a month, "to date" owes that month's days through the day.
-Only confirmed deliveries count as delivered."""
+units). `through` cuts both (the selectors pass a month's end, so the month under way
+owes its whole obligation). Only confirmed deliveries count as delivered."""
 
 from __future__ import annotations
 

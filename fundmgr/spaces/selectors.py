@@ -40,7 +40,9 @@ def _done(agreement: Agreement, through: dt.date) -> list[meter.Done]:
 def figures(
     agreement: Agreement, month: dt.date, through: dt.date
 ) -> tuple[meter.Figures, meter.Figures]:
-    """(the month's figures, the figures from the start of the term), both up to `through`."""
+    """(the month's figures, the figures from the start of the term up to the month).
+    Delivered counts what was delivered up to `through`; owed is each month's whole
+    obligation (the month under way included): "this month: 8 owed, 3 delivered"."""
     from ledger.services import to_fen
 
     owed, done = _owed(agreement), _done(agreement, through)
@@ -48,7 +50,7 @@ def figures(
     kw = {
         "starts": agreement.starts_on,
         "ends": agreement.ends_on,
-        "through": through,
+        "through": dates.month_end(month),
         "owed": owed,
         "done": done,
         "market_rent_month_fen": market,

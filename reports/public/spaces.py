@@ -157,3 +157,71 @@ def api_decisions(request, code: str):
             f"{community.code}-decisions.csv",
         )
     return _json({"community": community.code, "meetings": meetings})
+
+
+FDP_FIELDS = [
+    ("agreement", "string", "space agreement number"),
+    ("space", "string", "the space let"),
+    ("operator", "string", "provider operating the space"),
+    ("sessions_owed", "integer", "sessions owed in the month (memorandum)"),
+    ("sessions_delivered", "integer", "sessions delivered and confirmed (memorandum)"),
+    ("value_owed", "number", "value owed at listed prices (memorandum, not on the balance sheet)"),
+    ("value_delivered", "number", "value delivered at listed prices (memorandum)"),
+    ("rent_forgone", "number", "market rent forgone in the month (estimate)"),
+    ("rent_received", "number", "symbolic rent received in the month (not split 70/25/5)"),
+]
+
+
+def fdp_spaces(doc: dict, currency: str):
+    """The Fiscal Data Package resource of the month's space meters, with its CSV; None
+    for a month (or an older document) without agreements."""
+    import csv
+    import io
+
+    from fundmgr.lib.csvsafe import safe_row
+
+    agreements = (doc.get("spaces") or {}).get("agreements") or []
+    if not agreements:
+        return None
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([n for n, _t, _d in FDP_FIELDS])
+    for a in agreements:
+        m = a["this_month"]
+        writer.writerow(
+            safe_row(
+                [
+                    a["number"],
+                    a["space"]["name"],
+                    a["operator"]["name"],
+                    m["sessions_owed"],
+                    m["sessions_delivered"],
+                    m["value_owed"],
+                    m["value_delivered"],
+                    m["rent_forgone"],
+                    a["rent"]["received_this_month"],
+                ]
+            )
+        )
+    resource = {
+        "name": "spaces",
+        "path": "spaces.csv",
+        "format": "csv",
+        "encoding": "utf-8",
+        "profile": "tabular-data-resource",
+        "description": doc["spaces"]["why_rent_not_split"],
+        "schema": {
+            "fields": [
+                {
+                    "name": n,
+                    "type": t,
+                    "description": d,
+                    **({"decimalChar": "."} if t == "number" else {}),
+                }
+                for n, t, d in FDP_FIELDS
+            ],
+            "primaryKey": "agreement",
+        },
+        "currency": currency,
+    }
+    return resource, buf.getvalue()

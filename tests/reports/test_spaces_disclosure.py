@@ -152,3 +152,24 @@ def test_the_public_meter_and_api_show_both_agreements_without_personal_data(wor
     assert client.get("/api/v1/communities/NOPE/spaces/").status_code == 404
     decisions = client.get("/api/v1/communities/SPV/decisions/").json()["meetings"]
     assert len(decisions) == 2 and all(m["quorate"] for m in decisions)
+
+
+def test_the_fiscal_data_package_and_the_period_statement_carry_the_meters(world):
+    import io
+    import zipfile
+
+    from reports.auditor.statements import build
+
+    response = Client().get("/api/v1/communities/SPV/periods/2026-03/fdp.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        rows = zf.read("spaces.csv").decode().splitlines()
+    assert [r["name"] for r in package["resources"]] == ["income", "spaces"]
+    assert rows[0].startswith("agreement,space,operator,sessions_owed")
+    assert any(r.startswith("BEHIND,") and ",4,1," in r for r in rows)
+    statement = build(world, dt.date(2026, 3, 1), "period")
+    headings = [s.heading for s in statement.sections]
+    assert "一元租金·资源换服务（备查数，不入资产负债）" in headings
+    assert any(h.startswith("场地象征性租金（") and "不按70/25/5分成" in h for h in headings)
+    assert not [n for n in statement.notes if n.startswith("警告")]

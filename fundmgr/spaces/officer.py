@@ -128,6 +128,11 @@ class DeliveryForm(forms.Form):
         ]
 
 
+class PersonForm(forms.Form):
+    username = forms.CharField(max_length=150, label=gettext_lazy("Username"))
+    kind = forms.ChoiceField(choices=AgreementPerson.Kind.choices, label=gettext_lazy("As"))
+
+
 class RentForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2, label=gettext_lazy("Amount"))
     method = forms.ChoiceField(choices=PaymentMethod.choices, label=gettext_lazy("Payment method"))
@@ -247,7 +252,17 @@ def _agreement_for(request, code: str, number: str) -> tuple[Agreement, set[str]
     return agreement, can
 
 
-def _page(request, agreement, can, *, delivery_form=None, rent_form=None, errors=(), status=200):
+def _page(
+    request,
+    agreement,
+    can,
+    *,
+    delivery_form=None,
+    rent_form=None,
+    person_form=None,
+    errors=(),
+    status=200,
+):
     today = dates.today()
     return render(
         request,
@@ -262,6 +277,8 @@ def _page(request, agreement, can, *, delivery_form=None, rent_form=None, errors
             .order_by("-delivered_on", "-pk")[:100],
             "delivery_form": delivery_form or DeliveryForm(agreement=agreement),
             "rent_form": rent_form or RentForm(),
+            "person_form": person_form or PersonForm(),
+            "people": agreement.people.select_related("user").order_by("kind", "user__username"),
             "errors": list(errors),
             "why_not_split": RENT_NOT_SPLIT,
         },
@@ -344,3 +361,29 @@ def rent_new(request, code: str, number: str):
             messages.success(request, _("Rent recorded and posted (not split 70/25/5)."))
             return redirect("officer:agreement", code=code, number=number)
     return _page(request, agreement, can, rent_form=form, status=400)
+
+
+@login_required
+@require_POST
+def person_new(request, code: str, number: str):
+    """Name a user on the agreement as the operator's staff or a resident representative."""
+    from django.contrib.auth import get_user_model
+
+    agreement, can = _agreement_for(request, code, number)
+    if "officer" not in can:
+        raise PermissionDenied
+    form = PersonForm(request.POST)
+    if form.is_valid():
+        person = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
+        if person is None:
+            form.add_error("username", _("No user with this username."))
+        else:
+            services.person_add(
+                agreement=agreement,
+                person=person,
+                kind=form.cleaned_data["kind"],
+                user=request.user,
+            )
+            messages.success(request, _("Named on the agreement."))
+            return redirect("officer:agreement", code=code, number=number)
+    return _page(request, agreement, can, person_form=form, status=400)

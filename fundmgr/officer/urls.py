@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("c/<str:code>/agreements/<str:number>/rent/", spaces.rent_new, name="rent-new"),
     path("c/<str:code>/agreements/<str:number>/people/", spaces.person_new, name="person-new"),
+    path("c/<str:code>/agreements/<str:number>/income/", spaces.income_link, name="income-link"),
     path("c/<str:code>/meetings/new/", decisions.meeting_new, name="meeting-new"),
     path("c/<str:code>/meetings/<int:pk>/", decisions.meeting_detail, name="meeting"),
     path(

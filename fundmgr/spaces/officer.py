@@ -133,6 +133,10 @@ class PersonForm(forms.Form):
     kind = forms.ChoiceField(choices=AgreementPerson.Kind.choices, label=gettext_lazy("As"))
 
 
+class LinkForm(forms.Form):
+    receipt = forms.CharField(max_length=40, label=gettext_lazy("Receipt code"))
+
+
 class RentForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2, label=gettext_lazy("Amount"))
     method = forms.ChoiceField(choices=PaymentMethod.choices, label=gettext_lazy("Payment method"))
@@ -260,6 +264,7 @@ def _page(
     delivery_form=None,
     rent_form=None,
     person_form=None,
+    link_form=None,
     errors=(),
     status=200,
 ):
@@ -278,6 +283,10 @@ def _page(
             "delivery_form": delivery_form or DeliveryForm(agreement=agreement),
             "rent_form": rent_form or RentForm(),
             "person_form": person_form or PersonForm(),
+            "link_form": link_form or LinkForm(),
+            "linked": agreement.incomes.select_related("income__package").order_by(
+                "-income__paid_at"
+            )[:50],
             "people": agreement.people.select_related("user").order_by("kind", "user__username"),
             "errors": list(errors),
             "why_not_split": RENT_NOT_SPLIT,
@@ -387,3 +396,31 @@ def person_new(request, code: str, number: str):
             messages.success(request, _("Named on the agreement."))
             return redirect("officer:agreement", code=code, number=number)
     return _page(request, agreement, can, person_form=form, status=400)
+
+
+@login_required
+@require_POST
+def income_link(request, code: str, number: str):
+    """Link a package income earned in the space, by its receipt code."""
+    from ..lib.receipts import normalise
+    from ..models import Income
+
+    agreement, can = _agreement_for(request, code, number)
+    if "officer" not in can:
+        raise PermissionDenied
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        receipt = normalise(form.cleaned_data["receipt"])
+        income = Income.objects.filter(community=agreement.community, receipt_code=receipt).first()
+        if income is None:
+            form.add_error("receipt", _("No income of this community has this receipt code."))
+        else:
+            try:
+                services.income_link(agreement=agreement, income=income, user=request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("receipt", message)
+            else:
+                messages.success(request, _("Income linked to the agreement."))
+                return redirect("officer:agreement", code=code, number=number)
+    return _page(request, agreement, can, link_form=form, status=400)

@@ -1,4 +1,4 @@
-"""manage.py spaces {agreement,deliver,confirm,rent,meter} ...: space agreements (一元租金·
+"""manage.py spaces {agreement,deliver,confirm,rent,link,meter} ...: space agreements (一元租金·
 资源换服务) from the command line, through the same services as the pages. Every action
 names the user it acts as (--user), who needs the same role as on the pages. A refusal
 prints the reasons, writes nothing and exits non-zero."""
@@ -78,6 +78,12 @@ class Command(BaseCommand):
         r.add_argument("agreement")
         for name in ("--amount", "--method", "--reference", "--date", "--user"):
             r.add_argument(name, required=True)
+
+        li = sub.add_parser("link", help="link a package income earned in the space")
+        li.add_argument("community")
+        li.add_argument("agreement")
+        li.add_argument("receipt")
+        li.add_argument("--user", required=True)
 
         m = sub.add_parser("meter", help="print the meters (this month and to date)")
         m.add_argument("community")
@@ -206,6 +212,19 @@ class Command(BaseCommand):
             f"posted rent {payment.amount.amount:.2f} as entry {payment.entry.seq} "
             "(community income, not split 70/25/5)"
         )
+
+    def _link(self, community, o):
+        from fundmgr.lib.receipts import normalise
+        from fundmgr.models import Income
+
+        agreement = self._agreement_of(community, o["agreement"])
+        income = Income.objects.filter(
+            community=community, receipt_code=normalise(o["receipt"]) or ""
+        ).first()
+        if income is None:
+            raise CommandError(f"no income with receipt {o['receipt']!r} in {community.code}")
+        services.income_link(agreement=agreement, income=income, user=self._user(o["user"]))
+        self.stdout.write(f"linked {income.receipt_display} to {agreement.number}")
 
     def _meter(self, community, o):
         today = dates.today()

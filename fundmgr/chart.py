@@ -22,6 +22,10 @@ METHOD_ACCOUNTS = {
 CASH_CODES = frozenset(code for code, _name in METHOD_ACCOUNTS.values())
 HUB_ACCOUNT = "2241"
 FUND_ACCOUNT = "3101"
+# The symbolic rent of spaces let for services (一元租金): the community's own income, not
+# package revenue, so never split 70/25/5 (fundmgr/spaces/).
+SPACE_RENT_ACCOUNT = "4601"
+SPACE_RENT_NAME = "其他收入—场地象征性租金"
 PROVIDER_ACCOUNT_PREFIX = "2202."
 
 

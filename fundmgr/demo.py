@@ -197,6 +197,10 @@ class Demo:
             officer = users["officer" if community.code != "SQP-NH" else "officer2"]
             self._replay(community, packages, officer, users["reviewer"])
             self._disbursements(community, officer, users)
+        # Spaces let for services (一元租金), with their decisions: fundmgr/spaces/demo.py.
+        from .spaces.demo import load_spaces
+
+        load_spaces(self.today, self.start, *communities[0], users)
         return users
 
     def _disbursements(self, community, officer, users) -> None:

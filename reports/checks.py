@@ -135,11 +135,14 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
     totals = document["totals"]
     settlements, disbursements = document["settlements"], document["disbursements"]
     paid_out = _sum(settlements) + _sum(disbursements)
+    # The symbolic rent of spaces comes into cash too, outside the split (older
+    # documents have no `spaces`).
+    rents = _sum(document.get("spaces", {}).get("rents", []))
     checks = [
         (
             _("cash and bank"),
             sum(fen(v) for v in opening["cash"].values()),
-            fen(totals["net"]) - paid_out,
+            fen(totals["net"]) - paid_out + rents,
             sum(fen(v) for v in closing["cash"].values()),
         ),
         (

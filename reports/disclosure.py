@@ -17,11 +17,13 @@ from fundmgr.chart import (
     PROVIDER_ACCOUNT_PREFIX,
     provider_code_of,
 )
+from fundmgr.decisions.selectors import document_part as decisions_part
 from fundmgr.lib.dates import day_bounds, local_date
 from fundmgr.lib.money import fen, yuan
 from fundmgr.lib.privacy import mask_name
 from fundmgr.lib.receipts import display
 from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
+from fundmgr.spaces.selectors import document_part as spaces_part
 from ledger.chain import canonical_json
 from ledger.models import Entry
 from ledger.selectors import net_by_account
@@ -370,6 +372,9 @@ def build(period) -> dict:
             .select_related("entry", "requested_by")
             .order_by("entry__seq")
         ],
+        # Spaces let for services (一元租金) and the decisions of the month: new keys.
+        "spaces": spaces_part(community, start, end),
+        "decisions": decisions_part(community, start, end),
         "red_flags": _flag_counts(community, start, end),
         "ledger": {
             "book": book.code,

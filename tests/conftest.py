@@ -76,6 +76,7 @@ def _empty_cache():
 # guards to lift while it is emptied (None: it has none).
 GUARDED_TABLES = [
     ("reports_disclosure", "reports", "0002_disclosure_guards"),
+    ("spaces_rentpayment", "spaces", None),
     ("fundmgr_disbursementapproval", "fundmgr", None),
     ("fundmgr_attachment", "fundmgr", None),
     ("fundmgr_disbursement", "fundmgr", None),

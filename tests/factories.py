@@ -159,3 +159,84 @@ def draft(
         payer=payer,
         external_ref=ref,
     )
+
+
+# --- decisions and spaces -------------------------------------------------------------
+MINUTES_SHA = "ab" * 32
+
+
+def decided_item(
+    c, officer, tallier, *, title="同意以一元租金出租活动室", held_on=None, major=True
+):
+    """A quorate meeting with one item passed: its prior review and two agreeing tallies."""
+    from fundmgr.decisions import services as decisions
+
+    held_on = held_on or dt.date(2026, 1, 5)
+    meeting = decisions.meeting_record(
+        community=c,
+        body="representatives",
+        reference=f"居议〔{next(_counter)}〕号",
+        held_on=held_on,
+        members_entitled=9,
+        members_present=7,
+        user=officer,
+        minutes_sha256=MINUTES_SHA,
+        items=[{"title": title, "major": major}],
+    )
+    item = meeting.items.get()
+    if major:
+        decisions.prior_review_record(
+            item=item, body="社区党委会", held_on=held_on, outcome="agreed", user=officer
+        )
+    for who in (officer, tallier):
+        decisions.tally_enter(item=item, user=who, votes_for=6, votes_against=1, votes_abstain=0)
+    item.refresh_from_db()
+    return item
+
+
+def space(c, officer, code=None):
+    from fundmgr.spaces import services as spaces
+
+    code = code or f"S{next(_counter):03d}"
+    return spaces.space_create(
+        community=c,
+        code=code,
+        name=f"活动室{code}",
+        address="测试路1号",
+        area_m2=Decimal("120.5"),
+        user=officer,
+    )
+
+
+def agreement(
+    c,
+    officer,
+    item,
+    *,
+    sp=None,
+    pkg=None,
+    number=None,
+    starts=None,
+    ends=None,
+    per_month=4,
+    **extra,
+):
+    from fundmgr.spaces import services as spaces
+
+    pkg = pkg or package(c)
+    return spaces.agreement_create(
+        community=c,
+        space=sp or space(c, officer),
+        number=number or f"A{next(_counter):03d}",
+        operator=pkg.provider,
+        starts_on=starts or dt.date(2026, 1, 1),
+        ends_on=ends or dt.date(2026, 12, 31),
+        rent=Money("1.00", c.currency),
+        market_rent_month=Money("3000.00", c.currency),
+        market_rent_source="周边同类商铺挂牌价（2025年12月）",
+        paid_income_foreseen_month=Money("500.00", c.currency),
+        decision=item,
+        obligations=[{"package": pkg, "tier": "public_benefit", "per_month": per_month}],
+        user=officer,
+        **extra,
+    )

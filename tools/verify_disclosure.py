@@ -4,7 +4,9 @@
 Needs Python 3.11+ and the `cryptography` package (for Ed25519), nothing of fundmgr.
 
     python3 verify_disclosure.py month  MONTH.json  KEY.json
-        the document's digest, and the deployment's signature over its tree head
+        the document's digest, and the deployment's signature over its tree head;
+        then the arithmetic of its spaces (service owed and delivered, the rent) and
+        of its decisions (a result only from a quorum and two equal tallies)
     python3 verify_disclosure.py receipt RECEIPT.json KEY.json
         the receipt's inclusion proof against the signed tree head of its month
     python3 verify_disclosure.py consistency CONSISTENCY.json HEADS.json KEY.json
@@ -116,10 +118,79 @@ def month(doc_path: str, key_path: str) -> None:
     if head["document_digest"] != digest:
         fail("the signed tree head names another document")
     check_signature(head, signature, key)
+    extra = check_spaces(data) + check_decisions(data)
     print(
         f"verified: {head['community']} {head['month']}, {len(data['incomes'])} incomes, "
-        f"digest {digest}, tree {head['tree_size']} {head['root']}"
+        f"digest {digest}, tree {head['tree_size']} {head['root']}{extra}"
     )
+
+
+def fen(text: str) -> int:
+    whole, _dot, part = text.lstrip("-").partition(".")
+    value = int(whole) * 100 + int((part + "00")[:2])
+    return -value if text.startswith("-") else value
+
+
+def check_spaces(data: dict) -> str:
+    """Each agreement's month: sessions owed from its obligations and days in force,
+    delivered from its confirmed deliveries, valued at the listed prices; the rent
+    income account moved by the rents booked. Documents before spaces have none."""
+    import datetime as dt
+
+    spaces = data.get("spaces")
+    if spaces is None:
+        return ""
+    start = dt.date.fromisoformat(data["period"]["start"])
+    end = dt.date.fromisoformat(data["period"]["end"])
+    for a in spaces["agreements"]:
+        lo = max(start, dt.date.fromisoformat(a["term"]["from"]))
+        hi = min(end, dt.date.fromisoformat(a["term"]["to"]))
+        days, total = max(0, (hi - lo).days + 1), (end - start).days + 1
+        price = {(o["package"], o["tier"]): fen(o["unit_price"]) for o in a["obligations"]}
+        owed = [(2 * o["per_month"] * days + total) // (2 * total) for o in a["obligations"]]
+        units_owed = sum(owed)
+        value_owed = sum(
+            n * fen(o["unit_price"]) for n, o in zip(owed, a["obligations"], strict=True)
+        )
+        done = [d for d in a["deliveries"] if d["confirmed_as"]]
+        units = sum(d["quantity"] for d in done)
+        value = sum(d["quantity"] * price.get((d["package"], d["tier"]), 0) for d in done)
+        m = a["this_month"]
+        if (m["sessions_owed"], fen(m["value_owed"])) != (units_owed, value_owed):
+            fail(f"agreement {a['number']}: the service owed does not follow from its obligations")
+        if (m["sessions_delivered"], fen(m["value_delivered"])) != (units, value):
+            fail(f"agreement {a['number']}: the service delivered differs from its deliveries")
+        if any(d["tier"] not in ("public_benefit", "low_cost") for d in a["deliveries"]):
+            fail(f"agreement {a['number']}: a delivery outside the 公益/低偿 tiers")
+        if a["rent"]["split"] is not False:
+            fail(f"agreement {a['number']}: its rent says it was split")
+    rents = sum(fen(r["amount"]) for r in spaces["rents"])
+    moved = fen(spaces["rent_income"]["closing"]) - fen(spaces["rent_income"]["opening"])
+    if rents != moved:
+        fail("the rent income account moved by another amount than the rents booked")
+    return f", {len(spaces['agreements'])} space agreements"
+
+
+def check_decisions(data: dict) -> str:
+    """An item passed or not only at a quorate meeting, on two equal tallies, by a
+    majority of the members present."""
+    meetings = data.get("decisions")
+    if meetings is None:
+        return ""
+    for m in meetings:
+        for i in m["items"]:
+            if i["outcome"] not in ("passed", "rejected"):
+                continue
+            tallies = i["tallies"]
+            votes = [i["votes"]["for"], i["votes"]["against"], i["votes"]["abstain"]]
+            if m["members_present"] < m["quorum"]:
+                fail(f"{m['reference']} item {i['number']}: a result without a quorum")
+            if len(tallies) != 2 or tallies[0] != tallies[1] or tallies[0] != votes:
+                fail(f"{m['reference']} item {i['number']}: a result without two equal tallies")
+            passed = votes[0] * 2 > m["members_present"]
+            if passed != (i["outcome"] == "passed"):
+                fail(f"{m['reference']} item {i['number']}: the result does not follow the votes")
+    return f", {len(meetings)} meetings"
 
 
 def receipt(receipt_path: str, key_path: str) -> None:

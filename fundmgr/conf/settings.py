@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "djmoney",
     "ledger",
     "fundmgr",
+    "fundmgr.decisions",
+    "fundmgr.spaces",
     "reports",
 ]
 

@@ -60,6 +60,14 @@ def _income_for(user, receipt: str) -> Income:
     )
 
 
+def spaces_named_on(user):
+    from ..spaces.models import AgreementPerson
+
+    return AgreementPerson.objects.filter(user=user).select_related(
+        "agreement__community", "agreement__space"
+    )
+
+
 @login_required
 def dashboard(request):
     communities = list(communities_for(request.user))
@@ -71,6 +79,8 @@ def dashboard(request):
             "summaries": summaries,
             "reviews": selectors.review_queue(request.user).count(),
             "today": today(),
+            # Operator staff and resident representatives named on a space agreement.
+            "named_on": spaces_named_on(request.user),
         },
     )
 

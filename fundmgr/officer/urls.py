@@ -3,6 +3,8 @@ periods and queries pages of reports.officer, all under the `officer:` namespace
 
 from django.urls import path
 
+from ..decisions import officer as decisions
+from ..spaces import officer as spaces
 from . import income, payouts
 
 urlpatterns = [
@@ -24,4 +26,34 @@ urlpatterns = [
     path("disbursements/<int:pk>/", payouts.disbursement_detail, name="disbursement"),
     path("disbursements/<int:pk>/decide/", payouts.disbursement_decide, name="disbursement-decide"),
     path("attachments/<int:pk>/", payouts.attachment_download, name="attachment"),
+    # Spaces let for services and the decisions behind them (fundmgr/spaces, decisions).
+    path("c/<str:code>/spaces/", spaces.space_list, name="spaces"),
+    path("c/<str:code>/spaces/new/", spaces.space_new, name="space-new"),
+    path("c/<str:code>/agreements/new/", spaces.agreement_new, name="agreement-new"),
+    path("c/<str:code>/agreements/<str:number>/", spaces.agreement_detail, name="agreement"),
+    path(
+        "c/<str:code>/agreements/<str:number>/deliveries/",
+        spaces.delivery_new,
+        name="delivery-new",
+    ),
+    path(
+        "c/<str:code>/agreements/<str:number>/deliveries/<int:pk>/confirm/",
+        spaces.delivery_confirm,
+        name="delivery-confirm",
+    ),
+    path("c/<str:code>/agreements/<str:number>/rent/", spaces.rent_new, name="rent-new"),
+    path("c/<str:code>/agreements/<str:number>/people/", spaces.person_new, name="person-new"),
+    path("c/<str:code>/agreements/<str:number>/income/", spaces.income_link, name="income-link"),
+    path("c/<str:code>/meetings/new/", decisions.meeting_new, name="meeting-new"),
+    path("c/<str:code>/meetings/<int:pk>/", decisions.meeting_detail, name="meeting"),
+    path(
+        "c/<str:code>/meetings/<int:pk>/items/<int:item>/review/",
+        decisions.prior_review_new,
+        name="prior-review",
+    ),
+    path(
+        "c/<str:code>/meetings/<int:pk>/items/<int:item>/tally/",
+        decisions.tally_new,
+        name="tally",
+    ),
 ]

@@ -142,22 +142,21 @@ def tier_for(community: Community, amount: Money) -> str:
     return ApprovalTier.ONE
 
 
-def _check_attachment(upload) -> tuple[str, str, int]:
-    """(content type, sha256, size) of an upload, or a ValidationError: PDF, JPG or PNG by
-    their first bytes (not the name the browser sent), at most 10 MB."""
+def check_upload(upload, field: str = "attachments") -> tuple[str, str, int]:
+    """(content type, sha256, size) of an upload, or a ValidationError on `field`: PDF,
+    JPG or PNG by their first bytes (not the name the browser sent), at most 10 MB. Also
+    the check of minutes, space photos and delivery evidence."""
     size = upload.size
     if not size:
-        raise ValidationError({"attachments": _("%(name)s is empty.") % {"name": upload.name}})
+        raise ValidationError({field: _("%(name)s is empty.") % {"name": upload.name}})
     if size > MAX_ATTACHMENT:
-        raise ValidationError(
-            {"attachments": _("%(name)s is larger than 10 MB.") % {"name": upload.name}}
-        )
+        raise ValidationError({field: _("%(name)s is larger than 10 MB.") % {"name": upload.name}})
     upload.seek(0)
     head = upload.read(16)
     kind = next((t for magic, t in ATTACHMENT_TYPES.items() if head.startswith(magic)), None)
     if kind is None or not upload.name.lower().endswith(EXTENSIONS[kind]):
         raise ValidationError(
-            {"attachments": _("%(name)s is not a PDF, JPG or PNG file.") % {"name": upload.name}}
+            {field: _("%(name)s is not a PDF, JPG or PNG file.") % {"name": upload.name}}
         )
     digest = hashlib.sha256()
     upload.seek(0)
@@ -170,7 +169,7 @@ def _check_attachment(upload) -> tuple[str, str, int]:
 def attachment_add(*, disbursement: Disbursement, kind: str, upload, user) -> Attachment:
     if disbursement.status != DisbursementStatus.PENDING:
         raise ValidationError(_("Evidence can be added only while a request waits."))
-    content_type, sha, size = _check_attachment(upload)
+    content_type, sha, size = check_upload(upload)
     attachment = Attachment(
         disbursement=disbursement,
         kind=kind,

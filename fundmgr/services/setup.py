@@ -15,7 +15,14 @@ from djmoney.money import Money
 from ledger import services as ledger
 from ledger.models import AccountType
 
-from ..chart import FUND_ACCOUNT, HUB_ACCOUNT, METHOD_ACCOUNTS, provider_account
+from ..chart import (
+    FUND_ACCOUNT,
+    HUB_ACCOUNT,
+    METHOD_ACCOUNTS,
+    SPACE_RENT_ACCOUNT,
+    SPACE_RENT_NAME,
+    provider_account,
+)
 from ..lib.dates import local_date
 from ..lib.split import validate_bp
 from ..models import (
@@ -53,6 +60,9 @@ def community_create(
         book=book, code=HUB_ACCOUNT, name=f"其他应付款—{hub.name}", type=AccountType.LIABILITY
     )
     ledger.open_account(book=book, code=FUND_ACCOUNT, name="社区基金", type=AccountType.EQUITY)
+    ledger.open_account(
+        book=book, code=SPACE_RENT_ACCOUNT, name=SPACE_RENT_NAME, type=AccountType.INCOME
+    )
     community = Community(
         code=code,
         name=name,

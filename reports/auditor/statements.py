@@ -242,6 +242,9 @@ def period_statement(community: Community, month: dt.date) -> Statement:
                 right_from=3,
             )
         )
+    from .space_sections import space_sections
+
+    st.sections += space_sections(doc)
     wrong = checks.movement_violations(community, doc) + checks.document_violations(
         community, period, doc
     )

@@ -453,10 +453,17 @@ def fiscal_data_package(request, code, month):
             },
         },
     }
+    from .spaces import fdp_spaces
+
+    spaces = fdp_spaces(doc, doc["community"]["currency"])
+    if spaces:
+        package["resources"].append(spaces[0])
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))
         zf.writestr("income.csv", buf.getvalue())
+        if spaces:
+            zf.writestr("spaces.csv", spaces[1])
     response = HttpResponse(archive.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{c.code}-{month}-fdp.zip"'
     response["Cache-Control"] = FOREVER

@@ -2,12 +2,15 @@
 
 from django.urls import path, re_path
 
-from . import api, views
+from . import api, spaces, views
 
 urlpatterns = [
     path("r/", views.receipt_lookup, name="public-receipt-lookup"),
     path("r/<str:code>/", views.public_receipt, name="public-receipt"),
     path("c/<str:code>/", views.community_page, name="public-community"),
+    # Before the month page's route: "space" and "decision" are not months.
+    path("c/<str:code>/space/<str:number>/", spaces.agreement_page, name="public-space"),
+    path("c/<str:code>/decision/<int:pk>/", spaces.decision_page, name="public-decision"),
     path("c/<str:code>/<str:month>/", views.month_page, name="public-month"),
     path("c/<str:code>/<str:month>/query/", views.month_queries, name="public-query"),
     path("api/v1/communities/", api.communities, name="api-communities"),
@@ -19,6 +22,8 @@ urlpatterns = [
         api.fiscal_data_package,
         name="api-fdp",
     ),
+    path("api/v1/communities/<str:code>/spaces/", spaces.api_spaces, name="api-spaces"),
+    path("api/v1/communities/<str:code>/decisions/", spaces.api_decisions, name="api-decisions"),
     path("api/v1/communities/<str:code>/heads/", api.heads, name="api-heads"),
     path("api/v1/communities/<str:code>/consistency/", api.consistency, name="api-consistency"),
     path("api/v1/receipts/<str:code>/", api.receipt, name="api-receipt"),

@@ -145,8 +145,17 @@ def community_page(request, code: str):
             "history": history,
             "chart_width": 40 + 40 * len(history),
             "public": selectors.community_public(community),
+            **_spaces(community),
         },
     )
+
+
+def _spaces(community: Community) -> dict:
+    from fundmgr.spaces.models import RENT_NOT_SPLIT
+
+    from .spaces import meters
+
+    return {"space_meters": meters(community), "why_not_split": RENT_NOT_SPLIT}
 
 
 PAYMENTS_PER_PAGE = 100

@@ -87,6 +87,11 @@ RULE_LABELS = {
     "quick_approval": gettext_noop("Approved within minutes"),
     "concentration": gettext_noop("Payments concentrated on one payee"),
     "stopped_income": gettext_noop("Provider paid after its income stopped"),
+    # Spaces let for services (reports/redflags/spaces.py).
+    "space_shortfall": gettext_noop("Space agreement: services owed not delivered"),
+    "space_no_decision": gettext_noop("Space agreement renewed or changed without a decision"),
+    "space_private_business": gettext_noop("Paid business in a public space beyond its agreement"),
+    "space_self_confirmed": gettext_noop("Space deliveries confirmed by the operator's own staff"),
     # Rules retired by #17; their earlier flags are kept.
     "amount_outlier": gettext_noop("Unusually large payment"),
     "round_numbers": gettext_noop("Many round amounts"),

@@ -180,8 +180,14 @@ def peer_incomes(community: Community) -> list[redflags.IncomeFact]:
 
 
 def found_flags(community: Community) -> list[redflags.Flag]:
+    from . import spaces
+    from .space_facts import space_facts
+
     incomes, disbursements, settlements = facts(community)
-    return redflags.screen(
+    space_flags = spaces.screen(
+        space_facts(community), today=dates.today(), **settings.RED_FLAG_THRESHOLDS
+    )
+    return space_flags + redflags.screen(
         incomes=incomes,
         disbursements=disbursements,
         settlements=settlements,

@@ -1,0 +1,33 @@
+"""Decisions in the admin: to read only. Every record is made through the services
+(fundmgr/decisions/services.py), which check quorum, prior review and the two tallies."""
+
+from django.contrib import admin
+
+from .models import DecisionItem, Meeting, PriorReview, Tally
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnly):
+    list_display = ("reference", "community", "body", "held_on", "members_present", "quorum")
+    list_filter = ("community", "body")
+
+
+@admin.register(DecisionItem)
+class DecisionItemAdmin(ReadOnly):
+    list_display = ("meeting", "number", "title", "outcome")
+    list_filter = ("outcome",)
+
+
+admin.site.register(PriorReview, ReadOnly)
+admin.site.register(Tally, ReadOnly)

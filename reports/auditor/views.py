@@ -76,12 +76,16 @@ def auditor_statements(request, code: str):
         )
     ]
     record = None
-    if "month" in request.GET:
-        month = parse_month(request.GET.get("month", ""))
-        kind = request.GET.get("kind", "period")
-        fmt = request.GET.get("format", "pdf")
-        party = request.GET.get("party", "") if kind == "party" else ""
-        if month is None or kind not in KINDS or fmt not in FORMATS:
+    # A POST: asking for a statement writes a StatementFile row, and a GET writes
+    # nothing (issue 21: crawlers and prefetches made rows).
+    if request.method == "POST":
+        month = parse_month(request.POST.get("month", ""))
+        kind = request.POST.get("kind", "period")
+        fmt = request.POST.get("format", "pdf")
+        party = request.POST.get("party", "") if kind == "party" else ""
+        if party and party not in {code for code, _name in parties}:
+            messages.error(request, _("Choose a party from the list."))
+        elif month is None or kind not in KINDS or fmt not in FORMATS:
             messages.error(request, _("Choose a month, a kind and a format."))
         else:
             try:

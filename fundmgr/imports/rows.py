@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from ..lib.money import MAX_YUAN, parse_yuan
+from ..lib.text import text_problem
 from ..models import Community, Membership, Role, ServicePackage, SplitPolicy
 from ..services.drafts import IncomeDraft, draft_validate
 
@@ -157,8 +158,27 @@ class Context:
         return community.pk in self._officer_of
 
 
+# Longest text a cell of each column may hold (the payer, reference and note as the
+# model keeps them; codes and words far shorter).
+_CELL_MAX = {"payer": 100, "external_ref": 64, "note": 200}
+
+
+def _cell_problems(raw: dict[str, object]) -> list[str]:
+    """Control characters or absurd lengths in any text cell, before the row is looked
+    at: a NUL in a code would otherwise reach the database in a look-up."""
+    errors = []
+    for name, value in raw.items():
+        if isinstance(value, str):
+            problem = text_problem(value.strip(), max_length=_CELL_MAX.get(name, 64))
+            if problem:
+                errors.append(_("%(column)s %(problem)s") % {"column": name, "problem": problem})
+    return errors
+
+
 def parse_row(raw: dict[str, object], ctx: Context) -> tuple[IncomeDraft | None, list[str]]:
-    errors: list[str] = []
+    errors = _cell_problems(raw)
+    if errors:
+        return None, errors
     code = cell_text(raw.get("community"))
     community = ctx.community(code) if code else None
     if community is None:

@@ -296,6 +296,7 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         job = jobs.job_create(user=request.user, upload=form.cleaned_data["file"])
         return redirect("officer:import-job", job_id=job.pk)
+    jobs.fail_stuck()
     recent = ImportJob.objects.filter(created_by=request.user)[:10]
     return render(request, "officer/import.html", {"form": form, "jobs": recent})
 
@@ -308,7 +309,10 @@ def _job_for(request, job_id) -> ImportJob:
 def import_job(request, job_id):
     job = _job_for(request, job_id)
     if request.method == "POST":
-        jobs.job_confirm(job=job, user=request.user)
+        if request.POST.get("action") == "retry":
+            jobs.job_retry(job=job, user=request.user)
+        else:
+            jobs.job_confirm(job=job, user=request.user)
         return redirect("officer:import-job", job_id=job.pk)
     return render(request, "officer/import_job.html", {"job": job, "progress": jobs.progress(job)})
 

@@ -94,7 +94,10 @@ class _Parser:
         """Parse `stream` a chunk at a time, yielding after each chunk."""
         read = 0
         while True:
-            chunk = stream.read(CHUNK)
+            try:
+                chunk = stream.read(CHUNK)
+            except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a CRC or size that lies
+                raise _unreadable(exc) from exc
             read += len(chunk)
             if read > limit:
                 raise _too_big(what, limit)

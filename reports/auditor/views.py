@@ -75,7 +75,7 @@ def auditor_statements(request, code: str):
             "code"
         )
     ]
-    record = None
+    record, refused = None, False
     # A POST: asking for a statement writes a StatementFile row, and a GET writes
     # nothing (issue 21: crawlers and prefetches made rows).
     if request.method == "POST":
@@ -83,10 +83,12 @@ def auditor_statements(request, code: str):
         kind = request.POST.get("kind", "period")
         fmt = request.POST.get("format", "pdf")
         party = request.POST.get("party", "") if kind == "party" else ""
-        if party and party not in {code for code, _name in parties}:
+        if party and party not in {p for p, _name in parties}:
             messages.error(request, _("Choose a party from the list."))
+            refused = True
         elif month is None or kind not in KINDS or fmt not in FORMATS:
             messages.error(request, _("Choose a month, a kind and a format."))
+            refused = True
         else:
             try:
                 record = services.statement_request(
@@ -99,9 +101,11 @@ def auditor_statements(request, code: str):
                 )
             except StatementError as exc:
                 messages.error(request, str(exc))
+                refused = True
             else:
                 if record.state == "failed":
                     messages.error(request, record.error)
+                    refused = True
                 elif record.state == "done":
                     return redirect("auditor:statement-file", pk=record.pk)
     return render(
@@ -114,6 +118,7 @@ def auditor_statements(request, code: str):
             "kinds": KINDS,
             "months": [p.label for p in community.periods.order_by("-month")],
         },
+        status=400 if refused else 200,
     )
 
 

@@ -130,5 +130,5 @@ def test_bad_statement_requests_are_explained(world):
         ({"month": "2026-05", "kind": "period", "format": "pdf"}, "尚未公示"),
     ):
         response = client.post("/auditor/SQA/statements/", params)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert message in response.content.decode()

@@ -32,9 +32,14 @@ def world(db):
     return {"c": c, "pkg": pkg, "officer": officer, "reviewer": reviewer, "auditor": auditor}
 
 
-def login(user) -> Client:
+def login(user, language: str = "en") -> Client:
+    """A logged-in client whose requests speak `language` (messages are asserted in
+    English unless a test says otherwise)."""
+    from django.conf import settings
+
     client = Client()
     client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 

@@ -43,6 +43,21 @@ def test_a_worksheet_bomb_is_refused(world, tmp_path, small_limits):
     assert "worksheet unpacks to more than 1 MB" in command_fails(path)
 
 
+def test_a_sheet_of_more_rows_than_excel_has_is_refused(world, tmp_path, monkeypatch):
+    """Empty rows cost parsing time though they hold nothing: Excel's own row count
+    bounds them (lowered here; bench/hostile_files.py runs the real one)."""
+    monkeypatch.setattr(xlsx, "MAX_ROW_ELEMENTS", 50_000)
+    path = hostile.sheet_bomb(tmp_path / "rows.xlsx", megabytes=1)  # 170,000 <row/>
+    assert "more than 50000 rows" in command_fails(path)
+
+
+def test_a_sheet_of_more_cells_than_the_limit_is_refused(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_CELLS", 1000)
+    rows = [hostile._row(n, [*hostile.GOOD, f"R{n}"]) for n in range(2, 200)]
+    path = hostile._xlsx(tmp_path / "cells.xlsx", [hostile._row(1, hostile.HEADER), *rows])
+    assert "more than 1000 cells" in command_fails(path)
+
+
 def test_a_row_with_more_cells_than_a_sheet_has_columns_is_refused(world, tmp_path, upload):
     path = hostile.wide_row(tmp_path / "wide.xlsx", cells=20_000)
     assert "Row 2 has more than 16384 cells" in command_fails(path)

@@ -5,6 +5,7 @@ recorded, is only viewed here."""
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
 
 from ledger.admin import ReadOnlyAdmin
 
@@ -19,7 +20,12 @@ from .models import (
     ServicePackage,
     SplitPolicy,
 )
+from .officer.forms import AmountMoneyField
 from .services.setup import community_create, package_create, policy_create
+
+# Amounts typed in the admin are read by the one rule of fundmgr.lib.money, as on the
+# officer's forms (issue 21: '1E3' and '１２３' were accepted elsewhere).
+AMOUNTS = {MoneyField: {"form_class": AmountMoneyField}}
 
 
 @admin.register(HubEnterprise)
@@ -47,6 +53,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS
     list_display = ("code", "name", "subdistrict", "hub", "currency", "review_threshold")
     list_filter = ("subdistrict", "hub")
     search_fields = ("code", "name", "subdistrict")
@@ -100,6 +107,7 @@ class CommunityFundAdmin(admin.ModelAdmin):
 
 @admin.register(ServicePackage)
 class ServicePackageAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS
     list_display = (
         "code",
         "name",

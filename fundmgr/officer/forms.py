@@ -60,7 +60,16 @@ class AmountMoneyField(MoneyField):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.fields = (AmountField(label=kwargs.get("label")), self.fields[1])
+        decimal = self.fields[0]
+        amount = AmountField(
+            label=kwargs.get("label"),
+            max_digits=decimal.max_digits,
+            decimal_places=decimal.decimal_places,
+            min_value=kwargs.get("min_value"),
+            max_value=kwargs.get("max_value"),
+        )
+        amount.required = False  # as MultiValueField sets its parts: it checks itself
+        self.fields = (amount, self.fields[1])
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:

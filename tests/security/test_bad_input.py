@@ -101,6 +101,19 @@ def test_the_settlement_and_disbursement_forms_read_amounts_the_same_way(text):
     assert AmountField().clean("1,000.50") == Decimal("1000.50")
 
 
+def test_the_admin_reads_amounts_the_same_way(world):
+    from django.contrib.admin.sites import site
+
+    from fundmgr.models import ServicePackage
+
+    admin = site._registry[ServicePackage]
+    field = admin.formfield_for_dbfield(ServicePackage._meta.get_field("price_paid"), None)
+    with pytest.raises(ValidationError):
+        field.clean(["1E3", "CNY"])
+    assert field.clean(["", "CNY"]) is None
+    assert field.clean(["1,000", "CNY"]).amount == Decimal("1000.00")
+
+
 @pytest.mark.parametrize("text", TYPED_TWO_WAYS[:5])
 def test_the_importer_refuses_them_too(world, tmp_path, text):
     path = tmp_path / "a.csv"

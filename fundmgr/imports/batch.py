@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ledger.bulk import ids_matching
+from ledger.models import Book
 
 from ..lib.csvsafe import safe_row
 from ..lib.dates import local_date
@@ -195,6 +196,12 @@ def import_file(
     summary = Summary(dry_run=False, ignored_columns=check.ignored_columns)
     try:
         with transaction.atomic():
+            # The books of the file locked first, in a fixed order (no deadlock between
+            # two imports): references are then looked up after any writer we waited for
+            # committed, so two imports of the same payments end with one recording them
+            # and the other finding them already recorded (issue 21: a UniqueViolation).
+            books = sorted({c.book_id for c in ctx.communities_seen()})
+            list(Book.objects.select_for_update().filter(pk__in=books).order_by("pk"))
             _pass(
                 path,
                 ctx,

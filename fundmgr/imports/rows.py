@@ -127,6 +127,9 @@ class Context:
             )
         return self._communities[code]
 
+    def communities_seen(self) -> list[Community]:
+        return [c for c in self._communities.values() if c is not None]
+
     def package(self, community: Community, code: str) -> ServicePackage | None:
         key = (community.pk, code)
         if key not in self._packages:

@@ -151,3 +151,48 @@ def test_without_a_broker_the_check_runs_outside_the_request(world):
             break
         time.sleep(0.05)
     assert job.state == ImportState.CHECKED
+
+
+@pytest.mark.postgres
+def test_two_imports_of_the_same_payments_confirmed_at_once_on_postgresql(ledger_purge):
+    """Real concurrency: both jobs record in threads at the same moment; one records the
+    payments, the other waits for the book lock and finds them already recorded."""
+    import threading
+
+    from django.core.files.base import ContentFile
+    from django.db import connection
+
+    from tests import factories as f
+
+    c = f.community("SQA", threshold="5000")
+    f.package(c, "YL01")
+    officer = f.user("officer", (c, "officer"))
+    rows = [[*hostile.GOOD, f"P{i}"] for i in range(200)]
+    made = []
+    for name in ("a.csv", "b.csv"):
+        job = ImportJob(id=__import__("uuid").uuid4(), created_by=officer, original_name=name)
+        job.file.save(name, ContentFile(hostile.csv_bytes(rows)), save=False)
+        job.state, job.started_at = ImportState.IMPORTING, timezone.now()
+        job.save()
+        made.append(job)
+    barrier = threading.Barrier(2)
+
+    def run(job_id):
+        try:
+            barrier.wait()
+            jobs.job_run(str(job_id))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(j.pk,)) for j in made]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    states = sorted(
+        ImportJob.objects.filter(pk__in=[j.pk for j in made]).values_list(
+            "state", "recorded", "skipped"
+        )
+    )
+    assert states == [("done", 0, 200), ("done", 200, 0)]
+    assert Income.objects.count() == 200

@@ -208,8 +208,10 @@ def test_an_income_list_for_month_9999_12_is_not_an_error(world):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"month": "9999-12", "kind": "period", "format": "pdf"}, "has not begun"),
-        ({"month": "0001-01", "kind": "trial-balance", "format": "csv"}, "before this community"),
+        ({"month": "9999-12", "kind": "period", "format": "pdf"}, "Choose a month"),
+        ({"month": "0001-01", "kind": "trial-balance", "format": "csv"}, "Choose a month"),
+        ({"month": "2026-06", "kind": "period", "format": "pdf"}, "has not begun"),
+        ({"month": "2025-01", "kind": "trial-balance", "format": "csv"}, "before this community"),
         (
             {"month": "2026-03", "kind": "party", "format": "pdf", "party": "P" * 41},
             "from the list",
@@ -259,9 +261,11 @@ def books(world):
 @pytest.mark.parametrize(
     ("month", "action", "who", "message"),
     [
-        ("9999-12", "request", "officer", "has not ended yet"),
-        ("0001-01", "confirm", "reviewer", "No officer has asked"),
-        ("0001-01", "request", "officer", "before this community"),
+        ("9999-12", "request", "officer", None),  # not a month with neighbours: 404
+        ("0001-01", "confirm", "reviewer", None),
+        ("2026-05", "request", "officer", "has not ended yet"),
+        ("2000-01", "confirm", "reviewer", "No officer has asked"),
+        ("2000-01", "request", "officer", "before this community"),
         ("2024-05", "request", "officer", "before this community"),
         ("2026-02", "request", "officer", "closed through 2026-03-31"),
     ],
@@ -274,10 +278,22 @@ def test_period_requests_outside_the_books_are_refused_and_write_no_period(
         response = login(books[who]).post(
             reverse("officer:period-action", args=["SQA", month, action]), follow=True
         )
-    assert response.status_code == 200
-    assert message in response.content.decode()
+    if message is None:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200
+        assert message in response.content.decode()
     assert list(Period.objects.values_list("pk", "state", "close_requested_by")) == before
     assert Book.objects.get(pk=books["c"].book_id).closed_through == dt.date(2026, 3, 31)
+
+
+@pytest.mark.parametrize("month", [dt.date(9999, 12, 1), dt.date(1, 1, 1)])
+def test_the_close_services_refuse_months_at_the_ends_of_the_calendar(books, month):
+    from reports.services import period_request_close
+
+    with time_machine.travel(APRIL), pytest.raises(ValidationError):
+        period_request_close(community=books["c"], month=month, officer=books["officer"])
+    assert not Period.objects.filter(month=month).exists()
 
 
 def test_confirming_a_month_before_the_closed_through_date_is_refused(books):

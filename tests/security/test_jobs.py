@@ -196,3 +196,17 @@ def test_two_imports_of_the_same_payments_confirmed_at_once_on_postgresql(ledger
     )
     assert states == [("done", 0, 200), ("done", 200, 0)]
     assert Income.objects.count() == 200
+
+
+def test_a_dry_run_opens_no_transaction(world, tmp_path, monkeypatch):
+    """On SQLite every transaction takes the write lock at BEGIN (IMMEDIATE): the check
+    must run without one, or it holds off every other writer (issue 21)."""
+
+    def no_transactions(*args, **kwargs):
+        raise AssertionError("the check opened a transaction")
+
+    monkeypatch.setattr(batch.transaction, "atomic", no_transactions)
+    path = tmp_path / "a.csv"
+    path.write_bytes(hostile.csv_bytes(ROWS))
+    summary = batch.import_file(path, dry_run=True)
+    assert summary.ok and summary.rows == 3 and not summary.written

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
 
 from ledger.admin import ReadOnlyAdmin
 
@@ -20,6 +21,7 @@ from .models import (
     ServicePackage,
     SplitPolicy,
 )
+from .officer.forms import AmountMoneyField
 from .services.setup import (
     community_create,
     package_check,
@@ -27,6 +29,10 @@ from .services.setup import (
     policy_check,
     policy_create,
 )
+
+# Amounts typed in the admin are read by the one rule of fundmgr.lib.money, as on the
+# officer's forms (issue 21: '1E3' and '１２３' were accepted elsewhere).
+AMOUNTS = {MoneyField: {"form_class": AmountMoneyField}}
 
 
 @admin.register(HubEnterprise)
@@ -54,6 +60,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
+    formfield_overrides = AMOUNTS
     list_display = ("code", "name", "subdistrict", "hub", "currency", "review_threshold")
     list_filter = ("subdistrict", "hub")
     search_fields = ("code", "name", "subdistrict")
@@ -140,6 +147,7 @@ class ServicePackageForm(forms.ModelForm):
 @admin.register(ServicePackage)
 class ServicePackageAdmin(admin.ModelAdmin):
     form = ServicePackageForm
+    formfield_overrides = AMOUNTS
     list_display = (
         "code",
         "name",

@@ -473,6 +473,10 @@ class ImportJob(models.Model):
     ignored_columns = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
     report = models.FileField(upload_to="imports/reports/", blank=True)
+    # When the job entered its current "checking" or "recording" state: one found
+    # there long after its time limit is failed as stuck (its worker died) and may be
+    # retried (issue 21).
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

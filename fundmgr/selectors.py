@@ -117,7 +117,7 @@ def search_incomes(queryset: QuerySet[Income], params) -> QuerySet[Income]:
     if params.get("package"):
         queryset = queryset.filter(package__code=params["package"])
     first = parse_month(params.get("month", ""))
-    if first is not None:
+    if first is not None and first.year < 9999:  # 9999-12 has no month after it
         start, end = month_bounds(first)
         queryset = queryset.filter(paid_at__gte=start, paid_at__lt=end)
     q = (params.get("q") or "").strip()

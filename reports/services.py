@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from fundmgr.access import has_role
 from fundmgr.lib.dates import day_bounds
 from fundmgr.lib.dates import today as local_today
-from fundmgr.models import Community, Income, IncomeStatus, Role
+from fundmgr.lib.text import check_text
+from fundmgr.models import Community, Income, IncomeStatus, Role, SplitPolicy
+from fundmgr.services.drafts import EARLIEST
 from ledger import log
 from ledger import services as ledger
 from ledger.chain import canonical_json
@@ -46,6 +48,49 @@ from .models import (
 DISCLOSURE_WINDOW = dt.timedelta(days=7)
 
 
+def _book_started(community: Community) -> dt.date:
+    """The first day of the books: the day of their first entry, or - before there is
+    one - the day the community's first split policy took effect (no income can be
+    dated earlier)."""
+    first_entry = (
+        Entry.objects.filter(book_id=community.book_id)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if first_entry is not None:
+        return first_entry
+    first_policy = (
+        SplitPolicy.objects.filter(community=community)
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    return first_policy or EARLIEST
+
+
+def _check_month(community: Community, month: dt.date, today: dt.date) -> None:
+    """A month that can be asked to close at all, checked before any Period row is made
+    (issue 21: 9999-12 overflowed the month arithmetic, 0001-01 and months before the
+    book began were accepted and wrote Period rows, and one before the closed-through
+    date ended in an uncaught LedgerError)."""
+    label = f"{month:%Y-%m}"
+    if month > today.replace(day=1):
+        raise ValidationError(_("%(month)s has not ended yet.") % {"month": label})
+    book = Book.objects.get(pk=community.book_id)
+    started = _book_started(community)
+    if month < started.replace(day=1):
+        raise ValidationError(
+            _("%(month)s is before this community's books began (%(start)s).")
+            % {"month": label, "start": f"{started:%Y-%m}"}
+        )
+    if book.closed_through is not None and month <= book.closed_through:
+        raise ValidationError(
+            _("%(month)s is already closed: the books are closed through %(date)s.")
+            % {"month": label, "date": book.closed_through.isoformat()}
+        )
+
+
 def _period(community: Community, month: dt.date) -> Period:
     period, _created = Period.objects.get_or_create(community=community, month=month)
     return period
@@ -63,6 +108,7 @@ def period_close(
     """Close a month: it must have ended, have nothing waiting for review, and every
     earlier day with entries must already be closed. Then no entry is dated inside it."""
     today = today or local_today()
+    _check_month(community, month, today)
     period = Period.objects.select_for_update().filter(pk=_period(community, month).pk).get()
     _check_closable(community, period, today)
     if confirmed_by and confirmed_by == actor:
@@ -108,8 +154,10 @@ def period_request_close(
     """An officer asks to close a month; a reviewer (someone else) confirms it."""
     if not has_role(officer, community, Role.OFFICER):
         raise PermissionError(_("Only the community's finance officers close months."))
+    today = today or local_today()
+    _check_month(community, month, today)
     period = Period.objects.select_for_update().filter(pk=_period(community, month).pk).get()
-    _check_closable(community, period, today or local_today())
+    _check_closable(community, period, today)
     period.close_requested_by = officer.get_username()
     period.close_requested_at = timezone.now()
     period.save(update_fields=["close_requested_by", "close_requested_at"])
@@ -190,7 +238,10 @@ QUERY_LIMIT_PER_HOUR = 3
 
 def query_ask(*, period: Period, question: str, contact: str, client_key: str) -> Query:
     """A resident's question during the disclosure window, rate-limited per client."""
-    question = question.strip()
+    question = check_text(
+        question, field="question", label=_("The question"), max_length=1000, multiline=True
+    )
+    contact = check_text(contact, field="contact", label=_("The contact"), max_length=100)
     if period.state != PeriodState.PUBLISHED:
         raise ValidationError(_("Only a published month can be queried."))
     if not period.disclosure.window_open():
@@ -211,7 +262,9 @@ def query_ask(*, period: Period, question: str, contact: str, client_key: str) -
 def query_answer(*, query, user, answer: str):
     if not has_role(user, query.period.community, Role.OFFICER, Role.REVIEWER):
         raise PermissionError(_("Only the community's officers and reviewers answer queries."))
-    answer = answer.strip()
+    answer = check_text(
+        answer, field="answer", label=_("The answer"), max_length=2000, multiline=True
+    )
     if not answer:
         raise ValidationError({"answer": _("Write an answer.")})
     query.answer, query.answered_by = answer, user.get_username()
@@ -258,6 +311,18 @@ def statement_request(
 
     if kind not in KINDS or fmt not in FORMATS:
         raise StatementError("unknown kind or format")
+    # Checked before a StatementFile row is made (issue 21: month=9999-12 overflowed in
+    # the drawing and left a row behind; a party of 41 characters failed the column).
+    if month > local_today().replace(day=1):
+        raise StatementError(_("%(month)s has not begun yet.") % {"month": f"{month:%Y-%m}"})
+    if month < _book_started(community).replace(day=1):
+        raise StatementError(
+            _("%(month)s is before this community's books began.") % {"month": f"{month:%Y-%m}"}
+        )
+    if len(party) > StatementFile._meta.get_field("party").max_length or (
+        party and not party.replace("-", "").replace("_", "").isalnum()
+    ):
+        raise StatementError(_("Choose a party from the list."))
     key = statement_key(community, month, kind, party, fmt)
     existing = StatementFile.objects.filter(key=key).first()
     if existing is not None and existing.state != "failed":
@@ -312,6 +377,7 @@ def flag_close(*, flag: RedFlag, user, note: str) -> RedFlag:
     """An auditor closes a flag with a note, kept in the audit trail (a FlagEvent)."""
     if not has_role(user, flag.community, Role.AUDITOR):
         raise PermissionError(_("Only the community's auditors close red flags."))
+    note = check_text(note, field="note", label=_("The note"), max_length=1000, multiline=True)
     if not note.strip():
         raise ValidationError(_("Say why the flag is closed."))
     if flag.closed_at:

@@ -22,3 +22,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fundmgr-test-media-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fundmgr-test-static-"))
 SIGNING_KEY_PATH = Path(tempfile.mkdtemp(prefix="fundmgr-test-key-")) / "signing-ed25519.pem"
+IMPORT_JOBS_IN_THREAD = False  # tasks inline as the tests expect; tests/security runs the thread

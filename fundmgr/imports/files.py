@@ -11,7 +11,12 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-MAX_ROWS = 1_000_000
+from .xlsx import Workbook, XlsxError
+
+# Data rows of one file. A 200k-row check holds its references (for repeats within the
+# file) in memory, about 60 MB; larger batches are split (issue 21: a bound on the work
+# one upload can cause, whatever the file claims).
+MAX_ROWS = 200_000
 
 COLUMNS = {
     "community": ("community", "社区", "社区编码"),
@@ -33,19 +38,40 @@ class FileError(ValueError):
     """The file as a whole cannot be read: nothing in it is recorded."""
 
 
-def _sniff_encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
-
-
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
+
+
+def _choose_encoding(path: Path) -> str:
+    """One encoding for the whole file, decided from the whole file: UTF-8 when every
+    line is UTF-8, GB18030 when no line is UTF-8 with Chinese in it; a file with both is
+    refused, naming the first line that is not UTF-8 (issue 21: a file of UTF-8 and
+    GB18030 rows was read as GB18030 from its first 64 KB, and 王五 stored as 鐜嬩簲)."""
+    with open(path, "rb") as raw:
+        head = raw.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        raw.seek(0)
+        utf8_line = bad_line = 0
+        for number, line in enumerate(raw, start=1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad_line = bad_line or number
+            else:
+                utf8_line = utf8_line or number
+            if utf8_line and bad_line:
+                raise FileError(
+                    _(
+                        "Line %(bad)d is not valid UTF-8 text, while line %(utf8)d is: the "
+                        "file mixes text encodings. Save the whole file again as CSV (UTF-8)."
+                    )
+                    % {"utf8": utf8_line, "bad": bad_line}
+                )
+    return "gb18030" if bad_line else "utf-8"
 
 
 def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
@@ -70,9 +96,7 @@ def _decoded_lines(path: Path, encoding: str) -> Iterator[str]:
 
 
 def _csv_rows(path: Path) -> Iterator[list]:
-    with open(path, "rb") as raw:
-        encoding = _sniff_encoding(raw.read(65536))
-    reader = csv.reader(_decoded_lines(path, encoding))
+    reader = csv.reader(_decoded_lines(path, _choose_encoding(path)))
     try:
         yield from reader
     except csv.Error as exc:
@@ -82,17 +106,48 @@ def _csv_rows(path: Path) -> Iterator[list]:
         ) from exc
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple]:
-    from openpyxl import load_workbook
+class _Xlsx:
+    """The XLSX reader behind read_rows: the header row first, then only the columns
+    the header mapped (set `wanted` after the header)."""
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for bad files
-        raise FileError(_("The XLSX file cannot be opened: %(error)s") % {"error": exc}) from exc
-    try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
+    def __init__(self, path: Path):
+        try:
+            self.book = Workbook(path)
+        except XlsxError as exc:
+            raise FileError(str(exc)) from exc
+        self._rows = self.book.rows()
+
+    @property
+    def wanted(self):
+        return self.book.wanted
+
+    @wanted.setter
+    def wanted(self, columns):
+        self.book.wanted = columns
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return next(self._rows)
+        except XlsxError as exc:
+            self.close()
+            raise FileError(str(exc)) from exc
+        except StopIteration:
+            self.close()
+            raise
+
+    def header(self) -> tuple:
+        first = next(self, None)
+        if first is None:
+            return ()
+        _number, cells = first
+        return tuple(cells.get(i) for i in range(max(cells) + 1)) if cells else ()
+
+    def close(self) -> None:
+        self._rows.close()
+        self.book.close()
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
@@ -103,27 +158,50 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
         magic = raw.read(8)
     if not magic:
         raise FileError(_("The file is empty."))
-    if magic.startswith(b"PK\x03\x04"):
-        rows: Iterator = _xlsx_rows(path)
-    elif magic.startswith(b"\xd0\xcf\x11\xe0"):
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileError(_("Old .xls workbooks are not read; save it as .xlsx or CSV."))
-    else:
-        rows = _csv_rows(path)
+    if magic.startswith(b"PK\x03\x04"):
+        yield from _xlsx_data(path)
+        return
+    rows = _csv_rows(path)
     header = next(rows, None)
     if header is None:
         raise FileError(_("The file is empty."))
     mapping = _map_header(header)
-    number = 1
+    number = count = 1
     for values in rows:
         number += 1
-        if number - 1 > MAX_ROWS:
+        if all(str(v).strip() == "" for v in values):
+            continue  # blank lines
+        count += 1
+        if count - 1 > MAX_ROWS:
             raise FileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue  # blank lines, and the empty rows XLSX files often end with
         yield (
             number,
             {name: (values[i] if i < len(values) else None) for name, i in mapping.items()},
         )
+
+
+def _xlsx_data(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    sheet = _Xlsx(path)
+    try:
+        header = sheet.header()
+        if not header:
+            raise FileError(_("The file is empty."))
+        mapping = _map_header(header)
+        sheet.wanted = set(mapping.values())  # only our columns are read from here on
+        count = 0
+        for number, cells in sheet:
+            if all(v is None or str(v).strip() == "" for v in cells.values()):
+                continue  # the empty rows XLSX files often end with
+            count += 1
+            if count > MAX_ROWS:
+                raise FileError(
+                    _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS}
+                )
+            yield number, {name: cells.get(i) for name, i in mapping.items()}
+    finally:
+        sheet.close()
 
 
 def _map_header(header) -> dict[str, int]:
@@ -154,8 +232,16 @@ def ignored_columns(path: Path) -> list[str]:
     """Header cells that are not ours (shown in the preview, otherwise harmless)."""
     known = {alias.lower() for names in COLUMNS.values() for alias in names}
     try:
-        rows = _xlsx_rows(path) if open(path, "rb").read(4) == b"PK\x03\x04" else _csv_rows(path)
-        header = next(rows, None) or []
+        with open(path, "rb") as raw:
+            xlsx = raw.read(4) == b"PK\x03\x04"
+        if xlsx:
+            sheet = _Xlsx(Path(path))
+            try:
+                header = sheet.header()
+            finally:
+                sheet.close()
+        else:
+            header = next(_csv_rows(Path(path)), None) or []
     except FileError:
         return []
     return [

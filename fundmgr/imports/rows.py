@@ -4,13 +4,15 @@ every row of a file shares (communities, packages, policies, rights) made once."
 from __future__ import annotations
 
 import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
+import math
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from ..lib.money import MAX_YUAN, parse_yuan
+from ..lib.text import text_problem
 from ..models import Community, Membership, Role, ServicePackage, SplitPolicy
 from ..services.drafts import IncomeDraft, draft_validate
 
@@ -36,7 +38,6 @@ METHODS = {
     "other": "other",
     "其他": "other",
 }
-_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
 def cell_text(value) -> str:
@@ -49,23 +50,24 @@ def cell_text(value) -> str:
 
 
 def parse_amount(value) -> Decimal:
+    """A cell as an amount: a spreadsheet number as typed, text by the one reader of
+    typed amounts (fundmgr.lib.money.parse_yuan)."""
     if isinstance(value, bool):
         raise ValueError(_("amount is not a number"))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(_("amount is not a number"))
         # A spreadsheet number: its shortest repr is what was typed (12.3, not
         # 12.300000000000000710...); never arithmetic on the float itself.
-        return Decimal(repr(value))
-    text = cell_text(value).replace("¥", "").replace("￥", "").replace(" ", "")
-    if text.startswith("-"):
-        raise ValueError(_("amount must be more than zero"))
-    if not _AMOUNT.match(text):
-        raise ValueError(_("amount %(value)r is not a number like 1234.56") % {"value": text})
-    try:
-        return Decimal(text.replace(",", ""))
-    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
-        raise ValueError(_("amount is not a number")) from exc
+        value = Decimal(repr(value))
+        if abs(value) > MAX_YUAN:
+            raise ValueError(_("The amount is too large."))
+        if value != value.quantize(Decimal("0.01")):
+            raise ValueError(_("The amount has more than two decimal places."))
+        return value
+    return parse_yuan(cell_text(value))
 
 
 _FORMATS = (
@@ -125,6 +127,9 @@ class Context:
             )
         return self._communities[code]
 
+    def communities_seen(self) -> list[Community]:
+        return [c for c in self._communities.values() if c is not None]
+
     def package(self, community: Community, code: str) -> ServicePackage | None:
         key = (community.pk, code)
         if key not in self._packages:
@@ -156,8 +161,27 @@ class Context:
         return community.pk in self._officer_of
 
 
+# Longest text a cell of each column may hold (the payer, reference and note as the
+# model keeps them; codes and words far shorter).
+_CELL_MAX = {"payer": 100, "external_ref": 64, "note": 200}
+
+
+def _cell_problems(raw: dict[str, object]) -> list[str]:
+    """Control characters or absurd lengths in any text cell, before the row is looked
+    at: a NUL in a code would otherwise reach the database in a look-up."""
+    errors = []
+    for name, value in raw.items():
+        if isinstance(value, str):
+            problem = text_problem(value.strip(), max_length=_CELL_MAX.get(name, 64))
+            if problem:
+                errors.append(_("%(column)s %(problem)s") % {"column": name, "problem": problem})
+    return errors
+
+
 def parse_row(raw: dict[str, object], ctx: Context) -> tuple[IncomeDraft | None, list[str]]:
-    errors: list[str] = []
+    errors = _cell_problems(raw)
+    if errors:
+        return None, errors
     code = cell_text(raw.get("community"))
     community = ctx.community(code) if code else None
     if community is None:

@@ -67,13 +67,18 @@ def has_ended(month: dt.date, on: dt.date) -> bool:
 
 
 def parse_month(text: str) -> dt.date | None:
-    """'2026-03' -> 2026-03-01; anything else -> None."""
-    if len(text) != 7:
+    """'2026-03' -> 2026-03-01; anything else -> None. Also None for 0001-01 and
+    9999-12, which have no month before or after them: month arithmetic on them
+    overflowed into 500s (issue 21)."""
+    if len(text) != 7 or not text.isascii():
         return None
     try:
-        return dt.date.fromisoformat(f"{text}-01")
+        month = dt.date.fromisoformat(f"{text}-01")
     except ValueError:
         return None
+    if month in (dt.date.min, dt.date.max.replace(day=1)):
+        return None
+    return month
 
 
 def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -9,11 +9,67 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.forms.fields import MoneyField
 
 from ..lib.dates import local_date
+from ..lib.money import AmountError, parse_yuan
+from ..lib.text import text_problem
 from ..models import Community, PaymentMethod, ServicePackage, Tier
 from ..services.drafts import IncomeDraft, draft_validate
 from ..services.posting import accounting_date
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class TextField(forms.CharField):
+    """Free text with the one rule of fundmgr.lib.text: a maximum length (required) and
+    no control characters (line breaks only when `multiline`)."""
+
+    def __init__(self, *, max_length: int, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(max_length=max_length, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            problem = text_problem(value, max_length=self.max_length, multiline=self.multiline)
+            if problem:
+                raise ValidationError(_("This text %(problem)s.") % {"problem": problem})
+
+
+class AmountField(forms.DecimalField):
+    """An amount typed by a person, read by the one reader of amounts
+    (fundmgr.lib.money.parse_yuan): '1_000', '1E3', '0.1e1', '１２３' and '١٢٣' are
+    refused here exactly as the importer refuses them."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str):
+            value = str(value)
+        try:
+            return parse_yuan(value)
+        except AmountError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+
+class AmountMoneyField(MoneyField):
+    """djmoney's amount-and-currency field with its amount read by AmountField."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        decimal = self.fields[0]
+        amount = AmountField(
+            label=kwargs.get("label"),
+            max_digits=decimal.max_digits,
+            decimal_places=decimal.decimal_places,
+            min_value=kwargs.get("min_value"),
+            max_value=kwargs.get("max_value"),
+        )
+        amount.required = False  # as MultiValueField sets its parts: it checks itself
+        self.fields = (amount, self.fields[1])
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -76,20 +132,20 @@ class IncomeForm(forms.Form):
     )
     tier = forms.ChoiceField(choices=Tier.choices, label=_("Tier"))
     quantity = forms.IntegerField(min_value=1, max_value=100_000, initial=1, label=_("Quantity"))
-    amount = MoneyField(max_digits=14, decimal_places=2, label=_("Amount received"))
+    amount = AmountMoneyField(max_digits=14, decimal_places=2, label=_("Amount received"))
     paid_at = forms.DateTimeField(
         label=_("Paid at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
     method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Payment method"))
-    payer = forms.CharField(
+    payer = TextField(
         max_length=100,
         required=False,
         label=_("Payer"),
         help_text=_("Kept private; residents see it masked, e.g. 张*."),
     )
-    external_ref = forms.CharField(
+    external_ref = TextField(
         max_length=64,
         required=False,
         label=_("Payment reference (流水号)"),
@@ -97,7 +153,7 @@ class IncomeForm(forms.Form):
             "The WeChat/Alipay/bank transaction number; recording the same one twice is refused."
         ),
     )
-    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+    note = TextField(max_length=200, required=False, label=_("Note"))
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,7 +202,7 @@ class IncomeForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         max_length=500, label=_("Reason"), widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     # A reversal cannot be undone: one deliberate tick, checked by the server too.
@@ -158,7 +214,7 @@ class ReasonForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
-    note = forms.CharField(max_length=500, required=False, label=_("Note or reason"))
+    note = TextField(max_length=500, required=False, label=_("Note or reason"))
 
     def clean(self):
         data = super().clean()
@@ -190,13 +246,13 @@ class ImportUploadForm(forms.Form):
 
 class SettlementForm(forms.Form):
     party = forms.ChoiceField(label=_("Pay"))
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Amount"))
+    amount = AmountField(label=_("Amount"))
     method = forms.ChoiceField(
         choices=PaymentMethod.choices, initial=PaymentMethod.BANK, label=_("Payment method")
     )
-    bank_reference = forms.CharField(max_length=64, label=_("Bank reference"))
+    bank_reference = TextField(max_length=64, label=_("Bank reference"))
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+    note = TextField(max_length=200, required=False, label=_("Note"))
 
     def __init__(self, *args, parties, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,18 +268,18 @@ class SettlementForm(forms.Form):
 
 
 class DisbursementForm(forms.Form):
-    payee = forms.CharField(max_length=100, label=_("Payee"))
+    payee = TextField(max_length=100, label=_("Payee"))
     payee_is_person = forms.BooleanField(required=False, label=_("The payee is a private person"))
-    payee_account = forms.CharField(
+    payee_account = TextField(
         max_length=64, required=False, label=_("Payee bank account (kept private)")
     )
-    purpose = forms.CharField(max_length=300, label=_("Purpose"))
+    purpose = TextField(max_length=300, label=_("Purpose"))
     category = forms.ChoiceField(label=_("Category"))
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Amount"))
+    amount = AmountField(label=_("Amount"))
     method = forms.ChoiceField(
         choices=PaymentMethod.choices, initial=PaymentMethod.BANK, label=_("Payment method")
     )
-    invoice_number = forms.CharField(max_length=64, required=False, label=_("Invoice number"))
+    invoice_number = TextField(max_length=64, required=False, label=_("Invoice number"))
     invoice_date = forms.DateField(
         required=False, label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -242,4 +298,4 @@ class CommitteeForm(forms.Form):
     members_present = forms.IntegerField(min_value=0, max_value=200, label=_("Members present"))
     votes_for = forms.IntegerField(min_value=0, max_value=200, label=_("Votes for"))
     votes_against = forms.IntegerField(min_value=0, max_value=200, label=_("Votes against"))
-    minutes_ref = forms.CharField(max_length=100, label=_("Minutes reference"))
+    minutes_ref = TextField(max_length=100, label=_("Minutes reference"))

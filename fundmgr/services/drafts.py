@@ -18,6 +18,7 @@ from ..lib import receipts
 from ..lib.dates import local_date
 from ..lib.money import from_fen
 from ..lib.split import split
+from ..lib.text import text_problem
 from ..models import (
     TIER_VALUES,
     Community,
@@ -138,17 +139,18 @@ def draft_validate(
 
     if draft.method not in METHODS:
         bad("method", _("Payment method must be cash, wechat, alipay, bank or other."))
-    if len(draft.payer) > 100:
-        bad("payer", _("The payer has at most 100 characters."))
-    if draft.external_ref is not None:
-        if len(draft.external_ref) > 64:
-            bad("external_ref", _("The payment reference has at most 64 characters."))
-        elif any(ord(c) < 32 for c in draft.external_ref):
-            bad("external_ref", _("The payment reference contains control characters."))
+    # One rule for free text (fundmgr.lib.text): a length and no control characters,
+    # so a NUL never reaches PostgreSQL mid-import (issue 21).
+    if problem := text_problem(draft.payer, max_length=100):
+        bad("payer", _("The payer %(problem)s.") % {"problem": problem})
+    if draft.external_ref is not None and (
+        problem := text_problem(draft.external_ref, max_length=64)
+    ):
+        bad("external_ref", _("The payment reference %(problem)s.") % {"problem": problem})
     if not 1 <= draft.quantity <= 100_000:
         bad("quantity", _("Quantity must be from 1 to 100000."))
-    if len(draft.note) > 200:
-        bad("note", _("The note has at most 200 characters."))
+    if problem := text_problem(draft.note, max_length=200):
+        bad("note", _("The note %(problem)s.") % {"problem": problem})
     return errors
 
 

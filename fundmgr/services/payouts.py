@@ -26,6 +26,7 @@ from ..chart import (
 )
 from ..lib.dates import today
 from ..lib.money import yuan
+from ..lib.text import check_text
 from ..models import (
     ApprovalTier,
     Attachment,
@@ -240,6 +241,7 @@ def _locked(disbursement: Disbursement) -> Disbursement:
 
 def _vote(d: Disbursement, reviewer, approve: bool, note: str) -> None:
     require_role(reviewer, d.community, Role.REVIEWER)
+    note = check_text(note, field="note", label=_("The note"), max_length=500, multiline=True)
     if d.status != DisbursementStatus.PENDING:
         raise ValidationError(_("This request has already been decided."))
     if d.requested_by_id == reviewer.pk:
@@ -275,6 +277,9 @@ def _attachments_intact(d: Disbursement) -> None:
 
 def _pay(d: Disbursement, payment_reference: str) -> Disbursement:
     """Post Dr fund / Cr cash or bank under the book lock; never below zero."""
+    payment_reference = check_text(
+        payment_reference, field="reference", label=_("The payment reference"), max_length=64
+    )
     _attachments_intact(d)
     book = Book.objects.select_for_update().get(pk=d.community.book_id)
     accounts = {a.code: a for a in Account.objects.filter(book=book)}
@@ -372,6 +377,9 @@ def disbursement_committee(
 
 @transaction.atomic
 def disbursement_reject(*, disbursement: Disbursement, reviewer, reason: str) -> Disbursement:
+    reason = check_text(
+        reason, field="reason", label=_("The reason"), max_length=500, multiline=True
+    )
     if not reason.strip():
         raise ValidationError({"reason": _("A rejection needs a reason.")})
     d = _locked(disbursement)

@@ -75,14 +75,20 @@ def auditor_statements(request, code: str):
             "code"
         )
     ]
-    record = None
-    if "month" in request.GET:
-        month = parse_month(request.GET.get("month", ""))
-        kind = request.GET.get("kind", "period")
-        fmt = request.GET.get("format", "pdf")
-        party = request.GET.get("party", "") if kind == "party" else ""
-        if month is None or kind not in KINDS or fmt not in FORMATS:
+    record, refused = None, False
+    # A POST: asking for a statement writes a StatementFile row, and a GET writes
+    # nothing (issue 21: crawlers and prefetches made rows).
+    if request.method == "POST":
+        month = parse_month(request.POST.get("month", ""))
+        kind = request.POST.get("kind", "period")
+        fmt = request.POST.get("format", "pdf")
+        party = request.POST.get("party", "") if kind == "party" else ""
+        if party and party not in {p for p, _name in parties}:
+            messages.error(request, _("Choose a party from the list."))
+            refused = True
+        elif month is None or kind not in KINDS or fmt not in FORMATS:
             messages.error(request, _("Choose a month, a kind and a format."))
+            refused = True
         else:
             try:
                 record = services.statement_request(
@@ -95,9 +101,11 @@ def auditor_statements(request, code: str):
                 )
             except StatementError as exc:
                 messages.error(request, str(exc))
+                refused = True
             else:
                 if record.state == "failed":
                     messages.error(request, record.error)
+                    refused = True
                 elif record.state == "done":
                     return redirect("auditor:statement-file", pk=record.pk)
     return render(
@@ -110,6 +118,7 @@ def auditor_statements(request, code: str):
             "kinds": KINDS,
             "months": [p.label for p in community.periods.order_by("-month")],
         },
+        status=400 if refused else 200,
     )
 
 

@@ -317,7 +317,9 @@ def test_the_bulk_path_stores_exactly_what_recording_one_by_one_stores(setup):
     ]
     # Past ledger.bulk.COPY_FROM rows, PostgreSQL writes them through COPY.
     drafts += [
-        f.draft(c, pkg, f"{n}.{n:02d}", ref=f"M{n}", payer="王\t五\\", method="alipay")
+        f.draft(
+            c, pkg, f"{n}.{n:02d}", ref=f"M{n}", payer="王\\五\\", method="alipay"
+        )  # no tab: refused as a control character (issue 21)
         for n in range(1, 61)
     ]
     built = []

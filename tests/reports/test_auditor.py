@@ -68,23 +68,23 @@ def test_the_nightly_task_checks_every_book(world):
 def test_statements_download_and_are_cached(world, kind, fmt, magic):
     _, _, _, client = world
     params = {"month": "2026-03", "kind": kind, "format": fmt, "party": "fund"}
-    response = client.get("/auditor/SQA/statements/", params)
+    response = client.post("/auditor/SQA/statements/", params)
     assert response.status_code == 302
     download = client.get(response.url)
     assert b"".join(download.streaming_content).startswith(magic)
-    again = client.get("/auditor/SQA/statements/", params)
+    again = client.post("/auditor/SQA/statements/", params)
     assert again.url == response.url and StatementFile.objects.count() == 1
 
 
 def test_a_new_entry_makes_a_new_file(world):
     c, officer, _, client = world
     params = {"month": "2026-03", "kind": "trial-balance", "format": "pdf"}
-    first = client.get("/auditor/SQA/statements/", params).url
+    first = client.post("/auditor/SQA/statements/", params).url
     income_record(
         f.draft(c, c.packages.get(), paid_at=timezone.make_aware(dt.datetime(2026, 4, 3, 9))),
         recorded_by=officer,
     )
-    assert client.get("/auditor/SQA/statements/", params).url != first
+    assert client.post("/auditor/SQA/statements/", params).url != first
 
 
 def test_a_large_journal_is_drawn_by_a_task(world, monkeypatch, django_capture_on_commit_callbacks):
@@ -94,7 +94,7 @@ def test_a_large_journal_is_drawn_by_a_task(world, monkeypatch, django_capture_o
     monkeypatch.setattr(auditor, "INLINE_ENTRIES", 0)
     eager, app.conf.task_always_eager = app.conf.task_always_eager, True
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.get(
+        response = client.post(
             "/auditor/SQA/statements/", {"month": "2026-03", "kind": "journal", "format": "pdf"}
         )
     record = StatementFile.objects.get()
@@ -115,7 +115,7 @@ def test_statements_are_scoped_and_auditors_do_not_write(world):
     stranger.force_login(f.user("stranger", (f.community(), "auditor")))
     assert stranger.get("/auditor/SQA/statements/", {"month": "2026-03"}).status_code == 404
     assert stranger.post("/auditor/SQA/verify/").status_code == 404
-    client.get("/auditor/SQA/statements/", {"month": "2026-03", "kind": "period", "format": "pdf"})
+    client.post("/auditor/SQA/statements/", {"month": "2026-03", "kind": "period", "format": "pdf"})
     record = StatementFile.objects.get()
     assert stranger.get(f"/auditor/files/{record.pk}/").status_code == 404
     assert client.post("/officer/periods/SQA/2026-03/publish/").status_code == 403
@@ -129,6 +129,6 @@ def test_bad_statement_requests_are_explained(world):
         ({"month": "2026-03", "kind": "novel"}, "请选择"),
         ({"month": "2026-05", "kind": "period", "format": "pdf"}, "尚未公示"),
     ):
-        response = client.get("/auditor/SQA/statements/", params)
-        assert response.status_code == 200
+        response = client.post("/auditor/SQA/statements/", params)
+        assert response.status_code == 400
         assert message in response.content.decode()

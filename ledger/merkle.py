@@ -81,17 +81,16 @@ def _subproof(leaves: Sequence[bytes], m: int, start: int, end: int, complete: b
     return _subproof(leaves, m - k, start + k, end, False) + [_mth(leaves, start, start + k)]
 
 
-def verify_inclusion(
-    leaf: bytes, index: int, size: int, proof: Sequence[bytes], expected_root: bytes
-) -> bool:
-    """RFC 9162 2.1.3.2: is the leaf hash at `index` in the tree of `size` and root?"""
+def root_from_path(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes | None:
+    """RFC 9162 2.1.3.2: the root an inclusion proof leads to from the leaf hash at
+    `index` in a tree of `size` (None when the path does not fit the size)."""
     if not 0 <= index < size:
-        return False
+        return None
     fn, sn = index, size - 1
     r = leaf
     for p in proof:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
@@ -102,7 +101,15 @@ def verify_inclusion(
             r = node_hash(r, p)
         fn >>= 1
         sn >>= 1
-    return sn == 0 and r == expected_root
+    return r if sn == 0 else None
+
+
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, proof: Sequence[bytes], expected_root: bytes
+) -> bool:
+    """Is the leaf hash at `index` in the tree of `size` and root?"""
+    found = root_from_path(leaf, index, size, proof)
+    return found is not None and found == expected_root
 
 
 def verify_consistency(

@@ -13,6 +13,7 @@ from fundmgr.lib.dates import month_start
 from fundmgr.lib.split import percent
 from fundmgr.models import Community, Income, IncomeStatus, ServicePackage, SplitPolicy
 from ledger import log, merkle
+from ledger.models import Entry
 
 from .models import Disclosure, Period, PeriodState
 
@@ -252,25 +253,58 @@ def receipt_public(income: Income) -> dict:
     disclosure = disclosure_of_entry(income.community, income.entry.date)
     if disclosure is None:
         return record
-    key = f"reports:inclusion:{disclosure.digest}:{income.entry.seq}"
+    head = json.loads(disclosure.signed_head)
+    book, seq = income.community.book, income.entry.seq
+    # The leaf is read from the entry's row on every look-up and is part of the key: a
+    # rewritten entry is a new key, its proof made afresh, checked against the signed
+    # root - a warm cache can never vouch for what the row says now.
+    leaf = log.leaf_of(book, seq).hex()
+    key = f"reports:inclusion:v2:{head['tree_size']}:{head['root']}:{seq}:{leaf}"
     proof = cache.get(key)
     if proof is None:
-        proof = log.inclusion(income.community.book, income.entry.seq, disclosure.tree_size)
-        proof["verified"] = proof["root"] == disclosure.tree_root and merkle.verify_inclusion(
+        proof = log.inclusion(book, seq, head["tree_size"])
+        proof["verified"] = proof["leaf_hash"] == leaf and merkle.verify_inclusion(
             bytes.fromhex(proof["leaf_hash"]),
             proof["leaf_index"],
             proof["tree_size"],
             [bytes.fromhex(p) for p in proof["path"]],
-            bytes.fromhex(disclosure.tree_root),
+            bytes.fromhex(head["root"]),
         )
         cache.set(key, proof, None)
     record["published"] = True
-    record["inclusion"] = {
-        **proof,
-        "signed_tree_head": json.loads(disclosure.signed_head),
-        "signature": disclosure.signature,
-    }
+    record["inclusion"] = {**proof, "signed_tree_head": head, "signature": disclosure.signature}
+    line = _document_line(disclosure, income.receipt_display)
+    record["disclosed"] = line
+    record["agreement"] = receipt_agreement(record["amount"], line, proof)
     return record
+
+
+def _document_line(disclosure: Disclosure, receipt: str) -> dict | None:
+    """The receipt's line in its month's signed document: its amount and leaf."""
+    for line in document(disclosure)["incomes"]:
+        if line["receipt"] == receipt:
+            return {"amount": line["amount"], "entry": line["entry"], "leaf": line.get("leaf")}
+    return None
+
+
+def receipt_agreement(amount: str, line: dict | None, proof: dict) -> dict:
+    """Do the amount shown, the signed document's line and the proven leaf agree? Each
+    disagreement is named: `proof` (the entry as it reads now does not lead to the
+    signed root), `line` (the signed document has no line for the receipt), `leaf` (the
+    line names another leaf than the one proven), `amount` (the amount shown is not the
+    line's). Documents published before lines carried their leaf are compared on the
+    amount only."""
+    differs = []
+    if not proof.get("verified"):
+        differs.append("proof")
+    if line is None:
+        differs.append("line")
+    else:
+        if line.get("leaf") and line["leaf"] != proof.get("leaf_hash"):
+            differs.append("leaf")
+        if line["amount"] != amount:
+            differs.append("amount")
+    return {"agree": not differs, "differs": differs}
 
 
 def signed_heads(community: Community) -> list[dict]:
@@ -291,7 +325,19 @@ def consistency_between(community: Community, old_size: int, new_size: int) -> d
     heads = {h["tree_size"]: h["root"] for h in signed_heads(community)}
     if old_size not in heads or new_size not in heads or old_size > new_size:
         return None
-    key = f"reports:consistency:{community.pk}:{old_size}:{new_size}:{heads[new_size]}"
+    # Keyed by both roots and by the chain hash of entry #new_size as stored now, which
+    # commits to every entry the proof is made from: a rewrite that re-hashes the chain
+    # is a new key, and the proof is made afresh from the rows (and fails). A rewrite
+    # that does not re-hash breaks the chain, which every check recomputes.
+    stored = (
+        Entry.objects.filter(book_id=community.book_id, seq=new_size)
+        .values_list("hash", flat=True)
+        .first()
+    )
+    key = (
+        f"reports:consistency:v2:{community.book_id}:{old_size}:{heads[old_size]}:"
+        f"{new_size}:{heads[new_size]}:{stored}"
+    )
     result = cache.get(key)
     if result is None:
         proof = log.consistency(community.book, old_size, new_size)

@@ -15,6 +15,7 @@ from fundmgr.models import Community, Income, IncomeStatus, ServicePackage, Spli
 from ledger import log, merkle
 from ledger.models import Entry
 
+from .checking.selectors import month_checks
 from .models import Disclosure, Period, PeriodState
 
 
@@ -208,6 +209,8 @@ def period_summary(period: Period) -> dict:
         "tree_head": {"size": d.tree_size, "root": d.tree_root},
         "signature": d.signature,
         "key_id": d.key_id,
+        # Beside the signed figures, not in them: it grows as residents look.
+        "checked_by_payers": month_checks(period),
     }
 
 

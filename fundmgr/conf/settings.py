@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ledger",
     "fundmgr",
     "reports",
+    "reports.checking",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from fundmgr.lib.dates import parse_month
 from fundmgr.models import Community, Income
 
 from .. import selectors, signing
+from ..checking.services import receipt_looked_up
 from ..models import PeriodState
 from . import cache
 
@@ -244,6 +245,8 @@ def receipt(request, code):
     if income is None:
         return _error("no such receipt")
     data = selectors.receipt_public(income)
+    if data["published"]:
+        receipt_looked_up(income=income, month=data["period"])
     if _wants_csv(request):
         return _csv(
             [

@@ -4,67 +4,22 @@ page, proof and witness has been looked at, so the caches are warm. verify_ledge
 auditor's check, the receipt API and page, the verifier's `receipt` mode and its
 `witness` mode each catch it, and say where."""
 
-import datetime as dt
-import importlib.util
 import io
 import json
-import urllib.parse
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.utils import timezone
 
-from fundmgr.services.income import income_record
 from ledger.models import Book
 from ledger.verify import verify_book
-from reports.services import integrity_verify, period_close, period_publish
-from tests import factories as f
+from reports.services import integrity_verify
 from tests.reports.rewrite import take_off
-from tests.reports.test_verifier import TOOL, run, save
+from tests.reports.test_verifier import run, save
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def two_months():
-    """March and April 2026 published, three incomes each (as tests/reports/
-    test_verifier.py), large enough to take ¥50.00 off."""
-    c = f.community("SQV")
-    pkg = f.package(c, "YL01")
-    officer = f.user("officer", (c, "officer"))
-    receipts = []
-    for month in (3, 4):
-        for day, amount in ((2, "120.00"), (9, "300.00"), (17, "80.00")):
-            paid = timezone.make_aware(dt.datetime(2026, month, day, 10))
-            draft = f.draft(c, pkg, amount, paid_at=paid)
-            receipts.append(income_record(draft, recorded_by=officer)[0])
-        first = dt.date(2026, month, 1)
-        period_close(community=c, month=first, actor="officer", today=dt.date(2026, 5, 3))
-        period_publish(community=c, month=first, actor="officer")
-    return c, receipts
-
-
-@pytest.fixture
-def tool(monkeypatch):
-    """tools/verify_disclosure.py loaded as a module, its one network call answered by
-    the test client (the witness fetches many addresses)."""
-    spec = importlib.util.spec_from_file_location("verify_disclosure", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    client = Client()
-
-    def fetch(url):
-        parts = urllib.parse.urlsplit(url)
-        response = client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
-        if response.status_code != 200:
-            raise module.Unreachable(f"{url}: HTTP {response.status_code}")
-        return response.json()
-
-    monkeypatch.setattr(module, "fetch_json", fetch)
-    return module
 
 
 def verify_ledger():
@@ -74,6 +29,7 @@ def verify_ledger():
 
 
 def staged_and_caught(community, receipts, tool, tmp_path, capsys):
+    """`tool` is tools/verify_disclosure.py as a module (tests/reports/conftest.py)."""
     target = receipts[1]  # March's second income, entry #2 of 6; the 3 after it re-hashed
     code = target.receipt_code
     state = str(tmp_path / "witness.json")
@@ -133,20 +89,20 @@ def staged_and_caught(community, receipts, tool, tmp_path, capsys):
 
 @pytest.mark.postgres
 def test_the_insider_rewrite_on_postgresql_is_caught_with_warm_caches(
-    two_months,
-    tool,
+    published_months,
+    verifier,
     tmp_path,
     capsys,
 ):
     """The brief's own attack: superuser, `SET LOCAL session_replication_role = replica`."""
-    staged_and_caught(*two_months, tool, tmp_path, capsys)
+    staged_and_caught(*published_months, verifier, tmp_path, capsys)
 
 
 def test_the_insider_rewrite_with_the_guards_dropped_is_caught_with_warm_caches(
-    two_months,
-    tool,
+    published_months,
+    verifier,
     tmp_path,
     capsys,
 ):
     """The same on any database: on SQLite the guards are dropped instead."""
-    staged_and_caught(*two_months, tool, tmp_path, capsys)
+    staged_and_caught(*published_months, verifier, tmp_path, capsys)

@@ -35,7 +35,7 @@ def test_look_ups_of_published_receipts_are_counted_and_nothing_of_who(published
     assert "sessionid" not in client.cookies
 
     page = client.get("/c/SQV/2026-03/").content.decode()
-    assert "66.7 % of this month's receipts checked by their payers" in page or "66.7 %" in page
+    assert "本月 66.7 % 的收据已由付款人自己核对" in page
     april = client.get("/c/SQV/2026-04/").content.decode()
     assert "0.0 %" in april
     summary = {p["month"]: p for p in client.get("/api/v1/communities/SQV/periods/").json()}
@@ -89,7 +89,7 @@ def test_a_receipt_not_found_offers_a_question_routed_to_the_auditors(published_
     assert concern.query.period.label == month
 
     page = client.get(f"/c/SQV/{month}/").content.decode()
-    assert "1 question from a payer" in page or "1 个" in page
+    assert "1 个付款人反映收据查不到或对不上的问题" in page
     assert "138 0000 0000" not in client.get(f"/c/SQV/{month}/query/").content.decode()
 
     auditor, officer = Client(), Client()
@@ -144,9 +144,7 @@ def test_auditors_call_a_random_sample_of_the_receipts_nobody_checked(published_
 
     url = f"/auditor/SQV/receipts/{receipts[1].pk}/confirm/"
     refused = auditor.post(url, {"outcome": "disputed", "note": ""}, follow=True)
-    assert "Say what the payer disputes" in refused.content.decode() or "争议" in (
-        refused.content.decode()
-    )
+    assert "请写明付款人对什么有异议" in refused.content.decode()
     assert not PhoneConfirmation.objects.exists()
     assert auditor.post(url, {"outcome": "nonsense"}).status_code == 302
     assert not PhoneConfirmation.objects.exists()

@@ -106,3 +106,25 @@ def test_the_insider_rewrite_with_the_guards_dropped_is_caught_with_warm_caches(
 ):
     """The same on any database: on SQLite the guards are dropped instead."""
     staged_and_caught(*published_months, verifier, tmp_path, capsys)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        ("tree_root", "ab" * 32, "are not the signed ones"),
+        ("document", '{"incomes":[]}', "not the one it signed"),
+        ("signature", "00" * 64, "signature is not valid"),
+    ],
+)
+def test_a_changed_disclosure_row_is_named(published_months, column, value, says):
+    from tests.reports.rewrite import sql, triggers_off
+
+    with triggers_off():
+        sql(
+            f"UPDATE reports_disclosure SET {column} = %s WHERE period_id IN "  # noqa: S608
+            "(SELECT id FROM reports_period WHERE month = '2026-03-01')",
+            [value],
+        )
+    with pytest.raises(CommandError) as failure:
+        verify_ledger()
+    assert "SQV 2026-03" in str(failure.value) and says in str(failure.value)

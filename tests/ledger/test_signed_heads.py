@@ -98,3 +98,12 @@ def test_root_from_path_gives_the_root_for_every_leaf(leaves, index):
     proof = merkle.inclusion_proof(leaves, index)
     assert merkle.root_from_path(leaves[index], index, len(leaves), proof) == merkle.root(leaves)
     assert merkle.root_from_path(leaves[index], len(leaves), len(leaves), proof) is None
+
+
+@given(
+    st.lists(st.binary(min_size=32, max_size=32), min_size=0, max_size=300),
+    st.lists(st.integers(min_value=0, max_value=300), max_size=8),
+)
+def test_roots_at_many_sizes_are_the_roots_of_each_prefix(leaves, sizes):
+    sizes = [s for s in sizes if s <= len(leaves)]
+    assert merkle.roots_at(leaves, sizes) == {s: merkle.root(leaves[:s]) for s in sizes}

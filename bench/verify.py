@@ -32,9 +32,9 @@ def main() -> None:
     from django.db import connection, transaction
     from djmoney.money import Money
 
+    from ledger import log, merkle
     from ledger import services as ledger
     from ledger.models import AccountType
-    from ledger import log, merkle
     from ledger.verify import SignedHead, verify_book
 
     book = ledger.create_book(code=f"V{_django.tag()}", name="基准账簿")

@@ -315,7 +315,9 @@ def consistency(request, code):
     result = selectors.consistency_between(c, old, new)
     if result is None:
         return _error("from and to must be published tree sizes, from <= to", 400)
-    return _json(result, cache_control=FOREVER)
+    # A proof that verifies between two signed roots stays true; one that fails is about
+    # the books as they are now, and must not be kept by anyone's cache.
+    return _json(result, cache_control=FOREVER if result["verified"] else "no-cache")
 
 
 @require_GET

@@ -112,7 +112,7 @@ ASK_LINKS = 20
 def _ask_links(kind: str, receipt: str) -> list[dict]:
     """The months whose disclosure window is open, where a question can be asked now."""
     open_now = (
-        Period.objects.filter(state=PeriodState.PUBLISHED, disclosure__window_ends_at__gt=now())
+        Period.objects.filter(state=PeriodState.PUBLISHED, disclosure__window_ends_at__gte=now())
         .select_related("community")
         .order_by("community__code", "-month")[:ASK_LINKS]
     )

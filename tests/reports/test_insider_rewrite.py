@@ -80,6 +80,11 @@ def staged_and_caught(community, receipts, tool, tmp_path, capsys):
         assert f"the amount shown ({data['amount']})" in result.stdout
         assert "names leaf" in result.stdout
 
+    # The community page's ✓ between March and April is a ✗ now, and the API says why.
+    community_page = Client().get("/c/SQV/").content.decode()
+    assert "<strong>✗</strong>" in community_page and "from=3&amp;to=6" not in community_page
+    assert not Client().get("/api/v1/communities/SQV/consistency/?from=3&to=6").json()["verified"]
+
     # The witness saw the heads before: the books no longer extend them.
     assert tool.witness("http://testserver", state) == 1
     out = capsys.readouterr().out

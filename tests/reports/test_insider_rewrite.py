@@ -15,7 +15,9 @@ from django.test import Client
 
 from ledger.models import Book
 from ledger.verify import verify_book
+from reports.models import IntegrityCheck
 from reports.services import integrity_verify
+from reports.tasks import nightly_verify
 from tests.reports.rewrite import take_off
 from tests.reports.test_verifier import run, save
 
@@ -58,9 +60,12 @@ def staged_and_caught(community, receipts, tool, tmp_path, capsys):
     message = str(failure.value)
     assert "SQV 2026-03" in message and "entry #2" in message
     assert target.receipt_display in message
-    # The auditor's 立即核验 does the same.
+    # The auditor's 立即核验 does the same, and so does the nightly job.
     check = integrity_verify(community, "auditor")
     assert not check.ok and "SQV 2026-03" in check.problems and "#2" in check.problems
+    nightly_verify()
+    nightly = IntegrityCheck.objects.filter(community=community, ran_by="nightly").get()
+    assert not nightly.ok and "SQV 2026-03" in nightly.problems
 
     # The receipt API shows the new amount, and says it does not agree with what was signed.
     data = Client().get(f"/api/v1/receipts/{code}/").json()

@@ -55,7 +55,7 @@ def signed_heads_of_book(book: Book) -> list[SignedHead]:
                 size=int(head.get("tree_size", d.tree_size)),
                 root=str(head.get("root", d.tree_root)),
                 leaves={
-                    i["entry"]: (i["leaf"], f"receipt {i['receipt']}")
+                    i["entry"]: (i["leaf"], f"receipt {i['receipt']}, published in {label}")
                     for i in incomes
                     if i.get("leaf") and i.get("entry")
                 },

@@ -323,38 +323,53 @@ def signed_heads(community: Community) -> list[dict]:
     ]
 
 
-def consistency_between(community: Community, old_size: int, new_size: int) -> dict | None:
+def consistency_between(
+    community: Community, old_size: int, new_size: int, *, heads: list[dict] | None = None
+) -> dict | None:
     """A consistency proof between two published heads, checked against their roots."""
-    heads = {h["tree_size"]: h["root"] for h in signed_heads(community)}
-    if old_size not in heads or new_size not in heads or old_size > new_size:
-        return None
-    # Keyed by both roots and by the chain hash of entry #new_size as stored now, which
-    # commits to every entry the proof is made from: a rewrite that re-hashes the chain
-    # is a new key, and the proof is made afresh from the rows (and fails). A rewrite
-    # that does not re-hash breaks the chain, which every check recomputes.
-    stored = (
-        Entry.objects.filter(book_id=community.book_id, seq=new_size)
-        .values_list("hash", flat=True)
-        .first()
+    return consistencies(community, [(old_size, new_size)], heads=heads)[0]
+
+
+def consistencies(
+    community: Community, pairs: list[tuple[int, int]], *, heads: list[dict] | None = None
+) -> list[dict | None]:
+    """Consistency proofs between pairs of published heads (old size, new size), each
+    checked against the signed roots; None for a pair that is not two published sizes.
+
+    Kept under both roots and the chain hash of entry #new_size as stored now, which
+    commits to every entry the proof is made from: a rewrite that re-hashes the chain is
+    a new key, and the proof is made afresh from the rows (and fails). A rewrite that
+    does not re-hash breaks the chain, which every check recomputes. The stored hashes
+    of all the pairs are read in one query (the community page asks for every month)."""
+    roots = {h["tree_size"]: h["root"] for h in (heads or signed_heads(community))}
+    wanted = {new for old, new in pairs if old in roots and new in roots and old <= new}
+    stored = dict(
+        Entry.objects.filter(book_id=community.book_id, seq__in=wanted).values_list("seq", "hash")
     )
-    key = (
-        f"reports:consistency:v2:{community.book_id}:{old_size}:{heads[old_size]}:"
-        f"{new_size}:{heads[new_size]}:{stored}"
-    )
-    result = cache.get(key)
-    if result is None:
-        proof = log.consistency(community.book, old_size, new_size)
-        result = {
-            "from": {"tree_size": old_size, "root": heads[old_size]},
-            "to": {"tree_size": new_size, "root": heads[new_size]},
-            "proof": proof,
-            "verified": merkle.verify_consistency(
-                old_size,
-                new_size,
-                bytes.fromhex(heads[old_size]),
-                bytes.fromhex(heads[new_size]),
-                [bytes.fromhex(p) for p in proof],
-            ),
-        }
-        cache.set(key, result, None)
-    return result
+    results: list[dict | None] = []
+    for old_size, new_size in pairs:
+        if new_size not in wanted or old_size not in roots or old_size > new_size:
+            results.append(None)
+            continue
+        key = (
+            f"reports:consistency:v2:{community.book_id}:{old_size}:{roots[old_size]}:"
+            f"{new_size}:{roots[new_size]}:{stored.get(new_size)}"
+        )
+        result = cache.get(key)
+        if result is None:
+            proof = log.consistency(community.book, old_size, new_size)
+            result = {
+                "from": {"tree_size": old_size, "root": roots[old_size]},
+                "to": {"tree_size": new_size, "root": roots[new_size]},
+                "proof": proof,
+                "verified": merkle.verify_consistency(
+                    old_size,
+                    new_size,
+                    bytes.fromhex(roots[old_size]),
+                    bytes.fromhex(roots[new_size]),
+                    [bytes.fromhex(p) for p in proof],
+                ),
+            }
+            cache.set(key, result, None)
+        results.append(result)
+    return results

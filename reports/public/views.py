@@ -172,8 +172,11 @@ def community_page(request, code: str):
         h["height"] = f"{Decimal(h['fund']) * 120 / peak:.1f}"
         h["y"] = f"{140 - Decimal(h['fund']) * 120 / peak:.1f}"
     heads = selectors.signed_heads(community)
-    for before, after in zip(heads, heads[1:], strict=False):
-        check = selectors.consistency_between(community, before["tree_size"], after["tree_size"])
+    pairs = list(zip(heads, heads[1:], strict=False))
+    checks = selectors.consistencies(
+        community, [(b["tree_size"], a["tree_size"]) for b, a in pairs], heads=heads
+    )
+    for (before, after), check in zip(pairs, checks, strict=True):
         after["consistent"] = bool(check and check["verified"])
         after["previous_size"] = before["tree_size"]
     return render(

@@ -3,10 +3,12 @@
 ceiling of reading the same rows through a server-side cursor and hashing them with
 hashlib (what any verifier must at least do).
 
-    DATABASE_URL=postgres://... .venv/bin/python bench/verify.py [--entries 1000000]
+    DATABASE_URL=postgres://... .venv/bin/python bench/verify.py [--entries 1000000] [--heads 24]
 
 The book is filled through ledger.post_many (the import's write path), two lines an
-entry. Prints JSON lines; asserts nothing about time.
+entry. Then the same verify with --heads signed heads at evenly spaced sizes (two
+years of months): what recomputing the root at every signed head adds (#16). Prints
+JSON lines; asserts nothing about time.
 """
 
 import argparse
@@ -24,14 +26,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--heads", type=int, default=24)
     args = parser.parse_args()
     _django.setup("fundmgr-bench-verify-")
     from django.db import connection, transaction
     from djmoney.money import Money
 
+    from ledger import log, merkle
     from ledger import services as ledger
     from ledger.models import AccountType
-    from ledger.verify import verify_book
+    from ledger.verify import SignedHead, verify_book
 
     book = ledger.create_book(code=f"V{_django.tag()}", name="基准账簿")
     cash = ledger.open_account(book=book, code="1001", name="库存现金", type=AccountType.ASSET)
@@ -83,6 +87,27 @@ def main() -> None:
         n=report.entries,
         seconds=round(seconds, 1),
         seeded_in_s=round(seeded, 1),
+    )
+
+    leaves = log.leaf_hashes(book, cached=False)
+    sizes = [len(leaves) * (i + 1) // args.heads for i in range(args.heads)]
+    heads = [
+        SignedHead(label=f"H{size}", size=size, root=merkle.root(leaves[:size]).hex())
+        for size in sizes
+        if size
+    ]
+    t0 = time.perf_counter()
+    report = verify_book(book, heads=heads)
+    signed = time.perf_counter() - t0
+    assert report.ok, report.problems[:3]
+    _django.emit(
+        name="verify_signed_heads",
+        value=round(report.entries / signed, 1),
+        unit="entries/s",
+        ceiling=round(report.entries / seconds, 1),  # verify without heads
+        n=report.entries,
+        heads=len(heads),
+        seconds=round(signed, 1),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -117,14 +117,25 @@ class Problem:
 
 
 def check_chain(
-    book: str, currency: str, entries: Iterable[StoredEntry], *, head_seq: int, head_hash: str
+    book: str,
+    currency: str,
+    entries: Iterable[StoredEntry],
+    *,
+    head_seq: int,
+    head_hash: str,
+    on_payload: Callable[[StoredEntry, bytes], None] | None = None,
 ) -> Iterator[Problem]:
     """Recompute one book's chain in order. Yields the first broken entry (then stops,
-    because every later hash depends on it) and any mismatch with the book's head."""
+    because every later hash depends on it) and any mismatch with the book's head.
+    `on_payload` is handed each entry's canonical bytes as they are made (the Merkle
+    leaves are hashed from the same bytes: serialising twice cost verify a fifth)."""
     expected_seq = 1
     running = GENESIS_HASH
     for stored in entries:
         rec = stored.record
+        payload = canonical(rec)
+        if on_payload is not None:
+            on_payload(stored, payload)
 
         def problem(reason: str, rec: EntryRecord = rec, stored: StoredEntry = stored) -> Problem:
             return Problem(book, reason, rec.seq, stored.id)
@@ -148,7 +159,7 @@ def check_chain(
         if total != 0:
             yield problem(f"unbalanced: lines sum to {total} fen")
             return
-        recomputed = entry_hash(running, rec)
+        recomputed = chain_hash(running, payload)
         if recomputed != stored.hash:
             yield problem("hash mismatch: the entry's content was changed after posting")
             return

@@ -46,6 +46,40 @@ def _mth(leaves: Sequence[bytes], start: int, end: int) -> bytes:
     return node_hash(_mth(leaves, start, start + k), _mth(leaves, start + k, end))
 
 
+SHARED_FROM = 64  # perfect subtrees this large are kept while roots_at runs
+
+
+def roots_at(leaves: Sequence[bytes], sizes: Sequence[int]) -> dict[int, bytes]:
+    """MTH(D[0:s]) for each size s, the trees sharing the aligned perfect subtrees they
+    have in common: each of SHARED_FROM leaves or more is hashed once (kept for this
+    call only, about n/32 hashes), so two years of monthly heads cost little more than
+    one root over the book (bench/ verify), where a root per head cost one pass each."""
+    kept: dict[tuple[int, int], bytes] = {}
+
+    def perfect(start: int, n: int) -> bytes:  # n a power of two, start a multiple of n
+        if n < SHARED_FROM:
+            return _mth(leaves, start, start + n)
+        key = (start, n)
+        found = kept.get(key)
+        if found is None:
+            half = n // 2
+            found = kept[key] = node_hash(perfect(start, half), perfect(start + half, half))
+        return found
+
+    def mth(start: int, n: int) -> bytes:
+        if n & (n - 1) == 0:
+            return perfect(start, n)
+        k = _split(n)
+        return node_hash(perfect(start, k), mth(start + k, n - k))
+
+    result = {}
+    for size in sizes:
+        if not 0 <= size <= len(leaves):
+            raise ValueError("a size beyond the leaves")
+        result[size] = mth(0, size) if size else EMPTY_ROOT
+    return result
+
+
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     """PATH(index, D[n]) of RFC 6962 section 2.1.1."""
     if not 0 <= index < len(leaves):
@@ -81,17 +115,16 @@ def _subproof(leaves: Sequence[bytes], m: int, start: int, end: int, complete: b
     return _subproof(leaves, m - k, start + k, end, False) + [_mth(leaves, start, start + k)]
 
 
-def verify_inclusion(
-    leaf: bytes, index: int, size: int, proof: Sequence[bytes], expected_root: bytes
-) -> bool:
-    """RFC 9162 2.1.3.2: is the leaf hash at `index` in the tree of `size` and root?"""
+def root_from_path(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes | None:
+    """RFC 9162 2.1.3.2: the root an inclusion proof leads to from the leaf hash at
+    `index` in a tree of `size` (None when the path does not fit the size)."""
     if not 0 <= index < size:
-        return False
+        return None
     fn, sn = index, size - 1
     r = leaf
     for p in proof:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
@@ -102,7 +135,15 @@ def verify_inclusion(
             r = node_hash(r, p)
         fn >>= 1
         sn >>= 1
-    return sn == 0 and r == expected_root
+    return r if sn == 0 else None
+
+
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, proof: Sequence[bytes], expected_root: bytes
+) -> bool:
+    """Is the leaf hash at `index` in the tree of `size` and root?"""
+    found = root_from_path(leaf, index, size, proof)
+    return found is not None and found == expected_root
 
 
 def verify_consistency(

@@ -24,6 +24,7 @@ from fundmgr.lib.privacy import mask_name
 from fundmgr.lib.receipts import display
 from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
 from fundmgr.spaces.selectors import document_part as spaces_part
+from ledger import log
 from ledger.chain import canonical_json
 from ledger.models import Entry
 from ledger.selectors import net_by_account
@@ -168,6 +169,10 @@ def build(period) -> dict:
             community=community, entry__date__gte=start, entry__date__lte=end
         ).order_by("entry__seq")
     )
+    # Each income's leaf hash, recomputed from its entry, beside its amount: a receipt's
+    # proof can then be tied to the line residents read (the receipt page, the API and
+    # tools/verify_disclosure.py compare the three).
+    leaves = log.leaves_of(book, [i.seq for i in incomes])
     reversed_in_month = _income_rows(
         Income.objects.filter(
             community=community, reversal_entry__date__gte=start, reversal_entry__date__lte=end
@@ -292,6 +297,7 @@ def build(period) -> dict:
                 "payer": mask_name(i.payer),
                 "status": "reversed" if i.status == IncomeStatus.REVERSED else "posted",
                 "entry": i.seq,
+                "leaf": leaves[i.seq].hex(),
                 # Reversed by the time of publishing: when, and the month it is booked in
                 # (its totals, not this month's, carry it when that is a later month).
                 **(

@@ -13,7 +13,9 @@ from fundmgr.lib.dates import month_start
 from fundmgr.lib.split import percent
 from fundmgr.models import Community, Income, IncomeStatus, ServicePackage, SplitPolicy
 from ledger import log, merkle
+from ledger.models import Entry
 
+from .checking.selectors import month_checks
 from .models import Disclosure, Period, PeriodState
 
 
@@ -207,6 +209,8 @@ def period_summary(period: Period) -> dict:
         "tree_head": {"size": d.tree_size, "root": d.tree_root},
         "signature": d.signature,
         "key_id": d.key_id,
+        # Beside the signed figures, not in them: it grows as residents look.
+        "checked_by_payers": month_checks(period),
     }
 
 
@@ -252,25 +256,58 @@ def receipt_public(income: Income) -> dict:
     disclosure = disclosure_of_entry(income.community, income.entry.date)
     if disclosure is None:
         return record
-    key = f"reports:inclusion:{disclosure.digest}:{income.entry.seq}"
+    head = json.loads(disclosure.signed_head)
+    book, seq = income.community.book, income.entry.seq
+    # The leaf is read from the entry's row on every look-up and is part of the key: a
+    # rewritten entry is a new key, its proof made afresh, checked against the signed
+    # root - a warm cache can never vouch for what the row says now.
+    leaf = log.leaf_of(book, seq).hex()
+    key = f"reports:inclusion:v2:{head['tree_size']}:{head['root']}:{seq}:{leaf}"
     proof = cache.get(key)
     if proof is None:
-        proof = log.inclusion(income.community.book, income.entry.seq, disclosure.tree_size)
-        proof["verified"] = proof["root"] == disclosure.tree_root and merkle.verify_inclusion(
+        proof = log.inclusion(book, seq, head["tree_size"])
+        proof["verified"] = proof["leaf_hash"] == leaf and merkle.verify_inclusion(
             bytes.fromhex(proof["leaf_hash"]),
             proof["leaf_index"],
             proof["tree_size"],
             [bytes.fromhex(p) for p in proof["path"]],
-            bytes.fromhex(disclosure.tree_root),
+            bytes.fromhex(head["root"]),
         )
         cache.set(key, proof, None)
     record["published"] = True
-    record["inclusion"] = {
-        **proof,
-        "signed_tree_head": json.loads(disclosure.signed_head),
-        "signature": disclosure.signature,
-    }
+    record["inclusion"] = {**proof, "signed_tree_head": head, "signature": disclosure.signature}
+    line = _document_line(disclosure, income.receipt_display)
+    record["disclosed"] = line
+    record["agreement"] = receipt_agreement(record["amount"], line, proof)
     return record
+
+
+def _document_line(disclosure: Disclosure, receipt: str) -> dict | None:
+    """The receipt's line in its month's signed document: its amount and leaf."""
+    for line in document(disclosure)["incomes"]:
+        if line["receipt"] == receipt:
+            return {"amount": line["amount"], "entry": line["entry"], "leaf": line.get("leaf")}
+    return None
+
+
+def receipt_agreement(amount: str, line: dict | None, proof: dict) -> dict:
+    """Do the amount shown, the signed document's line and the proven leaf agree? Each
+    disagreement is named: `proof` (the entry as it reads now does not lead to the
+    signed root), `line` (the signed document has no line for the receipt), `leaf` (the
+    line names another leaf than the one proven), `amount` (the amount shown is not the
+    line's). Documents published before lines carried their leaf are compared on the
+    amount only."""
+    differs = []
+    if not proof.get("verified"):
+        differs.append("proof")
+    if line is None:
+        differs.append("line")
+    else:
+        if line.get("leaf") and line["leaf"] != proof.get("leaf_hash"):
+            differs.append("leaf")
+        if line["amount"] != amount:
+            differs.append("amount")
+    return {"agree": not differs, "differs": differs}
 
 
 def signed_heads(community: Community) -> list[dict]:
@@ -286,26 +323,53 @@ def signed_heads(community: Community) -> list[dict]:
     ]
 
 
-def consistency_between(community: Community, old_size: int, new_size: int) -> dict | None:
+def consistency_between(
+    community: Community, old_size: int, new_size: int, *, heads: list[dict] | None = None
+) -> dict | None:
     """A consistency proof between two published heads, checked against their roots."""
-    heads = {h["tree_size"]: h["root"] for h in signed_heads(community)}
-    if old_size not in heads or new_size not in heads or old_size > new_size:
-        return None
-    key = f"reports:consistency:{community.pk}:{old_size}:{new_size}:{heads[new_size]}"
-    result = cache.get(key)
-    if result is None:
-        proof = log.consistency(community.book, old_size, new_size)
-        result = {
-            "from": {"tree_size": old_size, "root": heads[old_size]},
-            "to": {"tree_size": new_size, "root": heads[new_size]},
-            "proof": proof,
-            "verified": merkle.verify_consistency(
-                old_size,
-                new_size,
-                bytes.fromhex(heads[old_size]),
-                bytes.fromhex(heads[new_size]),
-                [bytes.fromhex(p) for p in proof],
-            ),
-        }
-        cache.set(key, result, None)
-    return result
+    return consistencies(community, [(old_size, new_size)], heads=heads)[0]
+
+
+def consistencies(
+    community: Community, pairs: list[tuple[int, int]], *, heads: list[dict] | None = None
+) -> list[dict | None]:
+    """Consistency proofs between pairs of published heads (old size, new size), each
+    checked against the signed roots; None for a pair that is not two published sizes.
+
+    Kept under both roots and the chain hash of entry #new_size as stored now, which
+    commits to every entry the proof is made from: a rewrite that re-hashes the chain is
+    a new key, and the proof is made afresh from the rows (and fails). A rewrite that
+    does not re-hash breaks the chain, which every check recomputes. The stored hashes
+    of all the pairs are read in one query (the community page asks for every month)."""
+    roots = {h["tree_size"]: h["root"] for h in (heads or signed_heads(community))}
+    wanted = {new for old, new in pairs if old in roots and new in roots and old <= new}
+    stored = dict(
+        Entry.objects.filter(book_id=community.book_id, seq__in=wanted).values_list("seq", "hash")
+    )
+    results: list[dict | None] = []
+    for old_size, new_size in pairs:
+        if new_size not in wanted or old_size not in roots or old_size > new_size:
+            results.append(None)
+            continue
+        key = (
+            f"reports:consistency:v2:{community.book_id}:{old_size}:{roots[old_size]}:"
+            f"{new_size}:{roots[new_size]}:{stored.get(new_size)}"
+        )
+        result = cache.get(key)
+        if result is None:
+            proof = log.consistency(community.book, old_size, new_size)
+            result = {
+                "from": {"tree_size": old_size, "root": roots[old_size]},
+                "to": {"tree_size": new_size, "root": roots[new_size]},
+                "proof": proof,
+                "verified": merkle.verify_consistency(
+                    old_size,
+                    new_size,
+                    bytes.fromhex(roots[old_size]),
+                    bytes.fromhex(roots[new_size]),
+                    [bytes.fromhex(p) for p in proof],
+                ),
+            }
+            cache.set(key, result, None)
+        results.append(result)
+    return results

@@ -198,7 +198,8 @@ def period_publish(*, community: Community, month: dt.date, actor: str) -> Discl
             _("%(month)s cannot be published: %(problem)s")
             % {"month": period.label, "problem": problems[0].message}
         )
-    head = log.tree_head(book)
+    # From the rows, never the cache: this is the root that gets signed.
+    head = log.tree_head(book, cached=False)
     now = timezone.now()
     digest = disclosure.digest_of(document)
     signed = {

@@ -7,12 +7,19 @@ Needs Python 3.11+ and the `cryptography` package (for Ed25519), nothing of fund
         the document's digest, and the deployment's signature over its tree head;
         then the arithmetic of its spaces (service owed and delivered, the rent) and
         of its decisions (a result only from a quorum and two equal tallies)
-    python3 verify_disclosure.py receipt RECEIPT.json KEY.json
-        the receipt's inclusion proof against the signed tree head of its month
+    python3 verify_disclosure.py receipt RECEIPT.json KEY.json [MONTH.json]
+        the receipt's inclusion proof against the signed tree head of its month, and
+        that the amount shown, the signed document's line for it and the proven leaf
+        agree (with MONTH.json the line is read from the signed document itself)
     python3 verify_disclosure.py consistency CONSISTENCY.json HEADS.json KEY.json
         that an earlier signed head is a prefix of a later one (nothing rewritten or cut)
+    python3 verify_disclosure.py witness SITE STATE.json
+        fetch every community's signed heads from SITE (https://...), check each later
+        head extends the one before, and that they still extend the heads saved in
+        STATE.json last time; report a changed head or a history that no longer
+        extends what was seen, and save the heads (only when all is well)
 
-The JSON files are what the open-data API returns:
+The JSON files are what the open-data API returns (a file, or its https:// address):
     MONTH.json        /api/v1/communities/<code>/periods/<YYYY-MM>/
     RECEIPT.json      /api/v1/receipts/<code>/
     HEADS.json        /api/v1/communities/<code>/heads/
@@ -21,9 +28,14 @@ The JSON files are what the open-data API returns:
 Exit status 0 when everything checks, 1 otherwise, with the reason.
 """
 
+import datetime as dt
 import hashlib
 import json
+import os
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 
 
 def canonical(obj) -> bytes:
@@ -103,7 +115,32 @@ def fail(reason: str) -> None:
     sys.exit(1)
 
 
-def load(path: str) -> dict:
+class Unreachable(Exception):
+    pass
+
+
+def fetch_json(url: str):
+    """GET a JSON document (the one place the network is used: tests replace it)."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        try:
+            body = json.load(exc)
+        except ValueError:
+            body = {}
+        raise Unreachable(f"{url}: HTTP {exc.code} {body.get('error', '')}".strip()) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise Unreachable(f"{url}: {exc}") from None
+
+
+def load(path: str):
+    if path.startswith(("https://", "http://")):
+        try:
+            return fetch_json(path)
+        except Unreachable as exc:
+            fail(str(exc))
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
 
@@ -193,25 +230,79 @@ def check_decisions(data: dict) -> str:
     return f", {len(meetings)} meetings"
 
 
-def receipt(receipt_path: str, key_path: str) -> None:
+def month_line(doc: dict, key: dict, head: dict, receipt_code: str):
+    """Check a month document as `month` does, that it is the receipt's month, and
+    return the receipt's line in it (None when it has none)."""
+    data = dict(doc)
+    signed, signature = data.pop("signed_tree_head"), data.pop("signature")
+    digest = data.pop("digest")
+    data.pop("reversed_later", None)
+    if hashlib.sha256(canonical(data)).hexdigest() != digest or signed["document_digest"] != digest:
+        fail("the month document does not match its digest")
+    check_signature(signed, signature, key)
+    if canonical(signed) != canonical(head):
+        fail("the month document is not the one of the receipt's signed tree head")
+    for line in data["incomes"]:
+        if line["receipt"] == receipt_code:
+            return line
+    return None
+
+
+def receipt(receipt_path: str, key_path: str, month_path: str = "") -> None:
     data, key = load(receipt_path), load(key_path)
     proof = data.get("inclusion")
     if not proof:
         fail("the receipt is not in a published month yet")
     head = proof["signed_tree_head"]
     check_signature(head, proof["signature"], key)
+    if month_path:
+        line, source = month_line(load(month_path), key, head, data["receipt"]), "signed"
+    else:
+        line, source = data.get("disclosed"), "quoted"
+    proven = proof["leaf_hash"]
+    differs = []
     ok = verify_inclusion(
-        bytes.fromhex(proof["leaf_hash"]),
+        bytes.fromhex(proven),
         proof["leaf_index"],
         head["tree_size"],
         [bytes.fromhex(p) for p in proof["path"]],
         bytes.fromhex(head["root"]),
     )
     if not ok or proof["tree_size"] != head["tree_size"]:
-        fail("the inclusion proof does not lead to the signed root")
+        differs.append(
+            f"the proven leaf (entry {proof['leaf_index'] + 1} as the server reads it now, "
+            f"{proven[:16]}…) does not lead to the signed root: the inclusion proof "
+            "does not lead to the signed root"
+        )
+    if line is None:
+        if month_path or "disclosed" in data:
+            differs.append(f"the {source} month document has no line for this receipt")
+    else:
+        if line.get("leaf") and line["leaf"] != proven:
+            differs.append(
+                f"the {source} document's line names leaf {line['leaf'][:16]}…, "
+                f"the proof is for leaf {proven[:16]}…"
+            )
+        if line["amount"] != data["amount"]:
+            differs.append(
+                f"the amount shown ({data['amount']}) is not the {source} document's "
+                f"({line['amount']})"
+            )
+    if differs:
+        fail("; ".join(differs))
+    tied = (
+        f"; amount {data['amount']} is the signed document's line"
+        if month_path and line is not None
+        else (
+            f"; amount {data['amount']} matches the line the server quoted (give MONTH.json "
+            "to compare it with the signed document itself)"
+            if line is not None
+            else ""
+        )
+    )
     print(
         f"verified: receipt {data['receipt']} is entry {proof['leaf_index'] + 1} of "
-        f"{head['community']}'s books as published for {head['month']}"
+        f"{head['community']}'s books as published for {head['month']}{tied}"
     )
 
 
@@ -236,10 +327,163 @@ def consistency(proof_path: str, heads_path: str, key_path: str) -> None:
     print(f"verified: tree {old['tree_size']} is a prefix of tree {new['tree_size']}")
 
 
+WITNESS_FORMAT = "fundmgr.witness/1"
+
+
+def _saved(path: str) -> dict:
+    if not os.path.exists(path):
+        return {"format": WITNESS_FORMAT, "communities": {}}
+    state = load(path)
+    if state.get("format") != WITNESS_FORMAT:
+        fail(f"{path} is not a witness file")
+    return state
+
+
+def _save(path: str, state: dict) -> None:
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(state, fh, ensure_ascii=False, indent=1, sort_keys=True)
+    os.replace(tmp, path)  # never half a file: the last good heads stay if this fails
+
+
+def _proves(site: str, code: str, old: dict, new: dict) -> str:
+    """'' when the site proves `new` extends `old`, else what is wrong."""
+    if old["tree_size"] == new["tree_size"]:
+        return "" if old["root"] == new["root"] else "the same size, another root"
+    query = urllib.parse.urlencode({"from": old["tree_size"], "to": new["tree_size"]})
+    try:
+        data = fetch_json(
+            f"{site}/api/v1/communities/{urllib.parse.quote(code)}/consistency/?{query}"
+        )
+    except Unreachable as exc:
+        return f"the site gives no consistency proof ({exc})"
+    if data["from"]["root"] != old["root"] or data["to"]["root"] != new["root"]:
+        return "the site's proof is between other roots"
+    if not verify_consistency(
+        old["tree_size"],
+        new["tree_size"],
+        bytes.fromhex(old["root"]),
+        bytes.fromhex(new["root"]),
+        [bytes.fromhex(p) for p in data["proof"]],
+    ):
+        return "its consistency proof does not verify: the books no longer extend it"
+    return ""
+
+
+def witness(site: str, state_path: str) -> int:
+    """Keep what was seen: every community's signed heads, checked against each other
+    and against the heads saved last time. Returns the exit status (0: all well)."""
+    site = site.rstrip("/")
+    state = _saved(state_path)
+    trouble: list[str] = []
+    try:
+        key = fetch_json(f"{site}/api/v1/public-key/")
+        communities = fetch_json(f"{site}/api/v1/communities/")
+    except Unreachable as exc:
+        print(f"TROUBLE: {exc}")
+        return 1
+    if state.get("key_id") and state["key_id"] != key["key_id"]:
+        trouble.append(f"the site's signing key changed from {state['key_id']} to {key['key_id']}")
+    seen = dict(state.get("communities", {}))
+    now: dict[str, list] = {}
+    for community in communities:
+        code = community["code"]
+        try:
+            heads = fetch_json(f"{site}/api/v1/communities/{urllib.parse.quote(code)}/heads/")
+        except Unreachable as exc:
+            trouble.append(f"{code}: {exc}")
+            continue
+        rows = []
+        for h in heads:
+            signed = h["signed_tree_head"]
+            raw = bytes.fromhex(key["public_key_hex"])
+            if hashlib.sha256(raw).hexdigest()[:16] != signed.get("key_id"):
+                trouble.append(f"{code} {h['month']}: signed by another key")
+            else:
+                from cryptography.exceptions import InvalidSignature
+                from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+                try:
+                    Ed25519PublicKey.from_public_bytes(raw).verify(
+                        bytes.fromhex(h["signature"]), canonical(signed)
+                    )
+                except (InvalidSignature, ValueError):
+                    trouble.append(f"{code} {h['month']}: the signature is not valid")
+            if (signed["tree_size"], signed["root"]) != (h["tree_size"], h["root"]):
+                trouble.append(f"{code} {h['month']}: the head shown is not the one signed")
+            rows.append(
+                {
+                    "month": signed["month"],
+                    "tree_size": signed["tree_size"],
+                    "root": signed["root"],
+                    "document_digest": signed.get("document_digest", ""),
+                }
+            )
+        now[code] = rows
+        by_month = {r["month"]: r for r in rows}
+        for old in seen.get(code, []):
+            new = by_month.get(old["month"])
+            if new is None:
+                trouble.append(f"{code} {old['month']}: its signed head is gone")
+            elif (new["tree_size"], new["root"], new["document_digest"]) != (
+                old["tree_size"],
+                old["root"],
+                old.get("document_digest", new["document_digest"]),
+            ):
+                trouble.append(
+                    f"{code} {old['month']}: its signed head changed (was {old['tree_size']} "
+                    f"{old['root'][:16]}…, now {new['tree_size']} {new['root'][:16]}…)"
+                )
+        # Each head extends the one before it; the newest extends the newest seen before.
+        pairs = list(zip(rows, rows[1:], strict=False))
+        if seen.get(code) and rows:
+            pairs.append((max(seen[code], key=lambda r: r["tree_size"]), rows[-1]))
+        for old, new in pairs:
+            if old["tree_size"] > new["tree_size"]:
+                trouble.append(
+                    f"{code}: the history was cut short: {old['month']} had "
+                    f"{old['tree_size']} entries, the newest head {new['tree_size']}"
+                )
+                continue
+            wrong = _proves(site, code, old, new)
+            if wrong:
+                trouble.append(
+                    f"{code}: the history no longer extends what was seen - "
+                    f"{new['month']} (size {new['tree_size']}) from {old['month']} "
+                    f"(size {old['tree_size']}): {wrong}"
+                )
+    for code in seen:
+        if code not in now and seen[code]:
+            trouble.append(f"{code}: the community and its signed heads are gone")
+    if trouble:
+        for line in trouble:
+            print(f"TROUBLE: {line}")
+        print(f"{len(trouble)} problems; {state_path} keeps the heads seen before")
+        return 1
+    state.update(
+        {
+            "format": WITNESS_FORMAT,
+            "site": site,
+            "key_id": key["key_id"],
+            "communities": now,
+            "checked_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    )
+    _save(state_path, state)
+    total = sum(len(r) for r in now.values())
+    print(f"witnessed: {len(now)} communities, {total} signed heads, all extend what was seen")
+    return 0
+
+
 if __name__ == "__main__":
-    commands = {"month": (month, 2), "receipt": (receipt, 2), "consistency": (consistency, 3)}
+    commands = {
+        "month": (month, (2,)),
+        "receipt": (receipt, (2, 3)),
+        "consistency": (consistency, (3,)),
+        "witness": (lambda *a: sys.exit(witness(*a)), (2,)),
+    }
     name = sys.argv[1] if len(sys.argv) > 1 else ""
-    if name not in commands or len(sys.argv) != commands[name][1] + 2:
+    if name not in commands or len(sys.argv) - 2 not in commands[name][1]:
         print(__doc__)
         sys.exit(2)
     commands[name][0](*sys.argv[2:])

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "fundmgr.decisions",
     "fundmgr.spaces",
     "reports",
+    "reports.checking",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..checking import views as checking
 from . import declarations, views
 
 app_name = "auditor"
@@ -15,4 +16,6 @@ urlpatterns = [
     path("<str:code>/flags/screen/", views.auditor_screen, name="screen"),
     path("<str:code>/flags/<int:pk>/close/", views.auditor_flag_close, name="flag-close"),
     path("<str:code>/declarations/", declarations.auditor_declarations, name="declarations"),
+    path("<str:code>/receipts/", checking.auditor_receipts, name="receipts"),
+    path("<str:code>/receipts/<int:pk>/confirm/", checking.auditor_confirm, name="receipt-confirm"),
 ]

@@ -18,6 +18,7 @@ from fundmgr.lib.dates import parse_month
 from fundmgr.models import Role
 
 from .. import services
+from ..checking.models import Concern
 from ..models import IntegrityCheck, RedFlag, StatementFile
 from ..redflags.rules import RULE_LABELS, SEVERITY_ORDER
 from ..redflags.screening import community_screen
@@ -38,6 +39,7 @@ def auditor_home(request):
             {
                 "community": community,
                 "open_flags": community.red_flags.filter(closed_at__isnull=True).count(),
+                "concerns": Concern.objects.filter(query__period__community=community).count(),
                 "last": checks.first(),
                 "nightly": checks.filter(ran_by="nightly").first(),
                 "periods": community.periods.order_by("-month")[:24],
@@ -54,7 +56,7 @@ def auditor_verify(request, code: str):
     if check.ok:
         messages.success(
             request,
-            _("%(name)s: %(n)d entries, chain and balances intact.")
+            _("%(name)s: %(n)d entries; chain, balances and every signed monthly root intact.")
             % {"name": community.name, "n": check.entries},
         )
     else:

@@ -17,6 +17,7 @@ from fundmgr.lib.dates import parse_month
 from fundmgr.models import Community, Income
 
 from .. import selectors, signing
+from ..checking.services import receipt_looked_up
 from ..models import PeriodState
 from . import cache
 
@@ -244,6 +245,8 @@ def receipt(request, code):
     if income is None:
         return _error("no such receipt")
     data = selectors.receipt_public(income)
+    if data["published"]:
+        receipt_looked_up(income=income, month=data["period"])
     if _wants_csv(request):
         return _csv(
             [
@@ -312,7 +315,9 @@ def consistency(request, code):
     result = selectors.consistency_between(c, old, new)
     if result is None:
         return _error("from and to must be published tree sizes, from <= to", 400)
-    return _json(result, cache_control=FOREVER)
+    # A proof that verifies between two signed roots stays true; one that fails is about
+    # the books as they are now, and must not be kept by anyone's cache.
+    return _json(result, cache_control=FOREVER if result["verified"] else "no-cache")
 
 
 @require_GET

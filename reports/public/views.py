@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
@@ -19,6 +22,9 @@ from fundmgr.lib.dates import today as local_today
 from fundmgr.models import Community, Income, SplitPolicy, Tier
 
 from .. import selectors, services
+from ..checking import selectors as checking
+from ..checking.models import ConcernKind
+from ..checking.services import concern_ask, receipt_looked_up
 from ..models import Period, PeriodState
 from . import cache
 
@@ -68,8 +74,20 @@ def public_receipt(request, code: str):
             .first()
         )
     if income is None:
-        return render(request, "public/receipt_unknown.html", {"code": code[:40]}, status=404)
+        return render(
+            request,
+            "public/receipt_unknown.html",
+            {"code": code[:40], "ask": _ask_links(ConcernKind.MISSING, code[:40])},
+            status=404,
+        )
     record = selectors.receipt_public(income)
+    ask_url = ""
+    if record["published"]:
+        receipt_looked_up(income=income, month=record["period"])
+        if not record["agreement"]["agree"]:
+            ask_url = _ask_url(
+                income.community.code, record["period"], ConcernKind.MISMATCH, code[:40]
+            )
     return render(
         request,
         "public/receipt.html",
@@ -78,8 +96,34 @@ def public_receipt(request, code: str):
             "record": record,
             "payer": record["payer"],
             "capital": capital(income.amount.amount),
+            "ask_url": ask_url,
         },
     )
+
+
+def _ask_url(community_code: str, month: str, kind: str, receipt: str) -> str:
+    query = urlencode({"concern": kind, "receipt": receipt})
+    return f"{reverse('public-query', args=[community_code, month])}?{query}#ask"
+
+
+ASK_LINKS = 20
+
+
+def _ask_links(kind: str, receipt: str) -> list[dict]:
+    """The months whose disclosure window is open, where a question can be asked now."""
+    open_now = (
+        Period.objects.filter(state=PeriodState.PUBLISHED, disclosure__window_ends_at__gte=now())
+        .select_related("community")
+        .order_by("community__code", "-month")[:ASK_LINKS]
+    )
+    return [
+        {
+            "community": p.community.name,
+            "month": p.label,
+            "url": _ask_url(p.community.code, p.label, kind, receipt),
+        }
+        for p in open_now
+    ]
 
 
 def _flow(totals: dict) -> list[dict]:
@@ -128,8 +172,11 @@ def community_page(request, code: str):
         h["height"] = f"{Decimal(h['fund']) * 120 / peak:.1f}"
         h["y"] = f"{140 - Decimal(h['fund']) * 120 / peak:.1f}"
     heads = selectors.signed_heads(community)
-    for before, after in zip(heads, heads[1:], strict=False):
-        check = selectors.consistency_between(community, before["tree_size"], after["tree_size"])
+    pairs = list(zip(heads, heads[1:], strict=False))
+    checks = selectors.consistencies(
+        community, [(b["tree_size"], a["tree_size"]) for b, a in pairs], heads=heads
+    )
+    for (before, after), check in zip(pairs, checks, strict=True):
         after["consistent"] = bool(check and check["verified"])
         after["previous_size"] = before["tree_size"]
     return render(
@@ -192,6 +239,7 @@ def month_page(request, code: str, month: str):
         return missing
     community, disclosure = period.community, period.disclosure
     window_open = disclosure.window_open()
+    checks = checking.month_checks(period)
 
     def make():
         doc = selectors.document(disclosure)
@@ -215,6 +263,7 @@ def month_page(request, code: str, month: str):
                 "extras": extras,
                 "payments": payments,
                 "window_open": window_open,
+                "checks": checks,
                 "flow": _flow(doc["totals"]),
                 "page_links": payments.paginator.get_elided_page_range(
                     payments.number, on_each_side=2, on_ends=1
@@ -227,11 +276,13 @@ def month_page(request, code: str, month: str):
         return make()
     # Fixed by the document, the language, the page, the community's name (renames
     # show within selectors.PUBLISHED_LOOKUP_SECONDS) and whether questions are open.
-    # ... and by the months published after it, which may reverse its incomes.
+    # ... and by the months published after it, which may reverse its incomes, and by
+    # how many receipts residents have checked and questions they raised.
     latest = selectors.latest_published_month(community)
     return cache.response(
         f"month-page:{disclosure.digest}:{request.LANGUAGE_CODE}:"
-        f"{request.GET.get('page', '')}:{community.name}:{window_open}:{latest}",
+        f"{request.GET.get('page', '')}:{community.name}:{window_open}:{latest}:"
+        f"{checks['checked']}:{checks['questions']}",
         make,
         request,
         timeout=cache.SUPERSEDED_AFTER,
@@ -252,10 +303,35 @@ def month_queries(request, code: str, month: str):
         return missing
     if request.method == "POST":
         return _ask(request, period)
-    return _queries_page(request, period)
+    concern = _concern(request.GET)
+    return _queries_page(request, period, draft=_concern_draft(period, *concern), concern=concern)
 
 
-def _queries_page(request, period, status: int = 200, draft: str = ""):
+def _concern(data) -> tuple[str, str]:
+    """(kind, receipt) of a question that comes from a receipt look-up gone wrong."""
+    kind = data.get("concern", "")
+    if kind not in ConcernKind.values:
+        return "", ""
+    raw = data.get("receipt", "")[:40]
+    normalised = receipts.normalise(raw)
+    return kind, receipts.display(normalised) if normalised else raw
+
+
+def _concern_draft(period, kind: str, receipt: str) -> str:
+    if kind == ConcernKind.MISSING:
+        return _(
+            "My receipt code %(code)s is not found on this site, though I paid. Please "
+            "have the auditors check that my payment was recorded."
+        ) % {"code": receipt}
+    if kind == ConcernKind.MISMATCH:
+        return _(
+            "My receipt %(code)s does not agree with the published accounts of "
+            "%(month)s. Please have the auditors check it."
+        ) % {"code": receipt, "month": period.label}
+    return ""
+
+
+def _queries_page(request, period, status: int = 200, draft: str = "", concern=("", "")):
     return render(
         request,
         "public/month_queries.html",
@@ -265,6 +341,7 @@ def _queries_page(request, period, status: int = 200, draft: str = ""):
             "d": period.disclosure,
             "queries": period.queries.order_by("asked_at"),
             "draft": draft,
+            "concern": concern,
             "window_open": period.disclosure.window_open(),
         },
         status=status,
@@ -274,20 +351,29 @@ def _queries_page(request, period, status: int = 200, draft: str = ""):
 def _ask(request, period):
     if request.POST.get("website"):  # a field people never see: only robots fill it
         return HttpResponseBadRequest("")
+    concern = _concern(request.POST)
+    ask = dict(
+        period=period,
+        question=request.POST.get("question", ""),
+        contact=request.POST.get("contact", ""),
+        client_key=_client_key(request),
+    )
     try:
-        services.query_ask(
-            period=period,
-            question=request.POST.get("question", ""),
-            contact=request.POST.get("contact", ""),
-            client_key=_client_key(request),
-        )
+        if concern[0]:  # routed to the auditors, counted on the month page
+            concern_ask(**ask, kind=concern[0], receipt=concern[1])
+        else:
+            services.query_ask(**ask)
     except PermissionError as exc:
         messages.error(request, str(exc))
         return _queries_page(request, period, status=429)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _queries_page(
-            request, period, status=400, draft=request.POST.get("question", "")[:1000]
+            request,
+            period,
+            status=400,
+            draft=request.POST.get("question", "")[:1000],
+            concern=concern,
         )
     messages.success(request, _("Your query was received. The answer will be published here."))
     return redirect("public-query", code=period.community.code, month=period.label)

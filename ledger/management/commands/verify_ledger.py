@@ -1,5 +1,7 @@
-"""manage.py verify_ledger: recompute every chain and balance; exit 1 naming the first
-broken entry of each broken book."""
+"""manage.py verify_ledger: recompute every chain and balance, and the Merkle root at
+every signed tree head's size; exit 1 naming the first broken entry of each broken book
+(for a signed head that no longer matches: its month and the first entry whose leaf
+differs)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,7 +10,10 @@ from ledger.verify import verify
 
 
 class Command(BaseCommand):
-    help = "Recompute every book's hash chain and account totals; exit non-zero if broken."
+    help = (
+        "Recompute every book's hash chain, account totals and the root at every signed "
+        "tree head; exit non-zero if broken."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--book", action="append", help="only this book code (repeatable)")
@@ -25,7 +30,8 @@ class Command(BaseCommand):
         for report in reports:
             if report.ok:
                 self.stdout.write(
-                    f"ok      {report.book}: {report.entries} entries, head {report.head_hash}"
+                    f"ok      {report.book}: {report.entries} entries, head {report.head_hash}, "
+                    f"{report.signed_heads} signed heads recomputed"
                 )
             else:
                 for problem in report.problems:

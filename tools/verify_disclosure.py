@@ -9,6 +9,8 @@ Needs Python 3.11+ and the `cryptography` package (for Ed25519), nothing of fund
         the receipt's inclusion proof against the signed tree head of its month
     python3 verify_disclosure.py consistency CONSISTENCY.json HEADS.json KEY.json
         that an earlier signed head is a prefix of a later one (nothing rewritten or cut)
+    python3 verify_disclosure.py cosign COSIGS.json SUPERVISORS.json KEY.json
+        the supervisors' co-signatures of a month's head, and their quorum (cosigcheck.py)
 
 The JSON files are what the open-data API returns:
     MONTH.json        /api/v1/communities/<code>/periods/<YYYY-MM>/
@@ -21,6 +23,7 @@ Exit status 0 when everything checks, 1 otherwise, with the reason.
 
 import hashlib
 import json
+import os
 import sys
 
 
@@ -165,8 +168,21 @@ def consistency(proof_path: str, heads_path: str, key_path: str) -> None:
     print(f"verified: tree {old['tree_size']} is a prefix of tree {new['tree_size']}")
 
 
+def cosign(cosigs_path: str, supervisors_path: str, key_path: str) -> None:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import cosigcheck  # beside this file: the logic lives there
+
+    ok, line = cosigcheck.report(
+        cosigcheck.check(load(cosigs_path), load(supervisors_path), load(key_path))
+    )
+    if not ok:
+        fail(line.removeprefix("NOT VERIFIED: "))
+    print(line)
+
+
 if __name__ == "__main__":
     commands = {"month": (month, 2), "receipt": (receipt, 2), "consistency": (consistency, 3)}
+    commands["cosign"] = (cosign, 3)
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     if name not in commands or len(sys.argv) != commands[name][1] + 2:
         print(__doc__)

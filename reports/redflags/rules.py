@@ -87,6 +87,8 @@ RULE_LABELS = {
     "quick_approval": gettext_noop("Approved within minutes"),
     "concentration": gettext_noop("Payments concentrated on one payee"),
     "stopped_income": gettext_noop("Provider paid after its income stopped"),
+    # reports.supervision: fewer co-signatures than the quorum within the window.
+    "cosign_missing": gettext_noop("Month not co-signed by the supervisory committee"),
     # Rules retired by #17; their earlier flags are kept.
     "amount_outlier": gettext_noop("Unusually large payment"),
     "round_numbers": gettext_noop("Many round amounts"),

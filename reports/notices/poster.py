@@ -162,13 +162,13 @@ def render(period, size: str = "a4") -> bytes:
     text(left + tw * 0.55, row_y, "笔数", 10, MUTED, "right")
     text(left + tw - 6 * mm, row_y, "金额", 10, MUTED, "right")
     for tier in Tier.values:
-        row_y -= 8 * mm
+        row_y -= 7.5 * mm
         t = doc["by_tier"][tier]
         text(left + 6 * mm, row_y, TIER_WORDS[tier], 12)
         text(left + tw * 0.55, row_y, str(t["count"]), 12, align="right")
         text(left + tw - 6 * mm, row_y, _yuan(t["amount"]), 12, align="right")
     totals = doc["totals"]
-    row_y -= 4 * mm
+    row_y -= 3.5 * mm
     c.setStrokeColor(RULE)
     c.line(left + 6 * mm, row_y, left + tw - 6 * mm, row_y)
     row_y -= 7 * mm
@@ -237,7 +237,7 @@ def render(period, size: str = "a4") -> bytes:
     top -= 42 * mm
     seats = f["seats"]
     signed_count = sum(1 for _s, sig in seats if sig)
-    box_h = 44 * mm
+    box_h = 52 * mm  # room to sign by hand beside the online co-signature
     box(left, top - box_h, right - left, box_h, "居务监督委员会会签")
     text(
         right - 6 * mm,
@@ -255,17 +255,17 @@ def render(period, size: str = "a4") -> bytes:
         sy = top - box_h + 5 * mm
         c.setStrokeColor(RULE)
         c.setDash(2, 2)
-        c.rect(sx, sy, sw, 26 * mm)
+        c.rect(sx, sy, sw, 36 * mm)
         c.setDash()
-        text(sx + 3 * mm, sy + 21 * mm, seat.public_label if seat else "委员", 10.5)
+        text(sx + 3 * mm, sy + 30 * mm, seat.public_label if seat else "委员", 10.5)
         if sig:
-            text(
-                sx + 3 * mm, sy + 14.5 * mm, f"已在线会签 {local_date(sig.signed_at):%m月%d日}", 9.5
-            )
-            text(sx + 3 * mm, sy + 9.5 * mm, f"密钥 {sig.key.key_id[:8]}", 8, MUTED)
+            signed_on = f"已在线会签 {local_date(sig.signed_at):%m月%d日}"
+            text(sx + 3 * mm, sy + 23.5 * mm, signed_on, 9.5)
+            text(sx + 3 * mm, sy + 18.5 * mm, f"密钥 {sig.key.key_id[:8]}", 8, MUTED)
         else:
-            text(sx + 3 * mm, sy + 14.5 * mm, "待会签", 9.5, ACCENT)
-        text(sx + 3 * mm, sy + 3 * mm, "签字：", 9, MUTED)
+            text(sx + 3 * mm, sy + 23.5 * mm, "待会签", 9.5, ACCENT)
+        text(sx + 3 * mm, sy + 10 * mm, "签字：", 9, MUTED)
+        text(sx + sw / 2, sy + 10 * mm, "日期：", 9, MUTED)
     if len(slots) > 4:
         text(left + 6 * mm, top - box_h + 1.5 * mm, f"另有 {len(slots) - 4} 位，见网页", 8, MUTED)
 

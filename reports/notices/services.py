@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fundmgr.models import Community
 
@@ -31,7 +32,10 @@ CONFIRM_MAX_AGE = dt.timedelta(days=7)
 SUBSCRIBE_LIMIT_PER_HOUR = 5
 CONFIRMATIONS_MAX = 3
 
-SUBSCRIBE_RECEIVED = "If this address can receive mail, a message with a confirmation link is on its way. Nothing is sent until you confirm."  # noqa: E501
+SUBSCRIBE_RECEIVED = gettext_noop(
+    "If this address can receive mail, a message with a confirmation link is on its way. "
+    "Nothing is sent until you confirm."
+)
 
 
 def _url(name: str, **kwargs) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -269,3 +270,47 @@ def test_the_admin_command_enrols_and_refuses_bad_keys():
     assert has_role(get_user_model().objects.get(username="supspc"), c, Role.SUPERVISOR)
     with pytest.raises(CommandError, match="已是"):
         call_command("supervisor", "enrol", "SPC", "supspc", "周平", "--by", "rootspc")
+
+
+def test_the_supervisors_page_is_theirs_alone_and_registers_a_public_key_only():
+    w = world("SPP")
+    seat = w.seats[0]
+    client = Client()
+    client.force_login(seat.user)
+    assert client.get("/").url == "/supervisor/"  # a supervisor lands on their page
+    page = client.get("/supervisor/").content.decode()
+    assert "2026-03" in page and "fundmgr.cosign/1" in page and "我已核查本月：会签" in page
+    new = public_hex(Ed25519PrivateKey.generate())
+    response = client.post(
+        "/supervisor/SPP/key/",
+        json.dumps({"public_key": new, "origin": "browser"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    keys = list(seat.keys.order_by("added_at", "pk").values_list("revoked_at", "origin"))
+    assert keys[0][0] is not None and keys[1] == (None, "browser")  # the old key revoked
+    bad = client.post(
+        "/supervisor/SPP/key/",
+        json.dumps({"public_key": "-----BEGIN PRIVATE KEY-----"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "64 位十六进制" in bad.json()["error"]
+    officer = f.user("offspp", (w.community, "officer"))
+    other = Client()
+    other.force_login(officer)
+    assert other.get("/supervisor/").status_code == 404
+    assert (
+        other.post(
+            "/supervisor/SPP/key/", json.dumps({"public_key": new}), content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert Client().get("/supervisor/").status_code == 302  # to the login
+    csrf = Client(enforce_csrf_checks=True)
+    csrf.force_login(seat.user)
+    assert (
+        csrf.post(
+            "/supervisor/SPP/key/", json.dumps({"public_key": new}), content_type="application/json"
+        ).status_code
+        == 403
+    )

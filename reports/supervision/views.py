@@ -44,7 +44,7 @@ def _when(value) -> str | None:
 
 def _by(event: SupervisionEvent) -> str:
     if event.by_role == services.SUPERVISOR:
-        return event.supervisor.public_label
+        return _("the member themselves")
     return _("Administrator")
 
 

@@ -9,7 +9,8 @@
   const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
   const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
   const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-  const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  // From the page, not the cookie: the cookie may be HttpOnly.
+  const csrf = () => document.getElementById("cosign-csrf").value;
 
   function db() {
     return new Promise((resolve, reject) => {

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import OUTPUT
+
 pytestmark = pytest.mark.browser
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
 PASSPHRASE = "梧桐树下的长椅 2026"
@@ -195,5 +197,6 @@ def test_a_supervisor_restores_the_key_from_its_backup_in_a_new_browser(server, 
         button.click()
         page.locator(f"{section} tr[data-month='{month}']").get_by_text("您已会签").wait_for()
     finally:
-        page.screenshot(path=str(tmp_path / "restore.png"), full_page=True)
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "supervisor_restores_key.png"), full_page=True)
         context.close()

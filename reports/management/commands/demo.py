@@ -161,4 +161,4 @@ class Command(BaseCommand):
             "supervisor2": "supervisory committee: 桥一 (/supervisor/)",
         }
         for username, password in PASSWORDS.items():
-            self.stdout.write(f"  {username:<11} {password:<22} {roles[username]}")
+            self.stdout.write(f"  {username:<9} {password:<22} {roles[username]}")

@@ -129,6 +129,7 @@
     const signature = await crypto.subtle.sign({ name: "Ed25519" }, record.privateKey, message);
     const result = await post(row.dataset.api, { key_id: keyId, signature: hex(signature) });
     say(WORDS.cosigned.replace("%s", row.dataset.month) + " " + result.cosigned + " / " + result.supervisors);
+    row.children[1].textContent = result.cosigned + " / " + result.supervisors;
     button.replaceWith(Object.assign(document.createElement("span"), { className: "badge ok", textContent: WORDS.you_cosigned }));
   }
 

@@ -20,6 +20,17 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@pytest.fixture(autouse=True)
+def tasks_inline():
+    """The notices are Celery tasks; with a broker configured (the PostgreSQL run) they
+    would wait for a worker. What is tested here is what they send."""
+    from fundmgr.conf.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = eager
+
+
 def test_the_feed_lists_published_months_and_answers():
     w = world("FDA")
     q = query_ask(

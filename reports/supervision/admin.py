@@ -2,7 +2,7 @@
 in the published trail); keys and co-signatures are read-only."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,15 @@ class EnrolForm(forms.ModelForm):
     class Meta:
         model = Supervisor
         fields = ("community", "user", "display_name", "title")
+
+    def clean_public_key(self):
+        value = self.cleaned_data.get("public_key", "").strip().lower()
+        if value:
+            try:
+                services.public_raw(value)  # the service's own check, its words
+            except ValidationError as error:
+                raise ValidationError(error.messages) from error
+        return value
 
 
 @admin.register(Supervisor)
@@ -50,19 +59,18 @@ class SupervisorAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        try:
-            seat = services.supervisor_enrol(
-                community=form.cleaned_data["community"],
-                user=form.cleaned_data["user"],
-                display_name=form.cleaned_data["display_name"],
-                title=form.cleaned_data.get("title", ""),
-                public_key=form.cleaned_data.get("public_key", ""),
-                actor=request.user,
-            )
-        except (ValidationError, PermissionError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            raise
+        seat = services.supervisor_enrol(
+            community=form.cleaned_data["community"],
+            user=form.cleaned_data["user"],
+            display_name=form.cleaned_data["display_name"],
+            title=form.cleaned_data.get("title", ""),
+            public_key=form.cleaned_data.get("public_key", ""),
+            actor=request.user,
+        )
         obj.pk = seat.pk
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser  # the service enrols for the administrator only
 
     def has_delete_permission(self, request, obj=None):
         return False

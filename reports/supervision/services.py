@@ -98,7 +98,7 @@ def supervisor_enrol(
     return seat
 
 
-def _public_raw(public_key: str) -> bytes:
+def public_raw(public_key: str) -> bytes:
     text = public_key.strip().lower()
     if len(text) != 64 or not HEX.match(text):
         raise ValidationError(
@@ -120,7 +120,7 @@ def key_add(*, supervisor: Supervisor, public_key: str, actor, origin: str) -> S
         raise PermissionError(_("Only the supervisor or the administrator adds their key."))
     if supervisor.ended_at is not None:
         raise ValidationError(_("This supervisor has left the committee."))
-    raw = _public_raw(public_key)
+    raw = public_raw(public_key)
     if SupervisorKey.objects.filter(public_key=raw.hex()).exists():
         raise ValidationError({"public_key": _("This key is already registered.")})
     now = timezone.now()

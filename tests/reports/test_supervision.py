@@ -314,3 +314,25 @@ def test_the_supervisors_page_is_theirs_alone_and_registers_a_public_key_only():
         ).status_code
         == 403
     )
+
+
+def test_the_administrator_enrols_in_the_admin_and_a_bad_key_is_named_on_its_field():
+    c = f.community("SPA")
+    user = f.user("supspa")
+    admin = get_user_model().objects.create_superuser("rootspa", "", "pw")
+    client = Client()
+    client.force_login(admin)
+    form = {"community": c.pk, "user": user.pk, "display_name": "钱芳", "title": "委员"}
+    response = client.post("/admin/supervision/supervisor/add/", {**form, "public_key": "xyz"})
+    assert response.status_code == 200 and "公钥是 64 位十六进制字符" in response.content.decode()
+    assert not SupervisionEvent.objects.exists()
+    key = Ed25519PrivateKey.generate()
+    response = client.post(
+        "/admin/supervision/supervisor/add/", {**form, "public_key": public_hex(key)}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(SupervisionEvent.objects.values_list("kind", "by")) == [
+        ("enrolled", "rootspa"),
+        ("key_added", "rootspa"),
+    ]
+    assert has_role(user, c, Role.SUPERVISOR)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from fundmgr.access import has_role
-from fundmgr.models import Community, Role
+from fundmgr.models import Community, Membership, Role
 from fundmgr.services.setup import membership_grant
 
 from ..models import Disclosure
@@ -156,6 +156,29 @@ def key_revoke(*, key: SupervisorKey, actor, reason: str) -> SupervisorKey:
         raise ValidationError({"reason": _("Say why the key is revoked.")})
     _revoke(key, actor, reason.strip(), timezone.now())
     return key
+
+
+@transaction.atomic
+def supervisor_leave(*, supervisor: Supervisor, actor, reason: str) -> Supervisor:
+    """A member leaves the committee: the role goes, their keys are revoked (earlier
+    co-signatures stay valid), and the trail says so."""
+    if not _is_admin(actor):
+        raise PermissionError(_("Only the administrator enrols supervisors."))
+    seat = Supervisor.objects.select_for_update().get(pk=supervisor.pk)
+    if seat.ended_at is not None:
+        raise ValidationError(_("This supervisor has left the committee."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the member leaves.")})
+    now = timezone.now()
+    for key in seat.keys.select_for_update().filter(revoked_at=None):
+        _revoke(key, actor, gettext_noop("the member left the committee"), now)
+    seat.ended_at = now
+    seat.save(update_fields=["ended_at"])
+    Membership.objects.filter(
+        user_id=seat.user_id, community_id=seat.community_id, role=Role.SUPERVISOR
+    ).delete()
+    _event(seat, EventKind.LEFT, actor, note=reason.strip())
+    return seat
 
 
 def message_for(disclosure: Disclosure) -> bytes:

@@ -336,3 +336,22 @@ def test_the_administrator_enrols_in_the_admin_and_a_bad_key_is_named_on_its_fie
         ("key_added", "rootspa"),
     ]
     assert has_role(user, c, Role.SUPERVISOR)
+
+
+def test_a_member_who_leaves_loses_the_role_and_keys_and_no_longer_counts():
+    w = world("SPL")
+    seat = w.seats[2]
+    assert submit(w, seat.keys.get().key_id, sign(w, 2)).status_code == 201
+    call_command(
+        "supervisor", "leave", "SPL", seat.user.username, "任期届满", "--by", w.admin.username
+    )
+    assert not has_role(seat.user, w.community, Role.SUPERVISOR)
+    assert seat.keys.get().revoked_at is not None
+    st = supervision.status(w.disclosure)
+    assert (st["k"], st["n"]) == (1, 3)  # the earlier co-signature stands, and is counted
+    history = Client().get("/api/v1/communities/SPL/supervisors/").json()["history"]
+    assert [h["event"] for h in history][-2:] == ["key_revoked", "left"]
+    with pytest.raises(CommandError, match="已离任"):
+        call_command(
+            "supervisor", "leave", "SPL", seat.user.username, "x", "--by", w.admin.username
+        )

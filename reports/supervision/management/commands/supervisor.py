@@ -31,6 +31,11 @@ class Command(BaseCommand):
         revoke.add_argument("key_id")
         revoke.add_argument("reason")
         revoke.add_argument("--by", required=True)
+        leave = sub.add_parser("leave")
+        leave.add_argument("community")
+        leave.add_argument("username")
+        leave.add_argument("reason")
+        leave.add_argument("--by", required=True)
         listing = sub.add_parser("list")
         listing.add_argument("community")
 
@@ -64,6 +69,17 @@ class Command(BaseCommand):
                     raise CommandError(f"no key {opts['key_id']!r}")
                 services.key_revoke(key=key, actor=self._user(opts["by"]), reason=opts["reason"])
                 self.stdout.write(f"revoked: {key.key_id}")
+            elif action == "leave":
+                seat = Supervisor.objects.filter(
+                    community=self._community(opts["community"]),
+                    user=self._user(opts["username"]),
+                ).first()
+                if seat is None:
+                    raise CommandError(f"{opts['username']!r} is not on that committee")
+                services.supervisor_leave(
+                    supervisor=seat, actor=self._user(opts["by"]), reason=opts["reason"]
+                )
+                self.stdout.write(f"left: {seat}")
             else:
                 for seat in Supervisor.objects.filter(community=self._community(opts["community"])):
                     keys = ", ".join(

@@ -27,7 +27,7 @@ from reports.supervision import services as supervision
 from reports.supervision.message import cosign_message
 from reports.supervision.models import CoSignature, SupervisionEvent, SupervisorKey
 from tests import factories as f
-from tests.reports.published import public_hex, world
+from tests.reports.published import committee, public_hex, world
 
 pytestmark = pytest.mark.django_db
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
@@ -355,3 +355,15 @@ def test_a_member_who_leaves_loses_the_role_and_keys_and_no_longer_counts():
         call_command(
             "supervisor", "leave", "SPL", seat.user.username, "x", "--by", w.admin.username
         )
+
+
+def test_months_published_before_the_committee_existed_are_not_flagged():
+    w = world("SPN", supervisors=False)
+    committee(w.community, w.admin)
+    with time_machine.travel(w.disclosure.window_ends_at + dt.timedelta(days=2)):
+        st = supervision.status(w.disclosure)
+        assert (st["k"], st["n"], st["short"]) == (0, 3, False)
+        community_screen(w.community)
+        assert not RedFlag.objects.filter(rule="cosign_missing").exists()
+        page = Client().get("/c/SPN/2026-03/").content.decode()
+        assert "已由 0 / 3 位监督委员会成员会签" in page and 'id="cosign-short"' not in page

@@ -10,6 +10,7 @@ import re
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -222,6 +223,9 @@ def cosign_submit(*, disclosure: Disclosure, key_id: str, signature: str) -> CoS
         )
     except InvalidSignature as exc:
         raise ValidationError(_(COSIGN_FORGED) % params) from exc
+    # Now, and again once committed (a reader in between may have cached the old state).
+    cache.delete(_state_key(disclosure.pk))
+    transaction.on_commit(lambda: cache.delete(_state_key(disclosure.pk)))
     existing = CoSignature.objects.filter(disclosure=disclosure, supervisor=key.supervisor).first()
     if existing is not None:
         return existing  # Ed25519 is deterministic: the same key signs the same bytes alike
@@ -273,13 +277,26 @@ def status(disclosure: Disclosure) -> dict:
     }
 
 
+STATE_SECONDS = 60
+
+
+def _state_key(disclosure_pk: int) -> str:
+    return f"supervision:state:{disclosure_pk}"
+
+
 def state_token(disclosure: Disclosure) -> str:
     """Changes whenever the month's co-signing status would read differently: for the
-    keys of cached pages."""
-    ids = CoSignature.objects.filter(disclosure=disclosure).values_list("pk", flat=True)
-    seated = Supervisor.objects.filter(community_id=disclosure.period.community_id, ended_at=None)
-    quorum = quorum_of(disclosure.period.community)
-    return f"{len(ids)}.{max(ids, default=0)}.{seated.count()}.{quorum}"
+    keys of cached pages. Kept a minute (three queries on the most read page otherwise);
+    a new co-signature clears it at once, a change of the committee shows within it."""
+    key = _state_key(disclosure.pk)
+    token = cache.get(key)
+    if token is None:
+        ids = list(CoSignature.objects.filter(disclosure=disclosure).values_list("pk", flat=True))
+        community = disclosure.period.community
+        seated = Supervisor.objects.filter(community=community, ended_at=None).count()
+        token = f"{len(ids)}.{max(ids, default=0)}.{seated}.{quorum_of(community)}"
+        cache.set(key, token, STATE_SECONDS)
+    return token
 
 
 def can_cosign(user, community: Community) -> bool:

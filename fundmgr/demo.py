@@ -46,6 +46,10 @@ PASSWORDS = {
     "reviewer": "demo-reviewer-2026",
     "reviewer2": "demo-reviewer2-2026",
     "auditor": "demo-auditor-2026",
+    # Enrolled on 桥一's supervisory committee by reports' demo command (no keys: theirs
+    # are made in their own browser or with tools/cosign.py).
+    "supervisor": "demo-supervisor-2026",
+    "supervisor2": "demo-supervisor2-2026",
 }
 SUBDISTRICTS = [
     ("WLQ", "五里桥街道", "五里桥社区服务枢纽社会企业"),

@@ -46,9 +46,15 @@ class PaymentMethod(models.TextChoices):
 
 
 class Role(models.TextChoices):
+    """Every role in one place: a check such as a second factor for "staff who can sign
+    or approve" names these members (e.g. `Role.SUPERVISOR`)."""
+
     OFFICER = "officer", _("Finance officer")
     REVIEWER = "reviewer", _("Reviewer")
     AUDITOR = "auditor", _("Auditor")
+    # 居务监督委员会成员: reads what is published and co-signs each month's tree head with
+    # a key the server never holds (reports.supervision).
+    SUPERVISOR = "supervisor", _("Supervisory committee member")
 
 
 class ProviderCategory(models.TextChoices):

@@ -44,6 +44,7 @@ from .models import (
     RedFlag,
     StatementFile,
 )
+from .notices import services as notices
 
 DISCLOSURE_WINDOW = dt.timedelta(days=7)
 
@@ -231,6 +232,7 @@ def period_publish(*, community: Community, month: dt.date, actor: str) -> Discl
     period.state = PeriodState.PUBLISHED
     period.published_at, period.published_by = now, actor
     period.save()
+    notices.on_month_published(record)  # subscribers hear of it, after the commit
     return record
 
 
@@ -271,6 +273,7 @@ def query_answer(*, query, user, answer: str):
     query.answer, query.answered_by = answer, user.get_username()
     query.answered_at = timezone.now()
     query.save(update_fields=["answer", "answered_by", "answered_at"])
+    notices.on_query_answered(query)
     return query
 
 

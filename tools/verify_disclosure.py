@@ -18,6 +18,8 @@ Needs Python 3.11+ and the `cryptography` package (for Ed25519), nothing of fund
         head extends the one before, and that they still extend the heads saved in
         STATE.json last time; report a changed head or a history that no longer
         extends what was seen, and save the heads (only when all is well)
+    python3 verify_disclosure.py cosign COSIGS.json SUPERVISORS.json KEY.json
+        the supervisors' co-signatures of a month's head, and their quorum (cosigcheck.py)
 
 The JSON files are what the open-data API returns (a file, or its https:// address):
     MONTH.json        /api/v1/communities/<code>/periods/<YYYY-MM>/
@@ -475,12 +477,25 @@ def witness(site: str, state_path: str) -> int:
     return 0
 
 
+def cosign(cosigs_path: str, supervisors_path: str, key_path: str) -> None:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import cosigcheck  # beside this file: the logic lives there
+
+    ok, line = cosigcheck.report(
+        cosigcheck.check(load(cosigs_path), load(supervisors_path), load(key_path))
+    )
+    if not ok:
+        fail(line.removeprefix("NOT VERIFIED: "))
+    print(line)
+
+
 if __name__ == "__main__":
     commands = {
         "month": (month, (2,)),
         "receipt": (receipt, (2, 3)),
         "consistency": (consistency, (3,)),
         "witness": (lambda *a: sys.exit(witness(*a)), (2,)),
+        "cosign": (cosign, (3,)),
     }
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     if name not in commands or len(sys.argv) - 2 not in commands[name][1]:

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "fundmgr.spaces",
     "reports",
     "reports.checking",
+    "reports.supervision",
+    "reports.notices",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +230,21 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# --- E-mail (residents' notices, reports.notices) -------------------------------------
+# The demo and DEBUG print mail on the console; production names an SMTP server.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG or not os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fundmgr <noreply@localhost>")
 
 # --- Celery -----------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -31,5 +31,8 @@ urlpatterns = [
     # can only change the display language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # Before the public site: c/<code>/supervisors/ is not a month, api/... not a 404.
+    path("", include("reports.supervision.urls")),
+    path("", include("reports.notices.urls")),
     path("", include("reports.public.urls")),
 ]

@@ -19,18 +19,21 @@ from fundmgr.lib import receipts
 from fundmgr.lib.capital import capital
 from fundmgr.lib.dates import parse_month
 from fundmgr.lib.dates import today as local_today
-from fundmgr.models import Community, Income, SplitPolicy, Tier
+from fundmgr.models import Community, Income, Role, SplitPolicy, Tier
 
 from .. import selectors, services
 from ..checking import selectors as checking
 from ..checking.models import ConcernKind
 from ..checking.services import concern_ask, receipt_looked_up
 from ..models import Period, PeriodState
+from ..supervision import services as supervision
 from . import cache
 
 
 def home(request):
     if request.user.is_authenticated and request.user.memberships.exists():
+        if not request.user.memberships.exclude(role=Role.SUPERVISOR).exists():
+            return redirect("supervisor-home")
         return redirect("officer:dashboard")
     # The latest published month of every community in one query, not one per community.
     latest = {}
@@ -269,6 +272,7 @@ def month_page(request, code: str, month: str):
                     payments.number, on_each_side=2, on_ends=1
                 ),
                 "tiers": [(Tier(t).label, doc["by_tier"][t]) for t in Tier.values],
+                "cosign": supervision.status(disclosure),
             },
         )
 
@@ -283,6 +287,7 @@ def month_page(request, code: str, month: str):
         f"month-page:{disclosure.digest}:{request.LANGUAGE_CODE}:"
         f"{request.GET.get('page', '')}:{community.name}:{window_open}:{latest}:"
         f"{checks['checked']}:{checks['questions']}",
+        f"{supervision.state_token(disclosure)}",
         make,
         request,
         timeout=cache.SUPERSEDED_AFTER,

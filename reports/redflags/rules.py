@@ -92,6 +92,8 @@ RULE_LABELS = {
     "space_no_decision": gettext_noop("Space agreement renewed or changed without a decision"),
     "space_private_business": gettext_noop("Paid business in a public space beyond its agreement"),
     "space_self_confirmed": gettext_noop("Space deliveries confirmed by the operator's own staff"),
+    # reports.supervision: fewer co-signatures than the quorum within the window.
+    "cosign_missing": gettext_noop("Month not co-signed by the supervisory committee"),
     # Rules retired by #17; their earlier flags are kept.
     "amount_outlier": gettext_noop("Unusually large payment"),
     "round_numbers": gettext_noop("Many round amounts"),

@@ -297,8 +297,10 @@ def incident_record(community: Community, flag: redflags.Flag) -> tuple[RedFlag,
 def community_screen(community: Community) -> list[RedFlag]:
     """Run every rule; return the incidents that were raised or received new evidence
     (an empty list when nothing new was found)."""
+    from ..supervision.services import missing_flags  # the committee's co-signing
+
     touched = []
-    for flag in found_flags(community):
+    for flag in [*found_flags(community), *missing_flags(community)]:
         incident, created, added = incident_record(community, flag)
         if created or added:
             touched.append(incident)

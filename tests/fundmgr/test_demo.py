@@ -25,7 +25,7 @@ def test_the_demo_is_realistic_verifies_and_loads_once():
     statuses = set(Income.objects.values_list("status", flat=True))
     assert {IncomeStatus.POSTED, IncomeStatus.REVERSED} <= statuses
     assert Income.objects.count() > 1000
-    assert {"officer", "reviewer", "auditor"} == set(
+    assert {"officer", "reviewer", "auditor", "supervisor"} == set(
         Membership.objects.values_list("role", flat=True)
     )
     assert all(report.ok for report in verify())

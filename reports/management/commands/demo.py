@@ -70,6 +70,27 @@ def publish_past_months(today: dt.date) -> tuple[int, list[str]]:
     return count, left_open
 
 
+def enrol_supervisors() -> None:
+    """Seat the demo's two supervisors on the first community's committee, once."""
+    from django.contrib.auth import get_user_model
+
+    from reports.supervision.models import Supervisor
+    from reports.supervision.services import supervisor_enrol
+
+    community = Community.objects.get(code=DEMO_COMMUNITIES[0][0])
+    users = get_user_model().objects
+    admin = users.get(username="admin")
+    for username, name, title in (
+        ("supervisor", "王建国", "监督委员会主任"),
+        ("supervisor2", "李秀英", "监督委员会委员"),
+    ):
+        user = users.get(username=username)
+        if not Supervisor.objects.filter(community=community, user=user).exists():
+            supervisor_enrol(
+                community=community, user=user, display_name=name, title=title, actor=admin
+            )
+
+
 def _day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -110,6 +131,7 @@ class Command(BaseCommand):
         already = demo.exists()
         demo.load()
         published, left_open = publish_past_months(demo.today)
+        enrol_supervisors()
         for community in Community.objects.filter(code__in=[c[0] for c in DEMO_COMMUNITIES]):
             screen_community(community)
         if already and not published:
@@ -135,6 +157,8 @@ class Command(BaseCommand):
             "reviewer": "reviewer: all three",
             "reviewer2": "second reviewer: all three",
             "auditor": "auditor: all three",
+            "supervisor": "supervisory committee: 桥一 (/supervisor/)",
+            "supervisor2": "supervisory committee: 桥一 (/supervisor/)",
         }
         for username, password in PASSWORDS.items():
             self.stdout.write(f"  {username:<9} {password:<22} {roles[username]}")

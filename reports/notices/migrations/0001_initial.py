@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('fundmgr', '0007_supervisor_role'),
+        ('fundmgr', '0008_supervisor_role'),
     ]
 
     operations = [

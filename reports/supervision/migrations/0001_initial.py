@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('fundmgr', '0007_supervisor_role'),
+        ('fundmgr', '0008_supervisor_role'),
         ('reports', '0009_red_flags_become_incidents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fundmgr', '0006_key_first_unique_indexes'),
+        ('fundmgr', '0007_import_job_started_at'),
     ]
 
     operations = [

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "ledger",
     "fundmgr",
     "reports",
+    "reports.answers",
 ]
 
 MIDDLEWARE = [

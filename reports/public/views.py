@@ -283,7 +283,7 @@ def _queries_page(request, period, status: int = 200, draft: str = ""):
             "community": period.community,
             "period": period,
             "d": period.disclosure,
-            "queries": period.queries.order_by("asked_at"),
+            "queries": period.queries.order_by("asked_at").prefetch_related("answer_versions"),
             "draft": draft,
             "window_open": period.disclosure.window_open(),
         },

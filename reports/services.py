@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from fundmgr.access import has_role
 from fundmgr.lib.dates import day_bounds
-from fundmgr.lib.privacy import mask, public_text_error
 from fundmgr.lib.dates import today as local_today
+from fundmgr.lib.privacy import public_text_error
 from fundmgr.models import Community, Income, IncomeStatus, Role
 from ledger import log
 from ledger import services as ledger

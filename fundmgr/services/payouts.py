@@ -25,8 +25,8 @@ from ..chart import (
     provider_account_code,
 )
 from ..lib.dates import today
-from ..lib.privacy import public_text_error
 from ..lib.money import yuan
+from ..lib.privacy import public_text_error
 from ..models import (
     ApprovalTier,
     Attachment,

@@ -113,9 +113,7 @@ def test_a_malformed_forwarded_for_falls_back_to_the_proxy():
 
 
 def _ask(client, n, **extra):
-    return client.post(
-        "/c/SQP/2026-03/query/", {"question": f"第{n}个问题：基金怎么用？"}, **extra
-    )
+    return client.post("/c/SQP/2026-03/query/", {"question": f"第{n}个问题：基金怎么用？"}, **extra)
 
 
 @override_settings(TRUSTED_PROXIES=["10.0.0.1"])
@@ -125,7 +123,9 @@ def test_behind_the_proxy_one_resident_s_questions_do_not_close_the_form_for_oth
     shared_cache.clear()
     with time_machine.travel(dt.datetime(2026, 4, 3, 2, tzinfo=dt.UTC), tick=True):
         proxy = Client(REMOTE_ADDR="10.0.0.1")
-        statuses = [_ask(proxy, n, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code for n in range(6)]
+        statuses = [
+            _ask(proxy, n, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code for n in range(6)
+        ]
         assert statuses[-1] == 429
         other = _ask(proxy, 9, HTTP_X_FORWARDED_FOR="198.51.100.7")
         assert other.status_code == 302

@@ -194,6 +194,17 @@ def test_weak_passwords_are_refused_by_the_password_change(password):
     assert user.check_password("pw-officer")
 
 
+def test_the_refusal_of_a_short_password_is_in_chinese():
+    f.user("officer")
+    client = Client()
+    login(client, "officer", "pw-officer")
+    answer = client.post(
+        "/accounts/password_change/",
+        {"old_password": "pw-officer", "new_password1": "Passw0rd!", "new_password2": "Passw0rd!"},
+    )
+    assert "密码太短：至少需要 12 个字符。" in answer.content.decode()
+
+
 def test_every_logged_in_user_can_change_their_own_password():
     f.user("officer")
     client = Client()

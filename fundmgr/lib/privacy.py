@@ -44,7 +44,9 @@ _NUMBER = re.compile(
 )
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff]"
 # Words that introduce a person: the name that follows them is theirs.
-_LABELS = "付款人|缴费人|收款人|联系人|领款人|经办人|申请人|户主|居民|老人|家属|姓名|名字|先生|女士"
+# Only words that always introduce a person's name: 老人 or 居民 are followed by other
+# words as often (困难老人慰问 must stay as it is).
+_LABELS = "付款人|缴费人|收款人|联系人|领款人|经办人|申请人|户主|姓名|名字"
 # A name is a surname and one or two characters, ended by a word that cannot be part of it.
 _NAME_END = (
     r"(?=$|[^\u3400-\u4dbf\u4e00-\u9fff]|要|说|称|的|已|于|在|来|退|交|付|缴"

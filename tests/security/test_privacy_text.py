@@ -86,7 +86,9 @@ def test_mask_is_idempotent_and_leaves_nothing_to_find(text):
 
 @given(prose)
 def test_text_without_numbers_or_introduced_names_is_unchanged(text):
-    assert mask(text) == text or "付款" in text
+    from fundmgr.lib.privacy import _LABELS
+
+    assert mask(text) == text or any(label in text for label in _LABELS.split("|"))
 
 
 def test_the_issue_s_reversal_reason_loses_the_name_and_the_number():
@@ -104,6 +106,9 @@ def test_references_that_are_not_personal_pass():
         "发票号 44031234",
         "购买打印纸 5 包，共 120 元",
         "WX20260301-0042",
+        "困难老人慰问",
+        "困难独居老人冬季取暖补助",
+        "居民议事会决定",
     ):
         assert findings(text) == [], text
         assert mask(text) == text

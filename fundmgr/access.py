@@ -84,14 +84,16 @@ def navigation(request) -> dict:
     only to a role that may open it, so nobody is offered a page that answers 403."""
     roles = roles_anywhere(request.user)
     staff = {Role.OFFICER, Role.REVIEWER}
+    books = staff | {Role.AUDITOR}
     return {
         "nav": {
             "workspace": bool(roles & staff),
             "reviews": Role.REVIEWER in roles,
             "import": Role.OFFICER in roles,
-            "periods": bool(roles),
+            "periods": bool(roles & books),
             "queries": bool(roles & staff),
-            "audit": bool(roles),
+            "audit": bool(roles & books),
+            "supervision": Role.SUPERVISOR in roles,
             "admin": getattr(request.user, "is_staff", False),
         }
     }
@@ -106,8 +108,10 @@ def landing_url(user) -> str:
         return reverse("officer:dashboard")
     if Role.REVIEWER in roles:
         return reverse("officer:reviews")
-    if roles:
+    if Role.AUDITOR in roles:
         return reverse("auditor:home")
+    if Role.SUPERVISOR in roles:
+        return reverse("supervisor-home")
     if getattr(user, "is_staff", False):
         return reverse("admin:index")
     return reverse("home")

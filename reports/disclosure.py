@@ -8,7 +8,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fundmgr.chart import (
     CASH_CODES,
@@ -20,9 +20,18 @@ from fundmgr.chart import (
 from fundmgr.decisions.selectors import document_part as decisions_part
 from fundmgr.lib.dates import day_bounds, local_date
 from fundmgr.lib.money import fen, yuan
-from fundmgr.lib.privacy import mask_name
+from fundmgr.lib.privacy import mask, mask_name
 from fundmgr.lib.receipts import display
-from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
+from fundmgr.models import (
+    Disbursement,
+    Income,
+    IncomeStatus,
+    Membership,
+    Role,
+    Settlement,
+    SplitPolicy,
+    Tier,
+)
 from fundmgr.spaces.selectors import document_part as spaces_part
 from ledger import log
 from ledger.chain import canonical_json
@@ -160,8 +169,35 @@ def _income_rows(queryset) -> list[_IncomeRow]:
     ]
 
 
+class _RoleHolders:
+    """How a staff member is named in a published month: their full name when the
+    administrator gave one, else their role and a number within the community (审核人 2)
+    - never their login name, which is half of what logging in takes (issue 21: months
+    showed `requested_by: "officer"`). The labels are Chinese whatever the page language:
+    the document is signed once for everyone."""
+
+    def __init__(self, community):
+        self.community = community
+        self._numbers: dict[str, dict[int, int]] = {}
+
+    def name(self, user, role: str) -> str:
+        full = (user.get_full_name() or "").strip()
+        if full:
+            return full
+        if role not in self._numbers:
+            holders = Membership.objects.filter(community=self.community, role=role).order_by("pk")
+            self._numbers[role] = {
+                uid: n for n, uid in enumerate(holders.values_list("user_id", flat=True), 1)
+            }
+        with translation.override("zh-hans"):
+            label = str(Role(role).label)
+        number = self._numbers[role].get(user.pk)
+        return f"{label} {number}" if number else label
+
+
 def build(period) -> dict:
     community = period.community
+    holders = _RoleHolders(community)
     book = community.book
     start, end = period.month, period.last_day
     incomes = _income_rows(
@@ -318,7 +354,10 @@ def build(period) -> dict:
                 "reverses": i.seq,
                 "date": i.reversal_date.isoformat(),
                 "amount": yuan(i.amount),
-                "reason": i.reverse_reason,
+                # Free text typed by an officer: any phone, ID or card number in it (and the
+                # name it belongs to) masked (fundmgr.lib.privacy), also for reasons typed
+                # before they were screened.
+                "reason": mask(i.reverse_reason),
                 # The income it takes back, and the month that income was booked in.
                 "original_date": i.date.isoformat(),
                 "original_month": i.date.strftime("%Y-%m"),
@@ -331,7 +370,7 @@ def build(period) -> dict:
                 "party": st.provider.code if st.provider else "hub",
                 "amount": f"{st.amount.amount:.2f}",
                 "date": st.entry.date.isoformat(),
-                "reference": st.bank_reference,
+                "reference": mask(st.bank_reference),
                 "entry": st.entry.seq,
             }
             for st in Settlement.objects.filter(
@@ -343,16 +382,16 @@ def build(period) -> dict:
         "disbursements": [
             {
                 "payee": mask_name(d.payee) if d.payee_is_person else d.payee,
-                "purpose": d.purpose,
+                "purpose": mask(d.purpose),
                 "category": d.category,
                 "amount": f"{d.amount.amount:.2f}",
                 "date": d.entry.date.isoformat(),
                 "entry": d.entry.seq,
                 "tier": d.tier,
-                "requested_by": d.requested_by.get_username(),
+                "requested_by": holders.name(d.requested_by, Role.OFFICER),
                 "approvals": [
                     {
-                        "reviewer": a.reviewer.get_username(),
+                        "reviewer": holders.name(a.reviewer, Role.REVIEWER),
                         "approve": a.approve,
                         "at": timezone.localtime(a.at).strftime("%Y-%m-%d %H:%M"),
                     }

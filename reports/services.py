@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from fundmgr.access import has_role
 from fundmgr.lib.dates import day_bounds
 from fundmgr.lib.dates import today as local_today
+from fundmgr.lib.privacy import public_text_error
 from fundmgr.lib.text import check_text
 from fundmgr.models import Community, Income, IncomeStatus, Role, SplitPolicy
 from fundmgr.services.drafts import EARLIEST
@@ -30,6 +31,7 @@ from ledger.models import Book, Entry
 from ledger.verify import verify_book
 
 from . import checks, disclosure, selectors, signing
+from .answers.models import AnswerVersion
 from .auditor.formats import FORMATS
 from .auditor.statements import KINDS, StatementError, build
 from .models import (
@@ -253,6 +255,8 @@ def query_ask(*, period: Period, question: str, contact: str, client_key: str) -
         )
     if not 5 <= len(question) <= 1000:
         raise ValidationError({"question": _("Write between 5 and 1000 characters.")})
+    if personal := public_text_error(_("Question"), question):
+        raise ValidationError({"question": personal})
     if len(contact) > 100:
         raise ValidationError({"contact": _("At most 100 characters.")})
     key = f"reports:query-rate:{client_key}"
@@ -270,9 +274,25 @@ def query_answer(*, query, user, answer: str):
     )
     if not answer:
         raise ValidationError({"answer": _("Write an answer.")})
-    query.answer, query.answered_by = answer, user.get_username()
-    query.answered_at = timezone.now()
-    query.save(update_fields=["answer", "answered_by", "answered_at"])
+    if personal := public_text_error(_("Answer"), answer):
+        raise ValidationError({"answer": personal})
+    with transaction.atomic():
+        # Row lock: two officers editing at once each get their own version number.
+        query = Query.objects.select_for_update().get(pk=query.pk)
+        if answer == query.answer:
+            return query
+        query.answer, query.answered_by = answer, user.get_username()
+        query.answered_at = timezone.now()
+        query.save(update_fields=["answer", "answered_by", "answered_at"])
+        # Every wording residents could read is kept; the public page shows the first and
+        # the edits (reports.answers).
+        AnswerVersion.objects.create(
+            query=query,
+            number=query.answer_versions.count() + 1,
+            answer=answer,
+            answered_by=query.answered_by,
+            answered_at=query.answered_at,
+        )
     notices.on_query_answered(query)
     return query
 

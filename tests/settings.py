@@ -23,3 +23,7 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fundmgr-test-media-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fundmgr-test-static-"))
 SIGNING_KEY_PATH = Path(tempfile.mkdtemp(prefix="fundmgr-test-key-")) / "signing-ed25519.pem"
 IMPORT_JOBS_IN_THREAD = False  # tasks inline as the tests expect; tests/security runs the thread
+# force_login() logs a user in with no OTP device, so the unit tests of officer and
+# auditor pages would all land on the second-factor page: enforcement is off here and
+# on in tests/security/ (override_settings) and in the browser tests' server.
+TWO_FACTOR_ENFORCED = False

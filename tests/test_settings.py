@@ -39,6 +39,7 @@ def run_manage(*args, env_overrides, tmp_path):
 PRODUCTION = {
     "SECRET_KEY": "p" * 20 + "a-real-looking-production-secret-key-1234567890",
     "ALLOWED_HOSTS": "funds.example.org",
+    "SITE_URL": "https://funds.example.org",
 }
 
 
@@ -104,3 +105,30 @@ def test_a_broker_url_turns_inline_tasks_off(tmp_path):
         tmp_path=tmp_path,
     )
     assert result.stdout.strip().splitlines()[-1] == "False redis://127.0.0.1:6379/5"
+
+
+@pytest.mark.parametrize("key", ["x", "short-but-not-fifty-characters-long", "a" * 80])
+def test_production_refuses_a_weak_secret_key(tmp_path, key):
+    result = run_manage("check", env_overrides={**PRODUCTION, "SECRET_KEY": key}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_deploy_warns_when_site_url_is_unset(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=env, tmp_path=tmp_path
+    )
+    assert result.returncode != 0
+    assert "fundmgr.W001" in result.stdout + result.stderr
+
+
+def test_a_malformed_trusted_proxy_is_refused_by_name(tmp_path):
+    result = run_manage(
+        "check",
+        env_overrides={**PRODUCTION, "TRUSTED_PROXIES": "10.0.0.1,proxy"},
+        tmp_path=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr

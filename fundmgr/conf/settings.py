@@ -5,6 +5,7 @@ Bad values raise ImproperlyConfigured instead of silently falling back.
 """
 
 import datetime as dt
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -56,11 +57,41 @@ if not SECRET_KEY:
             "'import secrets; print(secrets.token_urlsafe(50))'`)."
         )
     SECRET_KEY = "django-insecure-development-only-never-in-production"
+# A short or low-variety key (SECRET_KEY=x was accepted with a warning) lets sessions,
+# CSRF tokens and password-reset links be forged: off DEBUG, startup refuses it (every
+# process, gunicorn too, not only `check --deploy`). Django's own measure of a weak key.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE = 5
+if not DEBUG and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak: it needs at least {SECRET_KEY_MIN_LENGTH} characters with at"
+        f" least {SECRET_KEY_MIN_UNIQUE} different ones (e.g. `python3 -c 'import secrets;"
+        " print(secrets.token_urlsafe(50))'`)."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Public URL of this deployment, printed on receipts and statements (QR codes).
+SITE_URL_SET = bool(os.environ.get("SITE_URL"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
+# believed: behind the README's TLS proxy every request comes from the proxy, and rate
+# limits and login lock-outs keyed on it would be shared by every resident. Unset: no
+# proxy is trusted and the header is ignored (a client could otherwise pick its own
+# address). fundmgr.lib.clientaddr reads it.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network (e.g. 10.0.0.1,"
+            " 192.168.0.0/24)."
+        ) from exc
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +101,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "djmoney",
+    # Login throttling and lock-out (issue 21: 50 wrong passwords in 16 s were all let
+    # through).
+    "axes",
+    # Second factor (TOTP, with one-time backup codes) for the roles in TWO_FACTOR_ROLES.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ledger",
     "fundmgr",
     "fundmgr.decisions",
@@ -78,6 +116,7 @@ INSTALLED_APPS = [
     "reports.checking",
     "reports.supervision",
     "reports.notices",
+    "reports.answers",
 ]
 
 MIDDLEWARE = [
@@ -89,8 +128,14 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "fundmgr.conf.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "fundmgr.conf.middleware.PrivateWhenPersonalMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the page below.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fundmgr.conf.urls"
@@ -141,12 +186,46 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------
+# Twelve characters at least: `Passw0rd!` (nine, and every character class) was accepted.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "fundmgr.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: a locked-out username/address pair is refused before
+    # its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one username from one address lock that pair out for half an
+# hour (others can still log in: a resident cannot lock the officer out from elsewhere).
+# An administrator lifts it early: admin → Axes → access attempts, or `manage.py
+# axes_reset_username USER`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The same client address as the rate limits: X-Forwarded-For only from TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "fundmgr.lib.clientaddr.client_address"
+# Lock-outs are recorded in the database (admin → Axes); no start-up banner in every
+# command's output.
+AXES_VERBOSE = False
+# Roles that move money, sign or see everything need a second factor (TOTP) at login;
+# one constant, extended when a role is added. Staff (the Django admin) need it too.
+TWO_FACTOR_ROLES = frozenset({"officer", "reviewer", "auditor", "supervisor"})
+# Off only in the test settings' unit tests (force_login has no device); the security
+# and browser tests run with it on.
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+# The demo (DEBUG only): its users, whose passwords the README lists, log in without a
+# second factor unless DEMO_2FA=1. Never off DEBUG.
+DEMO_2FA_EXEMPT = DEBUG and not env_bool("DEMO_2FA", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "fundmgr")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace"  # fundmgr.conf.views.workspace: by role
 LOGOUT_REDIRECT_URL = "home"
@@ -286,6 +365,22 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# A strict Content-Security-Policy on every response (django-csp): scripts only from our
+# own static files (no inline script, no eval), nothing framed, forms post only here.
+# Styles may be inline: the layout's <style> and SVG bars' attributes carry no code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

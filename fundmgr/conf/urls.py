@@ -26,6 +26,7 @@ urlpatterns = [
     path("auditor/", include("reports.auditor.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("fundmgr.accounts.urls")),
     # The language switch takes no CSRF token, so public pages carry nothing per visitor
     # and are served whole from cache (reports.public.views.month_page); a forged switch
     # can only change the display language.

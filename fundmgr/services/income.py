@@ -15,6 +15,7 @@ from ledger.services import LedgerError
 
 from ..access import require_role
 from ..lib.dates import today
+from ..lib.privacy import public_text_error
 from ..models import Income, IncomeStatus, Role
 from .drafts import IncomeDraft, draft_validate, income_build, same_payment
 from .posting import accounting_date, incomes_post, incomes_save, shortfall_problem
@@ -136,6 +137,9 @@ def income_reverse(*, income: Income, actor, reason: str) -> Income:
         raise ValidationError({"reason": _("A reversal needs a reason.")})
     if len(reason) > 500:
         raise ValidationError({"reason": _("A reason has at most 500 characters.")})
+    personal = public_text_error(_("Reason"), reason)
+    if personal:
+        raise ValidationError({"reason": personal})
     community = income.community
     # The refund leaves the cash account and takes back each party's share - exactly the
     # lines of the entry being reversed: none may end a day below zero (a provider

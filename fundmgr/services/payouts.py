@@ -26,6 +26,7 @@ from ..chart import (
 )
 from ..lib.dates import today
 from ..lib.money import yuan
+from ..lib.privacy import public_text_error
 from ..lib.text import check_text
 from ..models import (
     ApprovalTier,
@@ -80,6 +81,8 @@ def settlement_record(
         errors.setdefault("bank_reference", []).append(
             _("Enter the bank or payment reference (at most 64 characters).")
         )
+    elif personal := public_text_error(_("Bank or payment reference"), bank_reference):
+        errors.setdefault("bank_reference", []).append(personal)
     if paid_on is None or paid_on > today() or paid_on.year < 2000:
         errors.setdefault("paid_on", []).append(
             _("Enter the date it was paid (not later than today).")
@@ -208,6 +211,8 @@ def disbursement_request(
         errors.setdefault("payee", []).append(_("Name the payee (at most 100 characters)."))
     if not purpose.strip() or len(purpose) > 300:
         errors.setdefault("purpose", []).append(_("Say what it is for (at most 300 characters)."))
+    elif personal := public_text_error(_("Purpose"), purpose):
+        errors.setdefault("purpose", []).append(personal)
     if category not in DisbursementCategory.values:
         errors.setdefault("category", []).append(_("Choose a category."))
     if method not in PaymentMethod.values:

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import api, spaces, views
+from . import api, openapi, spaces, views
 
 urlpatterns = [
     path("r/", views.receipt_lookup, name="public-receipt-lookup"),
@@ -28,5 +28,6 @@ urlpatterns = [
     path("api/v1/communities/<str:code>/consistency/", api.consistency, name="api-consistency"),
     path("api/v1/receipts/<str:code>/", api.receipt, name="api-receipt"),
     path("api/v1/public-key/", api.public_key, name="api-public-key"),
+    path("api/v1/openapi.json", openapi.openapi, name="api-openapi"),
     re_path(r"^api/(?P<rest>.*)$", api.not_found),
 ]

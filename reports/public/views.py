@@ -15,11 +15,13 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from fundmgr.access import landing_url
 from fundmgr.lib import receipts
 from fundmgr.lib.capital import capital
+from fundmgr.lib.clientaddr import client_address
 from fundmgr.lib.dates import parse_month
 from fundmgr.lib.dates import today as local_today
-from fundmgr.models import Community, Income, Role, SplitPolicy, Tier
+from fundmgr.models import Community, Income, SplitPolicy, Tier
 
 from .. import selectors, services
 from ..checking import selectors as checking
@@ -32,9 +34,7 @@ from . import cache
 
 def home(request):
     if request.user.is_authenticated and request.user.memberships.exists():
-        if not request.user.memberships.exclude(role=Role.SUPERVISOR).exists():
-            return redirect("supervisor-home")
-        return redirect("officer:dashboard")
+        return redirect(landing_url(request.user))  # each role's own workspace
     # The latest published month of every community in one query, not one per community.
     latest = {}
     for period in Period.objects.filter(state=PeriodState.PUBLISHED).order_by("month"):
@@ -236,10 +236,37 @@ def _month(request, code: str, month: str):
     return period, None
 
 
+def _page_number(request) -> tuple[int | None, bool]:
+    """?page= as (page, canonical): absent is page 1; a plain ASCII positive integer with
+    no leading zero is itself and canonical; another spelling of a positive integer
+    (`0001`, `+1`, ` 1`, `١`) is that page, not canonical; anything else is no page.
+    Every spelling was rendered and cached on its own (300 spellings of page 1 made 300
+    cache entries, and the cache's culling then evicted proofs)."""
+    raw = request.GET.get("page")
+    if raw is None:
+        return 1, True
+    if len(raw) > 12:
+        return None, False
+    try:
+        number = int(raw.strip())
+    except ValueError:
+        return None, False
+    if number < 1:
+        return None, False
+    return number, raw == str(number) and number > 1
+
+
 def month_page(request, code: str, month: str):
     period, missing = _month(request, code, month)
     if missing:
         return missing
+    number, canonical = _page_number(request)
+    if number is None:
+        raise Http404(_("This month has no such page of payments."))
+    if not canonical or len(request.GET) > 1 or len(request.GET.getlist("page")) > 1:
+        # One URL per page: page 1 is the bare URL; another spelling, or an extra
+        # parameter, goes to the one URL of that page.
+        return redirect(request.path + (f"?page={number}" if number > 1 else ""), permanent=True)
     community, disclosure = period.community, period.disclosure
     window_open = disclosure.window_open()
     checks = checking.month_checks(period)
@@ -247,7 +274,7 @@ def month_page(request, code: str, month: str):
     def make():
         doc = selectors.document(disclosure)
         try:
-            payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(request.GET.get("page", 1))
+            payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(number)
         except InvalidPage as exc:
             raise Http404(_("This month has no such page of payments.")) from exc
         extras = selectors.month_extras(period, doc)
@@ -285,8 +312,8 @@ def month_page(request, code: str, month: str):
     latest = selectors.latest_published_month(community)
     return cache.response(
         f"month-page:{disclosure.digest}:{request.LANGUAGE_CODE}:"
-        f"{request.GET.get('page', '')}:{community.name}:{window_open}:{latest}:"
-        f"{checks['checked']}:{checks['questions']}",
+        f"{number}:{community.name}:{window_open}:{latest}:"
+        f"{checks['checked']}:{checks['questions']}:"
         f"{supervision.state_token(disclosure)}",
         make,
         request,
@@ -295,8 +322,9 @@ def month_page(request, code: str, month: str):
 
 
 def _client_key(request) -> str:
-    """Rate limits count per client address, stored only as a keyed hash."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """Rate limits count per client address (behind a trusted proxy, the address it
+    forwarded: fundmgr.lib.clientaddr), stored only as a keyed hash."""
+    address = client_address(request)
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
 
 
@@ -344,7 +372,7 @@ def _queries_page(request, period, status: int = 200, draft: str = "", concern=(
             "community": period.community,
             "period": period,
             "d": period.disclosure,
-            "queries": period.queries.order_by("asked_at"),
+            "queries": period.queries.order_by("asked_at").prefetch_related("answer_versions"),
             "draft": draft,
             "concern": concern,
             "window_open": period.disclosure.window_open(),

@@ -43,6 +43,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+TWO_FACTOR_USER = (
+    "from django.contrib.auth.models import User; from fundmgr.models import Community;"
+    "from fundmgr.services.setup import membership_grant;"
+    "u = User.objects.create_user('officer-2fa', password='browser-2fa-officer-2026');"
+    "membership_grant(user=u, community=Community.objects.get(code='WLQ-QY'), role='officer')"
+)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -73,6 +81,9 @@ def server(tmp_path_factory):
 
     manage("migrate", "--noinput")
     manage("demo")
+    # A role holder who is not a demo user: the demo's are exempt from the second factor
+    # under DEBUG (README), this one enrols it (test_two_factor.py).
+    manage("shell", "-c", TWO_FACTOR_USER)
     port = _free_port()
     log = open(var / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
@@ -113,10 +124,18 @@ def browser():
 def page(browser, request):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     pg = context.new_page()
+    # Whatever the Content-Security-Policy refused (an inline script, a foreign source)
+    # fails the test that met it: every page must work under the policy.
+    refused = []
+    pg.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield pg
     OUTPUT.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not refused, refused
 
 
 def no_horizontal_scroll(page) -> bool:

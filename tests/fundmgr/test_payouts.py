@@ -337,6 +337,8 @@ def test_the_published_month_lists_payouts_without_private_details(may_20th, fun
     doc = json.loads(c.periods.get(month=month).disclosure.document)
     assert doc["settlements"][0]["amount"] == "1000.00"
     entry = doc["disbursements"][0]
-    assert entry["payee"] == "王**" and entry["approvals"][0]["reviewer"] == "r1"
+    # Staff by role and number, never by login name (issue 21).
+    assert entry["payee"] == "王**" and entry["approvals"][0]["reviewer"] == "审核人 1"
+    assert entry["requested_by"] == "财务人员 1"
     body = Client().get(f"/c/SQF/{month:%Y-%m}/").content.decode()
     assert "困难老人慰问" in body and "王秀英" not in body and "6222020200112233" not in body

@@ -1,0 +1,3 @@
+"""Accounts: the second factor (TOTP with backup codes) and self-service password change.
+
+Login itself is Django's, throttled by django-axes (settings.AXES_*)."""

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "djmoney",
     "ledger",
     "fundmgr",
+    "fundmgr.reconcile",
     "reports",
 ]
 

@@ -22,6 +22,7 @@ from fundmgr.lib.money import fen, yuan
 from fundmgr.lib.privacy import mask_name
 from fundmgr.lib.receipts import display
 from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
+from fundmgr.reconcile.selectors import month_summary
 from ledger.chain import canonical_json
 from ledger.models import Entry
 from ledger.selectors import net_by_account
@@ -371,6 +372,8 @@ def build(period) -> dict:
             .order_by("entry__seq")
         ],
         "red_flags": _flag_counts(community, start, end),
+        # Bank and platform statements against the books (#23): counts and totals only.
+        "reconciliation": month_summary(community, start),
         "ledger": {
             "book": book.code,
             "chain_head": {

@@ -353,3 +353,37 @@ def matched_of(community: Community, line_ids: Iterable[int]) -> dict[int, Match
             community=community, line_id__in=list(line_ids)
         ).prefetch_related("items")
     }
+
+
+def month_summary(community: Community, month: dt.date) -> dict:
+    """What the published month says of its reconciliation: per account, counts and
+    totals only - no counterparty, no reference, no line."""
+    from ..lib.money import yuan
+
+    accounts = []
+    for r in month_reports(community, month):
+        unexplained = r.unexplained
+        accounts.append(
+            {
+                "account": r.code,
+                "name": r.name,
+                "status": r.status,
+                "book_balance": yuan(r.book_fen),
+                "statement_balance": yuan(r.statement_fen) if r.statement_fen is not None else None,
+                "in_transit": {
+                    "count": len(r.in_transit),
+                    "amount": yuan(sum(e.amount_fen for e in r.in_transit)),
+                },
+                "unexplained": {
+                    "count": len(unexplained),
+                    "amount": yuan(sum(abs(e.amount_fen) for e in unexplained)),
+                },
+                "difference": yuan(r.difference_fen),
+            }
+        )
+    return {
+        "reconciled": bool(accounts) and all(a["status"] == "reconciled" for a in accounts),
+        "unexplained_count": sum(a["unexplained"]["count"] for a in accounts),
+        "unexplained_amount": yuan(sum(fen(a["unexplained"]["amount"]) for a in accounts)),
+        "accounts": accounts,
+    }

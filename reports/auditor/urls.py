@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import declarations, views
+from . import declarations, reconciliation, views
 
 app_name = "auditor"
 
@@ -14,5 +14,10 @@ urlpatterns = [
     path("<str:code>/flags/", views.auditor_flags, name="flags"),
     path("<str:code>/flags/screen/", views.auditor_screen, name="screen"),
     path("<str:code>/flags/<int:pk>/close/", views.auditor_flag_close, name="flag-close"),
+    path(
+        "<str:code>/reconciliation/",
+        reconciliation.auditor_reconciliation,
+        name="reconciliation",
+    ),
     path("<str:code>/declarations/", declarations.auditor_declarations, name="declarations"),
 ]

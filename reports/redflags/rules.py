@@ -87,6 +87,12 @@ RULE_LABELS = {
     "quick_approval": gettext_noop("Approved within minutes"),
     "concentration": gettext_noop("Payments concentrated on one payee"),
     "stopped_income": gettext_noop("Provider paid after its income stopped"),
+    # Bank and platform statements against the books (#23, redflags/reconcile.py).
+    "unrecorded_payment": gettext_noop("Payment on a statement with no recorded income"),
+    "cash_not_deposited": gettext_noop("Cash income not paid into the bank in time"),
+    "cash_over_limit": gettext_noop("More cash on hand than allowed"),
+    "bank_differs": gettext_noop("Bank shows a payment differently from the books"),
+    "not_reconciled": gettext_noop("Closed month without a reconciled statement"),
     # Rules retired by #17; their earlier flags are kept.
     "amount_outlier": gettext_noop("Unusually large payment"),
     "round_numbers": gettext_noop("Many round amounts"),

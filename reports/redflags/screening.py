@@ -180,8 +180,10 @@ def peer_incomes(community: Community) -> list[redflags.IncomeFact]:
 
 
 def found_flags(community: Community) -> list[redflags.Flag]:
+    from .reconcile import found_flags as reconcile_flags
+
     incomes, disbursements, settlements = facts(community)
-    return redflags.screen(
+    return reconcile_flags(community, dates.today()) + redflags.screen(
         incomes=incomes,
         disbursements=disbursements,
         settlements=settlements,

@@ -33,6 +33,7 @@ from .models import (
     Provider,
     Role,
 )
+from .reconcile import demo as reconcile_demo
 from .services.drafts import IncomeDraft, draft_validate, income_build
 from .services.income import income_approve, income_reject, income_reverse
 from .services.posting import incomes_save
@@ -197,6 +198,7 @@ class Demo:
             officer = users["officer" if community.code != "SQP-NH" else "officer2"]
             self._replay(community, packages, officer, users["reviewer"])
             self._disbursements(community, officer, users)
+        reconcile_demo.load(self, communities, users)  # statements, deposits (#23)
         return users
 
     def _disbursements(self, community, officer, users) -> None:

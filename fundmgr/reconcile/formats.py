@@ -504,7 +504,7 @@ def read_wechat_funds(rows: Iterator) -> Parsed:
             reference=c("reference"),
             balance_fen=amount_fen(c("balance"), "账户结余(元)"),
             other_refs=c("business_ref")[:200],
-            memo=" ".join(x for x in (c("business"), c("kind"), c("memo")) if x)[:200],
+            memo=(c("memo") or c("business"))[:200],
         )
 
     _signed_rows(parsed, data, make)

@@ -47,47 +47,57 @@ def _method(code: str) -> str:
 
 
 def book_items(
-    community: Community, code: str, *, since: dt.date | None = None, through: dt.date | None = None
+    community: Community,
+    code: str,
+    *,
+    since: dt.date | None = None,
+    through: dt.date | None = None,
+    unmatched: bool = False,
 ) -> list[matching.ItemFact]:
-    """Every recorded movement of the account, dated as the ledger books it."""
+    """Every recorded movement of the account, dated as the ledger books it (with
+    `unmatched`, only those no statement line is matched to yet)."""
     method = _method(code)
 
-    def span(qs, name):
+    def span(qs, name, kind=None):
         if since is not None:
             qs = qs.filter(**{f"{name}__gte": since})
         if through is not None:
             qs = qs.filter(**{f"{name}__lte": through})
+        if unmatched:
+            qs = qs.exclude(
+                pk__in=MatchItem.objects.filter(community=community, kind=kind).values("object_id")
+            )
         return qs
 
     items: list[matching.ItemFact] = []
     incomes = Income.objects.filter(
         community=community, method=method, status__in=[IncomeStatus.POSTED, IncomeStatus.REVERSED]
     )
-    for pk, day, amount, ref, receipt in span(incomes, "entry__date").values_list(
+    for pk, day, amount, ref, receipt in span(incomes, "entry__date", ItemKind.INCOME).values_list(
         "pk", "entry__date", "amount", "external_ref", "receipt_code"
     ):
         items.append(matching.ItemFact(ItemKind.INCOME, pk, day, fen(amount), ref or "", receipt))
     reversed_ = incomes.filter(status=IncomeStatus.REVERSED)
-    for pk, day, amount, ref, receipt in span(reversed_, "reversal_entry__date").values_list(
-        "pk", "reversal_entry__date", "amount", "external_ref", "receipt_code"
-    ):
+    for pk, day, amount, ref, receipt in span(
+        reversed_, "reversal_entry__date", ItemKind.REVERSAL
+    ).values_list("pk", "reversal_entry__date", "amount", "external_ref", "receipt_code"):
         items.append(
             matching.ItemFact(ItemKind.REVERSAL, pk, day, -fen(amount), ref or "", receipt)
         )
     settlements = Settlement.objects.filter(community=community, method=method)
-    for pk, day, amount, ref in span(settlements, "entry__date").values_list(
+    for pk, day, amount, ref in span(settlements, "entry__date", ItemKind.SETTLEMENT).values_list(
         "pk", "entry__date", "amount", "bank_reference"
     ):
         items.append(matching.ItemFact(ItemKind.SETTLEMENT, pk, day, -fen(amount), ref, ref))
     paid = Disbursement.objects.filter(community=community, method=method, status="posted")
-    for pk, day, amount, ref, payee in span(paid, "entry__date").values_list(
+    for pk, day, amount, ref, payee in span(paid, "entry__date", ItemKind.DISBURSEMENT).values_list(
         "pk", "entry__date", "amount", "payment_reference", "payee"
     ):
         items.append(matching.ItemFact(ItemKind.DISBURSEMENT, pk, day, -fen(amount), ref, payee))
     if code in (BANK_ACCOUNT, CASH_ACCOUNT):
         sign = 1 if code == BANK_ACCOUNT else -1
         deposits = CashDeposit.objects.filter(community=community, status=DepositStatus.POSTED)
-        for pk, day, amount, ref in span(deposits, "entry__date").values_list(
+        for pk, day, amount, ref in span(deposits, "entry__date", ItemKind.DEPOSIT).values_list(
             "pk", "entry__date", "amount_fen", "slip_reference"
         ):
             items.append(matching.ItemFact(ItemKind.DEPOSIT, pk, day, sign * amount, ref, ref))
@@ -98,13 +108,15 @@ def line_fact(line: StatementLine) -> matching.LineFact:
     return matching.LineFact(line.pk, line.date, line.amount_fen, tuple(line.refs), line.memo)
 
 
-def matched_keys(community: Community) -> dict[tuple[str, int], int]:
-    """(kind, id) of every matched item -> the id of its statement line."""
+def matched_keys(community: Community, since: dt.date | None = None) -> dict[tuple[str, int], int]:
+    """(kind, id) of every matched item (of lines dated from `since` on) -> the id of
+    its statement line."""
+    found = MatchItem.objects.filter(community=community)
+    if since is not None:
+        found = found.filter(match__line__date__gte=since)
     return {
         (kind, oid): line_id
-        for kind, oid, line_id in MatchItem.objects.filter(community=community).values_list(
-            "kind", "object_id", "match__line_id"
-        )
+        for kind, oid, line_id in found.values_list("kind", "object_id", "match__line_id")
     }
 
 
@@ -117,8 +129,8 @@ def proposals(
     facts = [line_fact(x) for x in lines]
     if not facts:
         return []
-    taken = matched_keys(community)
     first = min(f.date for f in facts) - dt.timedelta(days=matching.WINDOW_DAYS)
+    taken = matched_keys(community, since=first - dt.timedelta(days=62))
     items = [i for i in book_items(community, code, since=first) if i.key not in taken]
     return matching.propose(facts, items)
 
@@ -200,6 +212,10 @@ def report(community: Community, code: str, month: dt.date) -> Report:
         result.status = "no_statement" if month_items else "quiet"
         return result
     since = first[0]
+    # Settled history does not change a month's report: before `recent`, only what is
+    # still unmatched counts (a standing difference stays in every later report), so a
+    # report reads about three months however long the books run.
+    recent = max(since, dates.add_months(start, -2))
     result.covered = (
         Statement.objects.filter(
             community=community, account_code=code, last_date__gte=end
@@ -215,14 +231,17 @@ def report(community: Community, code: str, month: dt.date) -> Report:
         .first()
     )
     result.statement_fen = last if last is not None else first[1]
-    lines = {
-        x.pk: x
-        for x in StatementLine.objects.filter(
-            community=community, account_code=code, date__gte=since
+    account_lines = StatementLine.objects.filter(community=community, account_code=code)
+    lines = {x.pk: x for x in account_lines.filter(date__gte=recent)}
+    older_lines = account_lines.filter(date__gte=since, date__lt=recent, match__isnull=True)
+    lines |= {x.pk: x for x in older_lines}
+    items = {i.key: i for i in book_items(community, code, since=recent)}
+    if recent > since:
+        older = book_items(
+            community, code, since=since, through=recent - dt.timedelta(days=1), unmatched=True
         )
-    }
-    items = {i.key: i for i in book_items(community, code, since=since)}
-    taken = matched_keys(community)
+        items |= {i.key: i for i in older}
+    taken = matched_keys(community, since=recent - dt.timedelta(days=62))
     line_items: dict[int, list[tuple[str, int]]] = {}
     for key, line_id in taken.items():
         line_items.setdefault(line_id, []).append(key)

@@ -224,6 +224,72 @@ def statement_import(
         return ImportResult(statement, len(new), statement.skipped)
 
 
+def _check_match(line: StatementLine, wanted: set, candidates: dict, taken: set) -> None:
+    if not wanted:
+        raise ValidationError(_("Choose the recorded items this line paid."))
+    missing = wanted - set(candidates)
+    if missing:
+        raise ValidationError(
+            _("%(item)s is not a recorded movement of this account near the line's date.")
+            % {"item": ":".join(map(str, sorted(missing)[0]))}
+        )
+    if wanted & taken:
+        raise ValidationError(_("One of these items is already matched to another line."))
+    total = sum(candidates[k].amount_fen for k in wanted)
+    if total != line.amount_fen:
+        raise ValidationError(
+            _(
+                "The items add up to %(total)s but the line is %(line)s: a match must be "
+                "exact. Record what is missing instead."
+            )
+            % {"total": yuan(total), "line": yuan(line.amount_fen)}
+        )
+
+
+def _save_matches(
+    community: Community, found: list[tuple[StatementLine, set, str]], candidates, user
+) -> None:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            matches = Match.objects.bulk_create(
+                [
+                    Match(
+                        community=community,
+                        line=line,
+                        method=method[:16],
+                        confirmed_by=user,
+                        confirmed_at=now,
+                    )
+                    for line, _wanted, method in found
+                ]
+            )
+            if any(m.pk is None for m in matches):  # backends that return no ids
+                by_line = dict(
+                    Match.objects.filter(line__in=[line for line, _w, _m in found]).values_list(
+                        "line_id", "pk"
+                    )
+                )
+                for m in matches:
+                    m.pk = by_line[m.line_id]
+            MatchItem.objects.bulk_create(
+                [
+                    MatchItem(
+                        match=match,
+                        community=community,
+                        kind=k,
+                        object_id=i,
+                        amount_fen=candidates[(k, i)].amount_fen,
+                    )
+                    for match, (_line, wanted, _method) in zip(matches, found, strict=True)
+                    for k, i in sorted(wanted)
+                ],
+                batch_size=1000,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("Someone matched these items a moment ago.")) from exc
+
+
 def match_confirm(
     *,
     community: Community,
@@ -238,8 +304,6 @@ def match_confirm(
     if line.community_id != community.pk:
         raise PermissionError(_("This statement line is not of this community."))
     wanted = {(str(k), int(i)) for k, i in items}
-    if not wanted:
-        raise ValidationError(_("Choose the recorded items this line paid."))
     with transaction.atomic():
         line = StatementLine.objects.select_for_update().get(pk=line.pk)
         if Match.objects.filter(line=line).exists():
@@ -251,68 +315,46 @@ def match_confirm(
                 community, line.account_code, since=line.date - window, through=line.date + window
             )
         }
-        missing = wanted - set(candidates)
-        if missing:
-            raise ValidationError(
-                _("%(item)s is not a recorded movement of this account near the line's date.")
-                % {"item": ":".join(map(str, sorted(missing)[0]))}
-            )
-        taken = set(matched_keys(community))
-        if wanted & taken:
-            raise ValidationError(_("One of these items is already matched to another line."))
-        total = sum(candidates[k].amount_fen for k in wanted)
-        if total != line.amount_fen:
-            raise ValidationError(
-                _(
-                    "The items add up to %(total)s but the line is %(line)s: a match must be "
-                    "exact. Record what is missing instead."
-                )
-                % {"total": yuan(total), "line": yuan(line.amount_fen)}
-            )
-        try:
-            with transaction.atomic():
-                match = Match.objects.create(
-                    community=community,
-                    line=line,
-                    method=method[:16],
-                    confirmed_by=user,
-                    confirmed_at=timezone.now(),
-                )
-                MatchItem.objects.bulk_create(
-                    [
-                        MatchItem(
-                            match=match,
-                            community=community,
-                            kind=k,
-                            object_id=i,
-                            amount_fen=candidates[(k, i)].amount_fen,
-                        )
-                        for k, i in sorted(wanted)
-                    ]
-                )
-        except IntegrityError as exc:
-            raise ValidationError(_("Someone matched these items a moment ago.")) from exc
-    return match
+        _check_match(line, wanted, candidates, set(matched_keys(community)))
+        _save_matches(community, [(line, wanted, method)], candidates, user)
+    return Match.objects.get(line=line)
 
 
 def proposals_confirm(*, community: Community, code: str, user, methods=("exact",)) -> int:
-    """Confirm every proposal of these kinds for the account (the officer's "confirm all
-    exact matches"); how many were confirmed."""
+    """Confirm every proposal of these kinds for the account at once (the officer's
+    "confirm all exact matches"); how many were confirmed. Each is checked as one
+    confirmed alone would be."""
     from .selectors import proposals
 
-    count = 0
-    for p in proposals(community, code):
-        if p.method in methods:
-            line = StatementLine.objects.get(pk=p.line.id)
-            match_confirm(
+    require_role(user, community, Role.OFFICER)
+    with transaction.atomic():
+        found = [p for p in proposals(community, code) if p.method in methods]
+        if not found:
+            return 0
+        lines = {
+            x.pk: x
+            for x in StatementLine.objects.select_for_update().filter(
+                pk__in=[p.line.id for p in found],
                 community=community,
-                line=line,
-                items=[i.key for i in p.items],
-                user=user,
-                method=p.method,
+                account_code=code,
+                match__isnull=True,
             )
-            count += 1
-    return count
+        }
+        # The proposals were read from the books a moment ago, in this transaction.
+        candidates = {i.key: i for p in found for i in p.items}
+        earliest = min((x.date for x in lines.values()), default=dt.date.max)
+        taken = set(matched_keys(community, since=earliest - dt.timedelta(days=62)))
+        todo = []
+        for p in found:
+            line = lines.get(p.line.id)
+            if line is None:
+                continue  # matched meanwhile
+            wanted = {i.key for i in p.items}
+            _check_match(line, wanted, candidates, taken)
+            taken |= wanted
+            todo.append((line, wanted, p.method))
+        _save_matches(community, todo, candidates, user)
+    return len(todo)
 
 
 # --- Cash deposits -----------------------------------------------------------------

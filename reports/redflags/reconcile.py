@@ -296,12 +296,11 @@ def found_flags(community, today: dt.date) -> list[Flag]:
         )
         for x in StatementLine.objects.filter(community=community)
     ]
-    flags = unrecorded_payments(lines, today=today)
     cash = [
         CashFact(item.id, item.label, item.date, from_fen(left))
         for item, left in selectors.undeposited_cash(community)
     ]
-    flags += cash_not_deposited(cash, today=today, deposit_days=settings.deposit_days)
+    flags = cash_not_deposited(cash, today=today, deposit_days=settings.deposit_days)
     flags += cash_over_limit(
         [(d, from_fen(b)) for d, b in selectors.cash_on_hand_days(community)],
         limit=from_fen(settings.cash_limit_fen),
@@ -324,7 +323,11 @@ def found_flags(community, today: dt.date) -> list[Flag]:
         PaidFact("deposit", d.pk, selectors.BANK_ACCOUNT, from_fen(d.amount_fen), d.slip_reference)
         for d in CashDeposit.objects.filter(community=community, status=DepositStatus.POSTED)
     ]
-    flags += bank_differs(paid, lines)
+    differs = bank_differs(paid, lines)
+    explained = {e["id"] for fl in differs for e in fl.evidence if e["kind"] == "statement_line"}
+    # A line the bank shows for a recorded deposit or settlement is that flag's case.
+    flags += unrecorded_payments([x for x in lines if x.id not in explained], today=today)
+    flags += differs
     first = (
         StatementLine.objects.filter(community=community)
         .order_by("date")

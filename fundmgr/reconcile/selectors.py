@@ -207,9 +207,9 @@ def report(community: Community, code: str, month: dt.date) -> Report:
     )
     net = net_by_account(community.book, through=end).get(code, 0)
     result = Report(community, code, month, "no_statement", book_fen=net)
-    month_items = book_items(community, code, since=start, through=end)
     if first is None or first[0] > end:
-        result.status = "no_statement" if month_items else "quiet"
+        moved = _moved(community, code, start, end)
+        result.status = "no_statement" if moved else "quiet"
         return result
     since = first[0]
     # Settled history does not change a month's report: before `recent`, only what is
@@ -298,6 +298,52 @@ def report(community: Community, code: str, month: dt.date) -> Report:
     else:
         result.status = "reconciled"
     return result
+
+
+def _moved(community: Community, code: str, start: dt.date, end: dt.date) -> bool:
+    from ledger.models import Line
+
+    return Line.objects.filter(
+        entry__book_id=community.book_id,
+        account__code=code,
+        entry__date__gte=start,
+        entry__date__lte=end,
+    ).exists()
+
+
+def unreconciled_months(
+    community: Community, months: Iterable[dt.date]
+) -> list[tuple[dt.date, str, str]]:
+    """(month, account, "no_statement" | "incomplete") of the given months for each
+    statement account that moved in the month and has no statement reaching its end: the
+    cheap half of the report, for the red flag that looks at every closed month."""
+    from ledger.models import Line
+
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for code, first, last in Statement.objects.filter(community=community).values_list(
+        "account_code", "first_date", "last_date"
+    ):
+        spans.setdefault(code, []).append((first, last))
+    moved = {
+        (code, day.replace(day=1))
+        for code, day in Line.objects.filter(
+            entry__book_id=community.book_id, account__code__in=list(STATEMENT_ACCOUNTS)
+        )
+        .values_list("account__code", "entry__date")
+        .distinct()
+    }
+    found = []
+    for month in months:
+        end = dates.month_end(month)
+        for code in sorted(STATEMENT_ACCOUNTS):
+            if (code, month) not in moved:
+                continue
+            mine = spans.get(code, [])
+            if not any(first <= end for first, _last in mine):
+                found.append((month, code, "no_statement"))
+            elif not any(last >= end for _first, last in mine):
+                found.append((month, code, "incomplete"))
+    return found
 
 
 def month_reports(community: Community, month: dt.date) -> list[Report]:

@@ -334,13 +334,13 @@ def found_flags(community, today: dt.date) -> list[Flag]:
         .values_list("date", flat=True)
         .first()
     )
-    months = []
+    months: list = []
     if first is not None:
-        for month in Period.objects.filter(
+        closed = Period.objects.filter(
             community=community,
             state__in=[PeriodState.CLOSED, PeriodState.PUBLISHED],
             month__gte=first.replace(day=1),
-        ).values_list("month", flat=True):
-            months += [(month, r.code, r.status) for r in selectors.month_reports(community, month)]
+        ).values_list("month", flat=True)
+        months = selectors.unreconciled_months(community, closed)
     flags += not_reconciled(months)
     return flags

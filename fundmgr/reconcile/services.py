@@ -333,7 +333,8 @@ def proposals_confirm(*, community: Community, code: str, user, methods=("exact"
             return 0
         lines = {
             x.pk: x
-            for x in StatementLine.objects.select_for_update().filter(
+            # of=self: PostgreSQL locks no row of the outer-joined match table.
+            for x in StatementLine.objects.select_for_update(of=("self",)).filter(
                 pk__in=[p.line.id for p in found],
                 community=community,
                 account_code=code,

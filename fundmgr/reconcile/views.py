@@ -206,7 +206,7 @@ def _record_link(community: Community, line: StatementLine) -> str | None:
     query = {
         "amount": yuan(line.amount_fen),
         "method": METHOD_OF.get(line.account_code, "bank"),
-        "paid_at": f"{line.date:%Y-%m-%d} 12:00",
+        "paid_at": f"{line.date:%Y-%m-%d}T12:00",
         "external_ref": (refs[0] if refs else line.reference)[:64],
         "note": _("from statement line %(ref)s") % {"ref": line.reference[:40]},
     }

@@ -226,7 +226,7 @@ def month(request, community: Community, account: str, month: str):
     lines = {
         x.pk: x
         for x in StatementLine.objects.filter(
-            pk__in=[e.line_id for e in report.statement_only if e.line_id]
+            pk__in=[e.line_id for e in report.statement_only if e.line_id and not e.in_transit]
             + [p.line.id for p in proposals]
         )
     }
@@ -238,7 +238,7 @@ def month(request, community: Community, account: str, month: str):
             "record": _record_link(community, lines[e.line_id]),
         }
         for e in report.statement_only
-        if e.line_id in lines and e.line_id not in proposed
+        if e.line_id in lines and e.line_id not in proposed and not e.in_transit
     ]
     return render(
         request,

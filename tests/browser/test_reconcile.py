@@ -42,5 +42,6 @@ def test_an_officer_records_the_missing_payment_and_confirms_the_proposed_match(
     page.wait_for_url(url)
     assert page.get_by_text("已确认对上。").is_visible()
     assert "已对平" in page.locator("#status").inner_text()
+    assert page.locator("#unexplained-lines").get_by_role("link", name="补登这笔收入").count() == 0
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / "reconcile-month.png"), full_page=True)

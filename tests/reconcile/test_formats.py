@@ -183,3 +183,35 @@ def test_cells_are_cleaned_of_backticks_and_excel_wrappers():
     assert formats.amount_fen("1,234.50", "x") == 123450
     with pytest.raises(ValueError):
         formats.amount_fen("1.234", "x")
+
+
+def test_the_command_imports_and_refuses_with_a_non_zero_exit(world, tmp_path):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    c, _pkg, officer, _r = world
+    good = write(tmp_path, "f.csv", samples.wechat_funds([sample(D, 5000, "F1", "R1")]))
+    out = io.StringIO()
+    call_command(
+        "import_statement", c.code, str(good), format="wechat_funds", user="officer", stdout=out
+    )
+    assert "imported 1 lines" in out.getvalue()
+    bad = write(
+        tmp_path,
+        "g.csv",
+        samples.wechat_funds([sample(D, 5000, "F2")])
+        .replace("`50.00`", "x", 1)
+        .replace(",`50.00,", ",`5x,"),
+    )
+    with pytest.raises(CommandError):
+        call_command(
+            "import_statement",
+            c.code,
+            str(bad),
+            format="wechat_funds",
+            user="officer",
+            stderr=io.StringIO(),
+        )
+    assert StatementLine.objects.count() == 1

@@ -37,7 +37,6 @@ from .models import (
     ItemKind,
     Match,
     MatchItem,
-    ReconcileSettings,
     Statement,
     StatementFormat,
     StatementLine,
@@ -72,16 +71,6 @@ class ImportResult:
     lines: int
     skipped: int
     errors: list[tuple[int, str]] = field(default_factory=list)
-
-
-def settings_save(*, community: Community, user, **values) -> ReconcileSettings:
-    require_role(user, community, Role.REVIEWER)
-    found, _created = ReconcileSettings.objects.get_or_create(community=community)
-    for name, value in values.items():
-        setattr(found, name, value)
-    found.full_clean()
-    found.save()
-    return found
 
 
 def mapping_save(*, community: Community, bank: str, columns: dict[str, str], user) -> BankMapping:

@@ -33,6 +33,7 @@ from .models import (
     Provider,
     Role,
 )
+from .reconcile import demo as reconcile_demo
 from .services.drafts import IncomeDraft, draft_validate, income_build
 from .services.income import income_approve, income_reject, income_reverse
 from .services.posting import incomes_save
@@ -205,6 +206,7 @@ class Demo:
         from .spaces.demo import load_spaces
 
         load_spaces(self.today, self.start, *communities[0], users)
+        reconcile_demo.load(self, communities, users)  # statements, deposits (#23)
         return users
 
     def _disbursements(self, community, officer, users) -> None:

@@ -59,6 +59,7 @@ class Violation:
 
     community: str
     kind: str  # overdrawn | overpaid | overspent | unbalanced | opening | movement | document
+    # | deposit (#23)
     message: str
     account: str = ""
     date: dt.date | None = None
@@ -301,8 +302,45 @@ def opening_violations(community: Community, before: dict, document: dict) -> li
     ]
 
 
+def deposit_violations(community: Community) -> list[Violation]:
+    """Cash deposits posted as recorded, and no cash-to-bank transfer without one (#23)."""
+    from fundmgr.reconcile.checks import deposit_problems
+
+    words = {
+        "wrong_posting": _(
+            "Cash deposit %(slip)s (entry %(seq)d, %(date)s) is not posted as %(amount)s "
+            "from cash on hand to the bank."
+        ),
+        "unrecorded_transfer": _(
+            "Entry %(seq)d moves %(amount)s from cash on hand to the bank on %(date)s, but "
+            "no reviewed cash deposit records it."
+        ),
+    }
+    return [
+        Violation(
+            community.code,
+            "deposit",
+            words[p.what]
+            % {
+                "slip": p.slip,
+                "seq": p.entry_seq,
+                "date": p.date.isoformat(),
+                "amount": yuan(p.amount_fen),
+            },
+            account="1001",
+            date=p.date,
+            amount=yuan(p.amount_fen),
+        )
+        for p in deposit_problems(community)
+    ]
+
+
 def check_community(community: Community) -> list[Violation]:
-    return ledger_violations(community) + published_violations(community)
+    return (
+        ledger_violations(community)
+        + deposit_violations(community)
+        + published_violations(community)
+    )
 
 
 def check_publishable(community: Community, period: Period, document: dict) -> list[Violation]:

@@ -32,6 +32,7 @@ from fundmgr.models import (
     SplitPolicy,
     Tier,
 )
+from fundmgr.reconcile.selectors import month_summary
 from fundmgr.spaces.selectors import document_part as spaces_part
 from ledger import log
 from ledger.chain import canonical_json
@@ -421,6 +422,8 @@ def build(period) -> dict:
         "spaces": spaces_part(community, start, end),
         "decisions": decisions_part(community, start, end),
         "red_flags": _flag_counts(community, start, end),
+        # Bank and platform statements against the books (#23): counts and totals only.
+        "reconciliation": month_summary(community, start),
         "ledger": {
             "book": book.code,
             "chain_head": {

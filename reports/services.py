@@ -125,6 +125,10 @@ def period_close(
             _("%(n)d incomes up to %(month)s still wait for review.")
             % {"n": pending, "month": period.label}
         )
+    from fundmgr.reconcile.selectors import close_problem
+
+    if problem := close_problem(community, period.month):  # a community setting (#23)
+        raise ValidationError(problem)
     book = Book.objects.get(pk=community.book_id)
     before = period.month - dt.timedelta(days=1)
     if (book.closed_through or dt.date.min) < before and Entry.objects.filter(

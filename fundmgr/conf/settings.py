@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "fundmgr",
     "fundmgr.decisions",
     "fundmgr.spaces",
+    "fundmgr.reconcile",
     "reports",
     "reports.checking",
     "reports.supervision",

@@ -15,9 +15,10 @@ from django.views.i18n import set_language
 import reports.officer
 from fundmgr.conf import views as project_views
 from fundmgr.officer import urls as officer_urls
+from fundmgr.reconcile import urls as reconcile_urls
 from reports.public import views as public_views
 
-officer = [*officer_urls.urlpatterns, *reports.officer.urlpatterns]
+officer = [*officer_urls.urlpatterns, *reports.officer.urlpatterns, *reconcile_urls.urlpatterns]
 
 urlpatterns = [
     path("", public_views.home, name="home"),

@@ -249,3 +249,19 @@ def ignored_columns(path: Path) -> list[str]:
         for c in header
         if c is not None and str(c).strip().lower().lstrip("\ufeff") not in known and str(c).strip()
     ]
+
+
+def raw_rows(path: Path) -> Iterator:
+    """Every row of a CSV or XLSX file as it is, summary lines and all, by the same
+    reading rules as an income file: for files whose header is not on the first row
+    (bank and payment-platform statements, fundmgr.reconcile)."""
+    path = Path(path)
+    with open(path, "rb") as raw:
+        magic = raw.read(8)
+    if not magic:
+        raise FileError(_("The file is empty."))
+    if magic.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(path)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileError(_("Old .xls workbooks are not read; save it as .xlsx or CSV."))
+    return _csv_rows(path)

@@ -90,9 +90,24 @@ def dashboard(request):
     )
 
 
+def _prefill(request, community: Community) -> dict:
+    """The form filled in from the link of an unexplained statement line (reconciliation):
+    what the statement says, for the officer to check and complete."""
+    initial = {
+        k: request.GET[k][:64] for k in ("method", "paid_at", "external_ref") if k in request.GET
+    }
+    if "note" in request.GET:
+        initial["note"] = request.GET["note"][:200]
+    if "amount" in request.GET:
+        initial["amount"] = [request.GET["amount"][:20], community.currency]
+    return initial
+
+
 @community_role(Role.OFFICER)
 def record_income(request, community: Community):
-    form = IncomeForm(request.POST or None, community=community)
+    form = IncomeForm(
+        request.POST or None, community=community, initial=_prefill(request, community)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             income, created = income_record(form.draft, recorded_by=request.user)

@@ -245,6 +245,8 @@ def period_statement(community: Community, month: dt.date) -> Statement:
     from .space_sections import space_sections
 
     st.sections += space_sections(doc)
+    if doc.get("reconciliation", {}).get("accounts"):  # months published since #23
+        st.sections.append(_reconciliation_section(doc["reconciliation"]))
     wrong = checks.movement_violations(community, doc) + checks.document_violations(
         community, period, doc
     )
@@ -256,6 +258,35 @@ def period_statement(community: Community, month: dt.date) -> Statement:
         f"签名：Ed25519 {d.signature[:32]}…（公钥 {d.key_id}）",
     ]
     return st
+
+
+RECONCILIATION_STATUS = {
+    "reconciled": "已对平",
+    "unexplained": "有未解释项",
+    "incomplete": "对账单不全",
+    "no_statement": "无对账单",
+}
+
+
+def _reconciliation_section(rec: dict) -> Section:
+    """余额调节表 of the published month, per account: counts and totals only."""
+    return Section(
+        "银行与支付平台对账（余额调节表）",
+        ["科目", "状态", "账面余额", "对账单余额", "未达账项", "未解释项", "差额"],
+        [
+            [
+                f"{a['account']} {a['name']}",
+                RECONCILIATION_STATUS.get(a["status"], a["status"]),
+                a["book_balance"],
+                a["statement_balance"] or "—",
+                f"{a['in_transit']['count']}笔 {a['in_transit']['amount']}",
+                f"{a['unexplained']['count']}笔 {a['unexplained']['amount']}",
+                a["difference"],
+            ]
+            for a in rec["accounts"]
+        ],
+        right_from=2,
+    )
 
 
 def _party_account(community: Community, party: str) -> tuple[str, str]:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from ..checking import views as checking
-from . import declarations, views
+from . import declarations, reconciliation, views
 
 app_name = "auditor"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("<str:code>/flags/", views.auditor_flags, name="flags"),
     path("<str:code>/flags/screen/", views.auditor_screen, name="screen"),
     path("<str:code>/flags/<int:pk>/close/", views.auditor_flag_close, name="flag-close"),
+    path(
+        "<str:code>/reconciliation/",
+        reconciliation.auditor_reconciliation,
+        name="reconciliation",
+    ),
     path("<str:code>/declarations/", declarations.auditor_declarations, name="declarations"),
     path("<str:code>/receipts/", checking.auditor_receipts, name="receipts"),
     path("<str:code>/receipts/<int:pk>/confirm/", checking.auditor_confirm, name="receipt-confirm"),

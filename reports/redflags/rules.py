@@ -94,6 +94,12 @@ RULE_LABELS = {
     "space_self_confirmed": gettext_noop("Space deliveries confirmed by the operator's own staff"),
     # reports.supervision: fewer co-signatures than the quorum within the window.
     "cosign_missing": gettext_noop("Month not co-signed by the supervisory committee"),
+    # Bank and platform statements against the books (#23, redflags/reconcile.py).
+    "unrecorded_payment": gettext_noop("Payment on a statement with no recorded income"),
+    "cash_not_deposited": gettext_noop("Cash income not paid into the bank in time"),
+    "cash_over_limit": gettext_noop("More cash on hand than allowed"),
+    "bank_differs": gettext_noop("Bank shows a payment differently from the books"),
+    "not_reconciled": gettext_noop("Closed month without a reconciled statement"),
     # Rules retired by #17; their earlier flags are kept.
     "amount_outlier": gettext_noop("Unusually large payment"),
     "round_numbers": gettext_noop("Many round amounts"),

@@ -181,23 +181,28 @@ def peer_incomes(community: Community) -> list[redflags.IncomeFact]:
 
 def found_flags(community: Community) -> list[redflags.Flag]:
     from . import spaces
+    from .reconcile import found_flags as reconcile_flags
     from .space_facts import space_facts
 
     incomes, disbursements, settlements = facts(community)
     space_flags = spaces.screen(
         space_facts(community), today=dates.today(), **settings.RED_FLAG_THRESHOLDS
     )
-    return space_flags + redflags.screen(
-        incomes=incomes,
-        disbursements=disbursements,
-        settlements=settlements,
-        today=dates.today(),
-        one_reviewer_up_to=community.one_reviewer_up_to.amount,
-        committee_from=community.committee_from.amount,
-        calendar=workcalendar.from_settings(),
-        people=people(community),
-        peer_incomes=peer_incomes(community),
-        **settings.RED_FLAG_THRESHOLDS,
+    return (
+        space_flags
+        + reconcile_flags(community, dates.today())
+        + redflags.screen(
+            incomes=incomes,
+            disbursements=disbursements,
+            settlements=settlements,
+            today=dates.today(),
+            one_reviewer_up_to=community.one_reviewer_up_to.amount,
+            committee_from=community.committee_from.amount,
+            calendar=workcalendar.from_settings(),
+            people=people(community),
+            peer_incomes=peer_incomes(community),
+            **settings.RED_FLAG_THRESHOLDS,
+        )
     )
 
 

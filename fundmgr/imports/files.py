@@ -251,6 +251,25 @@ def ignored_columns(path: Path) -> list[str]:
     ]
 
 
+def _xlsx_rows(path: Path) -> Iterator[tuple]:
+    """Every row of the first sheet as a tuple, blank rows included (statements count
+    their summary lines by position), through the same bounded reader as read_rows."""
+    sheet = _Xlsx(path)
+    try:
+        last = 0
+        for number, cells in sheet:
+            if number > MAX_ROWS:
+                raise FileError(
+                    _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS}
+                )
+            for _blank in range(last + 1, number):
+                yield ()
+            last = number
+            yield tuple(cells.get(i) for i in range(max(cells) + 1)) if cells else ()
+    finally:
+        sheet.close()
+
+
 def raw_rows(path: Path) -> Iterator:
     """Every row of a CSV or XLSX file as it is, summary lines and all, by the same
     reading rules as an income file: for files whose header is not on the first row

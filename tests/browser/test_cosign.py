@@ -57,9 +57,7 @@ def test_two_supervisors_cosign_in_the_browser_and_with_the_command(server, page
     page.wait_for_selector(f"{section} .key-id")
     key_id = page.locator(f"{section} .key-id").inner_text()
     assert key_id == saved["key_id"]
-    page.wait_for_function(
-        "document.querySelector('.key-here').textContent.includes('保存在本浏览器中')"
-    )
+    page.locator(".key-here").filter(has_text="保存在本浏览器中").first.wait_for()
     # The key in IndexedDB cannot be read out, even by this page's own script.
     extractable = page.evaluate(
         """() => new Promise((resolve) => {
@@ -176,9 +174,7 @@ def test_a_supervisor_restores_the_key_from_its_backup_in_a_new_browser(server, 
     try:
         login(page, server, "supervisor", "demo-supervisor-2026")
         section = "section[data-community=WLQ-QY]"
-        page.wait_for_function(
-            "document.querySelector('.key-here').textContent.includes('不在本浏览器中')"
-        )
+        page.locator(".key-here").filter(has_text="不在本浏览器中").first.wait_for()
         backups = sorted(Path(tmp_path).parent.glob("*/backup.json"))
         if not backups:
             pytest.skip("the backup of the first test is not there")
@@ -189,9 +185,7 @@ def test_a_supervisor_restores_the_key_from_its_backup_in_a_new_browser(server, 
         page.locator(f"{section} .cosign-result").get_by_text("这个口令打不开备份文件").wait_for()
         page.locator(f"{section} .passphrase").fill(PASSPHRASE)
         page.locator(f"{section} .restore-key").click()
-        page.wait_for_function(
-            "document.querySelector('.key-here').textContent.includes('保存在本浏览器中')"
-        )
+        page.locator(".key-here").filter(has_text="保存在本浏览器中").first.wait_for()
         button = page.locator(f"{section} button.cosign").first
         month = button.locator("xpath=ancestor::tr").get_attribute("data-month")
         button.click()

@@ -26,6 +26,13 @@ def _problem(d: Disclosure, head: dict, public_raw: bytes) -> str:
         return "its signature is not valid"
     if hashlib.sha256(d.document.encode("utf-8")).hexdigest() != head.get("document_digest"):
         return "the stored document is not the one it signed"
+    from .supervision.services import broken_cosignatures
+
+    if broken := broken_cosignatures(d):
+        return (
+            f"the co-signatures of {', '.join(broken)} no longer verify over it: the head "
+            "was rebuilt and re-signed after the supervisors signed it"
+        )
     if (d.tree_size, d.tree_root) != (head.get("tree_size"), head.get("root")):
         return (
             f"the size and root stored beside it ({d.tree_size}, {d.tree_root[:16]}…) "

@@ -242,13 +242,43 @@ def cosign_submit(*, disclosure: Disclosure, key_id: str, signature: str) -> CoS
         return CoSignature.objects.get(disclosure=disclosure, supervisor=key.supervisor)
 
 
+def _verifies(cosignature, message: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(cosignature.key.public_key)).verify(
+            bytes.fromhex(cosignature.signature), message
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def broken_cosignatures(disclosure: Disclosure) -> list[str]:
+    """Public names of the supervisors whose kept co-signature no longer verifies over the
+    month's signed head as it is stored now. Each was checked when it was submitted, so a
+    failure means the head (or the document it covers) was rebuilt and re-signed after
+    they signed: the server's key can do that, the supervisors' keys are not there."""
+    message = message_for(disclosure)
+    return [
+        c.supervisor.public_label
+        for c in CoSignature.objects.filter(disclosure=disclosure).select_related(
+            "supervisor", "key"
+        )
+        if not _verifies(c, message)
+    ]
+
+
 def status(disclosure: Disclosure) -> dict:
     """k of n: who co-signed (public names), whether within the window, the quorum, and
     whether the month is to be flagged (window over, fewer than the quorum in time)."""
     community = disclosure.period.community
-    signatures = list(
+    message = message_for(disclosure)
+    kept = list(
         CoSignature.objects.filter(disclosure=disclosure).select_related("supervisor", "key")
     )
+    # Verified again on every reading: a stored row is not a co-signature of the head
+    # as it stands now unless the supervisor's key says so.
+    signatures = [c for c in kept if _verifies(c, message)]
+    broken = [c.supervisor.public_label for c in kept if c not in signatures]
     seated = list(Supervisor.objects.filter(community=community, ended_at=None))
     in_time = [s for s in signatures if s.signed_at <= disclosure.window_ends_at]
     quorum = quorum_of(community)
@@ -271,6 +301,7 @@ def status(disclosure: Disclosure) -> dict:
             }
             for c in signatures
         ],
+        "broken": broken,
         "window_over": window_over,
         "short": applies and window_over and len(in_time) < quorum,
         "met": len(in_time) >= quorum,

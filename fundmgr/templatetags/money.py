@@ -84,3 +84,14 @@ def day(value) -> str:
     if (get_language() or "zh-hans").startswith("zh"):
         return f"{d.year}年{d.month}月{d.day}日"
     return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+
+
+@register.filter
+def month(value) -> str:
+    """A month label ('2026-03') in the language's format: 2026年3月 / Mar 2026."""
+    d = _as_date(f"{value}-01") if isinstance(value, str) and len(value) == 7 else _as_date(value)
+    if d is None:
+        return "" if value in (None, "") else str(value)
+    if (get_language() or "zh-hans").startswith("zh"):
+        return f"{d.year}年{d.month}月"
+    return f"{MONTHS_EN[d.month - 1]} {d.year}"

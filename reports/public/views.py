@@ -177,10 +177,8 @@ def community_page(request, code: str):
             }
         )
     peak = max((Decimal(h["fund"]) for h in history), default=Decimal(0)) or Decimal(1)
-    for i, h in enumerate(history):
-        h["x"] = 20 + i * 40
-        h["height"] = f"{Decimal(h['fund']) * 120 / peak:.1f}"
-        h["y"] = f"{140 - Decimal(h['fund']) * 120 / peak:.1f}"
+    for h in history:  # bar lengths in % of the largest balance; the numbers are printed
+        h["percent"] = f"{max(Decimal(h['fund']), Decimal(0)) * 100 / peak:.1f}"
     heads = selectors.signed_heads(community)
     pairs = list(zip(heads, heads[1:], strict=False))
     checks = selectors.consistencies(
@@ -200,7 +198,7 @@ def community_page(request, code: str):
             "latest_period": published[0] if published else None,
             "flow": _flow(latest["totals"]) if latest else [],
             "history": history,
-            "chart_width": 40 + 40 * len(history),
+            "peak": f"{peak:.2f}",
             "public": selectors.community_public(community),
             **_spaces(community),
         },
@@ -318,7 +316,7 @@ def month_page(request, code: str, month: str):
     if filters is None:
         raise Http404(_("There is no such tier."))
     known = {"page", "q", "tier"}
-    spelled = urlencode([(k, v) for k in ("q", "tier", "page") for v in request.GET.getlist(k)])
+    spelled = urlencode([(k, v) for k, values in request.GET.lists() for v in values])
     target = "&".join(x for x in (query, f"page={number}" if number > 1 else "") if x)
     if not canonical or set(request.GET) - known or spelled != target:
         # One URL per list and page: page 1 is without ?page=, the search and the tier

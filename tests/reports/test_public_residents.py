@@ -16,6 +16,7 @@ from django.utils import timezone
 from fundmgr.services.income import income_record, income_reverse
 from reports.services import QUERY_LIMIT_PER_HOUR, period_close, period_publish
 from tests import factories as f
+from tests.security.test_published_privacy import march  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 MARCH = dt.date(2026, 3, 1)
@@ -182,3 +183,26 @@ def test_the_proof_is_in_plain_words_with_a_note_on_how_to_check(month):
     assert 'id="how-to-check"' in body and "本月账目的指纹" in body and "系统签名" in body
     receipt = Client().get(f"/r/{month[3].receipt_display}/").content.decode()
     assert 'id="how-to-check"' in receipt and "树头" not in receipt
+
+
+def test_a_reversal_reason_typed_before_screening_is_shown_masked(march):
+    from fundmgr.models import Income
+
+    c, _disclosure = march
+    wrong = Income.objects.get(community=c, status="reversed")
+    body = Client().get(f"/r/{wrong.receipt_display}/").content.decode()
+    reason = body[body.index('id="reversal-reason"') :].split("</p>")[0]
+    assert "冲销原因" in reason
+    assert "13800001111" not in body and "张伟" not in body
+
+
+def test_the_fund_chart_shows_what_went_out_of_the_fund(march):
+    """Outflows come from the documents' balances (opening + 5 % shares - closing): the
+    ¥500.00 disbursement of March is out, and every number is printed, not hovered."""
+    body = Client().get("/c/SQV/").content.decode()
+    chart = body[body.index('id="fund-chart"') :].split("</figure>")[0]
+    assert "支出 ¥500.00" in chart and "2026年3月" in chart and "<title>" not in chart
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    chart = english.get("/c/SQV/").content.decode()
+    assert "out ¥500.00" in chart and "Mar 2026" in chart

@@ -16,7 +16,7 @@ from django.utils import timezone
 from fundmgr.services.income import income_record, income_reverse
 from reports.services import QUERY_LIMIT_PER_HOUR, period_close, period_publish
 from tests import factories as f
-from tests.security.test_published_privacy import march  # noqa: F401 (a fixture)
+from tests.security.test_published_privacy import march  # noqa: F401, F811 (a fixture)
 
 pytestmark = pytest.mark.django_db
 MARCH = dt.date(2026, 3, 1)
@@ -185,7 +185,7 @@ def test_the_proof_is_in_plain_words_with_a_note_on_how_to_check(month):
     assert 'id="how-to-check"' in receipt and "树头" not in receipt
 
 
-def test_a_reversal_reason_typed_before_screening_is_shown_masked(march):
+def test_a_reversal_reason_typed_before_screening_is_shown_masked(march):  # noqa: F811
     from fundmgr.models import Income
 
     c, _disclosure = march
@@ -196,7 +196,7 @@ def test_a_reversal_reason_typed_before_screening_is_shown_masked(march):
     assert "13800001111" not in body and "张伟" not in body
 
 
-def test_the_fund_chart_shows_what_went_out_of_the_fund(march):
+def test_the_fund_chart_shows_what_went_out_of_the_fund(march):  # noqa: F811
     """Outflows come from the documents' balances (opening + 5 % shares - closing): the
     ¥500.00 disbursement of March is out, and every number is printed, not hovered."""
     body = Client().get("/c/SQV/").content.decode()

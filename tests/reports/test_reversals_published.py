@@ -112,7 +112,7 @@ def test_a_reversal_made_before_its_month_was_published_is_in_that_document():
         "2026-04",
     )
     page = Client().get("/c/SQS/2026-03/").content.decode()
-    assert "2026-04-03" in page
+    assert "2026年4月3日" in page  # one date format per language (issue 14)
 
 
 def test_the_period_statements_say_the_same(months):

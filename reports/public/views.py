@@ -55,7 +55,8 @@ def home(request):
 def receipt_lookup(request):
     code = receipts.normalise(request.GET.get("code", ""))
     if code:
-        return redirect("public-receipt", code=code)
+        # With its dashes, as printed on the slip: a code not found is shown as typed.
+        return redirect("public-receipt", code=receipts.display(code))
     return render(
         request,
         "public/receipt_lookup.html",
@@ -80,7 +81,13 @@ def public_receipt(request, code: str):
         return render(
             request,
             "public/receipt_unknown.html",
-            {"code": code[:40], "ask": _ask_links(ConcernKind.MISSING, code[:40])},
+            {
+                "code": code[:40],
+                # What was typed stays in the box, and the page says what is wrong.
+                "query": code[:40],
+                "shape_ok": normalised is not None,
+                "ask": _ask_links(ConcernKind.MISSING, code[:40]) if normalised else [],
+            },
             status=404,
         )
     record = selectors.receipt_public(income)
@@ -170,10 +177,8 @@ def community_page(request, code: str):
             }
         )
     peak = max((Decimal(h["fund"]) for h in history), default=Decimal(0)) or Decimal(1)
-    for i, h in enumerate(history):
-        h["x"] = 20 + i * 40
-        h["height"] = f"{Decimal(h['fund']) * 120 / peak:.1f}"
-        h["y"] = f"{140 - Decimal(h['fund']) * 120 / peak:.1f}"
+    for h in history:  # bar lengths in % of the largest balance; the numbers are printed
+        h["percent"] = f"{max(Decimal(h['fund']), Decimal(0)) * 100 / peak:.1f}"
     heads = selectors.signed_heads(community)
     pairs = list(zip(heads, heads[1:], strict=False))
     checks = selectors.consistencies(
@@ -193,7 +198,7 @@ def community_page(request, code: str):
             "latest_period": published[0] if published else None,
             "flow": _flow(latest["totals"]) if latest else [],
             "history": history,
-            "chart_width": 40 + 40 * len(history),
+            "peak": f"{peak:.2f}",
             "public": selectors.community_public(community),
             **_spaces(community),
         },
@@ -256,6 +261,50 @@ def _page_number(request) -> tuple[int | None, bool]:
     return number, raw == str(number) and number > 1
 
 
+SEARCH_MAX = 40
+
+
+def _month_filters(request) -> tuple[dict | None, str]:
+    """?q= (receipt code, package, provider) and ?tier= of the month page, normalised:
+    (filters, canonical query string), or (None, "") for a tier that is none. The page
+    cache is keyed by the bare URL and ?page= only (_pristine), so a search is rendered
+    fresh and never makes a cache entry; its canonical spelling keeps URLs one per list."""
+    q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX]
+    tier = request.GET.get("tier", "").strip()
+    if tier and tier not in Tier.values:
+        return None, ""
+    filters = {"q": q, "tier": tier}
+    return filters, urlencode([(k, v) for k, v in filters.items() if v])
+
+
+def _matches(income: dict, filters: dict, providers: dict) -> bool:
+    if filters["tier"] and income["tier"] != filters["tier"]:
+        return False
+    q = filters["q"]
+    if not q:
+        return True
+    code = receipts.normalise(q)
+    if code and receipts.normalise(income["receipt"]) == code:
+        return True
+    needle = q.casefold()
+    bare = needle.replace("-", "").replace(" ", "")
+    haystack = (
+        income.get("package_name", ""),
+        income.get("package", ""),
+        income.get("provider", ""),
+        providers.get(income.get("provider"), ""),
+    )
+    return (len(bare) >= 4 and bare in income["receipt"].replace("-", "").casefold()) or any(
+        needle in str(h).casefold() for h in haystack
+    )
+
+
+def _in_date_order(incomes: list[dict]) -> list[dict]:
+    """Payments by the day they were paid, then by their entry in the books (issue 14:
+    10-08 was listed after 10-31)."""
+    return sorted(incomes, key=lambda i: (i.get("paid_on") or i["date"], i.get("entry", 0)))
+
+
 def month_page(request, code: str, month: str):
     period, missing = _month(request, code, month)
     if missing:
@@ -263,20 +312,35 @@ def month_page(request, code: str, month: str):
     number, canonical = _page_number(request)
     if number is None:
         raise Http404(_("This month has no such page of payments."))
-    if not canonical or len(request.GET) > 1 or len(request.GET.getlist("page")) > 1:
-        # One URL per page: page 1 is the bare URL; another spelling, or an extra
-        # parameter, goes to the one URL of that page.
-        return redirect(request.path + (f"?page={number}" if number > 1 else ""), permanent=True)
+    filters, query = _month_filters(request)
+    if filters is None:
+        raise Http404(_("There is no such tier."))
+    known = {"page", "q", "tier"}
+    spelled = urlencode([(k, v) for k, values in request.GET.lists() for v in values])
+    target = "&".join(x for x in (query, f"page={number}" if number > 1 else "") if x)
+    if not canonical or set(request.GET) - known or spelled != target:
+        # One URL per list and page: page 1 is without ?page=, the search and the tier
+        # in one spelling and order; anything else goes to that one URL.
+        return redirect(request.path + (f"?{target}" if target else ""), permanent=True)
     community, disclosure = period.community, period.disclosure
     window_open = disclosure.window_open()
     checks = checking.month_checks(period)
 
     def make():
         doc = selectors.document(disclosure)
+        providers = {r["code"]: r["name"] for r in doc["by_provider"]}
+        incomes = [
+            {**i, "provider_name": providers.get(i.get("provider"), i.get("provider", ""))}
+            for i in _in_date_order(doc["incomes"])
+            if _matches(i, filters, providers)
+        ]
         try:
-            payments = Paginator(doc["incomes"], PAYMENTS_PER_PAGE).page(number)
+            payments = Paginator(incomes, PAYMENTS_PER_PAGE).page(number)
         except InvalidPage as exc:
-            raise Http404(_("This month has no such page of payments.")) from exc
+            if number == 1:
+                payments = Paginator([], PAYMENTS_PER_PAGE).page(1)
+            else:
+                raise Http404(_("This month has no such page of payments.")) from exc
         extras = selectors.month_extras(period, doc)
         corrections = extras["corrections"]
         payments.object_list = [
@@ -292,6 +356,10 @@ def month_page(request, code: str, month: str):
                 "d": disclosure,
                 "extras": extras,
                 "payments": payments,
+                "filters": filters,
+                "filtered": bool(query),
+                "page_query": f"{query}&" if query else "",
+                "tier_choices": Tier.choices,
                 "window_open": window_open,
                 "checks": checks,
                 "flow": _flow(doc["totals"]),
@@ -311,7 +379,7 @@ def month_page(request, code: str, month: str):
     # how many receipts residents have checked and questions they raised.
     latest = selectors.latest_published_month(community)
     return cache.response(
-        f"month-page:{disclosure.digest}:{request.LANGUAGE_CODE}:"
+        f"month-page:v2:{disclosure.digest}:{request.LANGUAGE_CODE}:"
         f"{number}:{community.name}:{window_open}:{latest}:"
         f"{checks['checked']}:{checks['questions']}:"
         f"{supervision.state_token(disclosure)}",
@@ -364,7 +432,9 @@ def _concern_draft(period, kind: str, receipt: str) -> str:
     return ""
 
 
-def _queries_page(request, period, status: int = 200, draft: str = "", concern=("", "")):
+def _queries_page(
+    request, period, status: int = 200, draft: str = "", concern=("", ""), contact: str = ""
+):
     return render(
         request,
         "public/month_queries.html",
@@ -374,6 +444,7 @@ def _queries_page(request, period, status: int = 200, draft: str = "", concern=(
             "d": period.disclosure,
             "queries": period.queries.order_by("asked_at").prefetch_related("answer_versions"),
             "draft": draft,
+            "contact": contact,
             "concern": concern,
             "window_open": period.disclosure.window_open(),
         },
@@ -398,7 +469,15 @@ def _ask(request, period):
             services.query_ask(**ask)
     except PermissionError as exc:
         messages.error(request, str(exc))
-        return _queries_page(request, period, status=429)
+        # What was typed stays in the form (issue 14: "提交过于频繁" emptied it).
+        return _queries_page(
+            request,
+            period,
+            status=429,
+            draft=request.POST.get("question", "")[:1000],
+            concern=concern,
+            contact=request.POST.get("contact", "")[:100],
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _queries_page(
@@ -407,6 +486,7 @@ def _ask(request, period):
             status=400,
             draft=request.POST.get("question", "")[:1000],
             concern=concern,
+            contact=request.POST.get("contact", "")[:100],
         )
     messages.success(request, _("Your query was received. The answer will be published here."))
     return redirect("public-query", code=period.community.code, month=period.label)

@@ -28,7 +28,9 @@ def test_a_resident_reads_a_month_and_checks_a_receipt(server, phone):
     assert page.get_by_role("heading", level=1).inner_text() == "社区基金账目"  # Chinese first
     assert no_horizontal_scroll(page)
     page.get_by_role("link", name=re.compile("花园社区")).click()
-    assert page.locator("svg").count() >= 2  # the 70/25/5 flow and the fund's history
+    # The 70/25/5 flow and the fund's history, their numbers printed (phones cannot hover).
+    assert page.locator(".flow-table").first.is_visible()
+    assert page.locator("#fund-chart .hbar-value").first.is_visible()
     assert no_horizontal_scroll(page)
     page.screenshot(path="test-output/browser/community.png", full_page=True)
 
@@ -57,7 +59,7 @@ def test_a_resident_reads_a_month_and_checks_a_receipt(server, phone):
     assert page.get_by_role("heading", name="Where the money went").is_visible()
     page.locator("#month-incomes tbody a").first.click()
     assert page.locator(".mono").first.inner_text() == code
-    assert "proof verified" in page.locator("#inclusion").inner_text()
+    assert "fingerprint" in page.locator("#inclusion").inner_text()
     assert no_horizontal_scroll(page)
 
     page.goto(server + "/")
@@ -71,3 +73,38 @@ def test_a_resident_reads_a_month_and_checks_a_receipt(server, phone):
     assert page.get_by_role("heading", level=1).inner_text() == "Receipt not found"
     page.goto(server + "/r/nonsense/")
     assert page.get_by_role("heading", level=1).inner_text() == "Receipt not found"
+
+
+def test_a_month_on_a_phone_is_cards_with_amounts_and_a_search(server, phone):
+    """Issue 14: at 375 px the payments needed a sideways swipe and hid the amount."""
+    page = phone
+    page.goto(server + "/c/WJ-HY/")
+    page.get_by_role("link", name=re.compile("最新公示月份")).click()
+    assert no_horizontal_scroll(page)
+    card = page.locator("#month-incomes tr.payment").first
+    amount = card.locator("td.amount")
+    assert amount.is_visible() and re.fullmatch(
+        r"金额：?¥[\d,]+\.\d\d|¥[\d,]+\.\d\d", amount.inner_text()
+    )
+    box = card.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.screenshot(path="test-output/browser/month-phone.png", full_page=False)
+    code = card.locator("td.receipt a").inner_text()
+    last = page.locator("#month-incomes tr.payment").last.locator("td.receipt a").inner_text()
+    page.get_by_label("搜索：收据码、服务项目或服务机构").fill(last.lower())
+    page.get_by_role("button", name="搜索").click()
+    page.locator("#payment-found").wait_for()
+    found = page.locator("#month-incomes tr.payment td.receipt a")
+    assert found.count() == 1 and found.first.inner_text() == last
+    assert "q=" in page.url and no_horizontal_scroll(page)
+    page.screenshot(path="test-output/browser/month-phone-search.png", full_page=False)
+    page.locator("#how-to-check summary").click()
+    assert page.get_by_text("本月账目的指纹").first.is_visible()
+    page.goto(server + "/r/" + code[:7] + "/")
+    assert page.get_by_label("收据码").input_value() == code[:7]
+    assert page.locator("#receipt-error").is_visible()
+    page.emulate_media(media="print")
+    page.goto(server + "/c/WJ-HY/")
+    page.get_by_role("link", name=re.compile("最新公示月份")).click()
+    assert not page.locator("#payment-search").is_visible()
+    page.screenshot(path="test-output/browser/month-print.png", full_page=False)

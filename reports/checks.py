@@ -138,6 +138,14 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
     # The symbolic rent of spaces comes into cash too, outside the split (older
     # documents have no `spaces`).
     rents = _sum(document.get("spaces", {}).get("rents", []))
+    # Donations and market takings given to the fund come into cash outside the split,
+    # and restricted funds pay out of it (issue 18; older documents have none).
+    gifts = document.get("donations", {}).get("lines", [])
+    to_fund = _sum(document.get("markets", {}).get("to_fund", []))
+    restricted = document.get("restricted_funds", {})
+    spent_restricted = _sum(restricted.get("spending", []))
+    unrestricted = sum(fen(g["amount"]) for g in gifts if not g["restricted_to"])
+    rents += _sum(gifts) + to_fund - spent_restricted
     checks = [
         (
             _("cash and bank"),
@@ -148,7 +156,7 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
         (
             _("the community fund"),
             fen(opening["fund"]),
-            fen(totals["fund"]) - _sum(disbursements),
+            fen(totals["fund"]) - _sum(disbursements) + unrestricted + to_fund,
             fen(closing["fund"]),
         ),
         (
@@ -158,6 +166,15 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
             fen(closing["hub"]),
         ),
     ]
+    for rf in restricted.get("funds", []):
+        checks.append(
+            (
+                rf["account"],
+                fen(rf["opening"]),
+                fen(rf["received"]) - fen(rf["spent"]),
+                fen(rf["closing"]),
+            )
+        )
     by_provider = {r["code"]: fen(r["share"]) for r in document["by_provider"]}
     for code in sorted(set(opening["providers"]) | set(closing["providers"])):
         checks.append(

@@ -92,6 +92,10 @@ RULE_LABELS = {
     "space_no_decision": gettext_noop("Space agreement renewed or changed without a decision"),
     "space_private_business": gettext_noop("Paid business in a public space beyond its agreement"),
     "space_self_confirmed": gettext_noop("Space deliveries confirmed by the operator's own staff"),
+    # Donations, markets and purchase contracts (reports/redflags/inflows.py).
+    "contract_overbilled": gettext_noop("Purchase contract billed past a line's units or cap"),
+    "beneficiary_twice": gettext_noop("One beneficiary billed twice for one unit"),
+    "market_count": gettext_noop("Charity market: the two counts differ"),
     # Rules retired by #17; their earlier flags are kept.
     "amount_outlier": gettext_noop("Unusually large payment"),
     "round_numbers": gettext_noop("Many round amounts"),

@@ -193,3 +193,24 @@ def test_the_verifier_checks_the_inflows_arithmetic(world, tmp_path):
     elsewhere["restricted_funds"]["spending"][0]["purpose_code"] = "party"
     with pytest.raises(SystemExit):
         tool.check_inflows(elsewhere)
+
+
+def test_red_flags_for_a_count_difference_a_beneficiary_twice_and_overbilling(world):
+    from fundmgr.inflows.models import ContractLine
+    from reports.redflags import inflows as rules
+    from reports.redflags.inflow_facts import inflow_facts
+
+    officer = world.memberships.get(role="officer").user
+    line = ContractLine.objects.get(contract__community=world)
+    inflows.delivery_bill(
+        line=line, delivered_on=dt.date(2026, 4, 2), beneficiaries=["B7", "b 7"], user=officer
+    )
+    flags = rules.screen(**inflow_facts(world))
+    assert sorted(fl.rule for fl in flags) == ["beneficiary_twice", "market_count"]
+    twice = next(fl for fl in flags if fl.rule == "beneficiary_twice")
+    assert twice.params == {"line": "GM-1/WH01", "times": 2, "month": "2026-04"}
+    assert "B7" not in str(twice.evidence) and "B7" not in twice.key
+    padded = rules.LineFact(
+        1, "X/P", units_allowed=2, cap_allowed=16000, delivered=3, billed=24000, paid=0
+    )
+    assert [fl.rule for fl in rules.overbilled([padded])] == ["contract_overbilled"]

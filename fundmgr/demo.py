@@ -201,6 +201,10 @@ class Demo:
         from .spaces.demo import load_spaces
 
         load_spaces(self.today, self.start, *communities[0], users)
+        # Donations, a named fund, a charity market, purchase contracts: fundmgr/inflows/.
+        from .inflows.demo import load_inflows
+
+        load_inflows(self.today, self.start, *communities[0], users)
         return users
 
     def _disbursements(self, community, officer, users) -> None:

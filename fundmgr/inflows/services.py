@@ -820,7 +820,10 @@ def market_post(*, market: Market, user) -> Market:
     cash = Account.objects.get(book=book, code=method_account_code(market.method))
     fund = Account.objects.get(book=book, code=FUND_ACCOUNT)
     booked = accounting_date(community, market.held_on, book)
-    paid_at = timezone.make_aware(dt.datetime.combine(market.held_on, dt.time(18, 0)))
+    # The takings were paid during the market: its close at 18:00, or now if earlier.
+    paid_at = min(
+        timezone.make_aware(dt.datetime.combine(market.held_on, dt.time(18, 0))), timezone.now()
+    )
     for stall in market.stalls.all():
         amount = min(a[stall.pk], b[stall.pk])
         stall.posted_amount = amount

@@ -214,3 +214,27 @@ def test_red_flags_for_a_count_difference_a_beneficiary_twice_and_overbilling(wo
         1, "X/P", units_allowed=2, cap_allowed=16000, delivered=3, billed=24000, paid=0
     )
     assert [fl.rule for fl in rules.overbilled([padded])] == ["contract_overbilled"]
+
+
+def test_the_public_pages_show_the_inflows_without_personal_data(world):
+    from fundmgr.inflows.models import Donation
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/c/IFL/fund/").content.decode()
+    assert "和信助老基金" in page and "王**" in page and "王小明" not in page
+    assert "not split 70/25/5" in page and "the two counts differ" in page
+    named = client.get("/c/IFL/fund/HX/").content.decode()
+    assert "2600.00" in named and "3月助餐" in named
+    burn = client.get("/c/IFL/contract/GM-1/").content.decode()
+    assert "2026-03" in burn and "A1" not in burn
+    assert "3 delivered and billed, 2 paid" in burn
+    d = Donation.objects.get(reference="D1")
+    receipt = client.get(f"/d/{d.receipt_code}/").content.decode()
+    assert "50.00" in receipt and "王小明" not in receipt
+    assert client.get("/d/0000-0000-0000-0000/").status_code == 404
+    assert client.get("/c/IFL/contract/NOPE/").status_code == 404
+    api = client.get("/api/v1/communities/IFL/inflows/").json()
+    assert api["donations"]["by_kind"]["resident"] == "50.00"
+    assert client.get("/api/v1/communities/NOPE/inflows/").status_code == 404
+    month = client.get("/c/IFL/2026-03/").content.decode()
+    assert "5 % shares of package income" in month and "GM-1" in month

@@ -34,7 +34,7 @@ def _file(tmp_path, body: str):
 def test_a_good_file_is_recorded_and_a_second_run_skips_it(tmp_path, officer, capsys):
     path = _file(
         tmp_path,
-        "IMD,居民,张三,,50.00,微信,2026-06-01,W1,\nIMD,企业,,是,\"¥1,000.00\",银行转账,2026-06-02,B1,\n",
+        'IMD,居民,张三,,50.00,微信,2026-06-01,W1,\nIMD,企业,,是,"¥1,000.00",银行转账,2026-06-02,B1,\n',
     )
     call_command("import_donations", path, "--user", officer.username)
     assert Donation.objects.count() == 2

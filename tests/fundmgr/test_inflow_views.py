@@ -51,7 +51,7 @@ def test_an_officer_records_a_donation_and_a_reviewer_approves_it(world):
     d = Donation.objects.get()
     assert d.status == Status.PENDING
     page = _client(world["officer"]).get(response.url).content.decode()
-    assert "not split 70/25/5" in page and "Approve" not in page
+    assert "不按70/25/5分成" in page and "/approve/" not in page
     response = _client(world["reviewer"]).post(f"/officer/c/DV/donations/{d.pk}/approve/")
     assert response.status_code == 302
     d.refresh_from_db()
@@ -65,7 +65,7 @@ def test_a_donation_to_an_unknown_fund_is_a_400_that_writes_nothing(world):
         "/officer/c/DV/donations/new/", {**FORM, "fund_code": "NOPE"}
     )
     assert response.status_code == 400
-    assert "There is no restricted fund or purpose NOPE" in response.content.decode()
+    assert "本社区没有代码为 NOPE 的定向基金或定向用途" in response.content.decode()
     assert Donation.objects.count() == 0
 
 

@@ -222,12 +222,12 @@ def test_the_public_pages_show_the_inflows_without_personal_data(world):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     page = client.get("/c/IFL/fund/").content.decode()
     assert "和信助老基金" in page and "王**" in page and "王小明" not in page
-    assert "not split 70/25/5" in page and "the two counts differ" in page
+    assert "不按70/25/5分成" in page and "两次清点不一致" in page
     named = client.get("/c/IFL/fund/HX/").content.decode()
     assert "2600.00" in named and "3月助餐" in named
     burn = client.get("/c/IFL/contract/GM-1/").content.decode()
     assert "2026-03" in burn and "A1" not in burn
-    assert "3 delivered and billed, 2 paid" in burn
+    assert "已提供并结算3个，已付款2个" in burn
     d = Donation.objects.get(reference="D1")
     receipt = client.get(f"/d/{d.receipt_code}/").content.decode()
     assert "50.00" in receipt and "王小明" not in receipt
@@ -237,4 +237,4 @@ def test_the_public_pages_show_the_inflows_without_personal_data(world):
     assert api["donations"]["by_kind"]["resident"] == "50.00"
     assert client.get("/api/v1/communities/NOPE/inflows/").status_code == 404
     month = client.get("/c/IFL/2026-03/").content.decode()
-    assert "5 % shares of package income" in month and "GM-1" in month
+    assert "服务包收入的5%分成" in month and "GM-1" in month

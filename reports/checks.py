@@ -50,6 +50,8 @@ PARTS = {
     "reversals": gettext_lazy("reversals"),
     "settlements": gettext_lazy("settlements"),
     "disbursements": gettext_lazy("disbursements"),
+    "donations": gettext_lazy("donations"),
+    "restricted_funds": gettext_lazy("restricted funds"),
 }
 
 
@@ -248,6 +250,17 @@ def _settlement_lines(document: dict) -> list[tuple]:
     return [(s["entry"], s["party"], s["amount"], s["date"]) for s in document["settlements"]]
 
 
+def _gift_lines(document: dict) -> list[tuple]:
+    return [(g["receipt"], g["entry"], g["amount"]) for g in document["donations"]["lines"]]
+
+
+def _fund_lines(document: dict) -> list[tuple]:
+    funds = document["restricted_funds"]
+    return [(f["account"], f["opening"], f["closing"]) for f in funds["funds"]] + [
+        (s["fund"], s["entry"], s["amount"]) for s in funds["spending"]
+    ]
+
+
 def document_violations(community: Community, period: Period, published: dict) -> list[Violation]:
     """What the published document says against what the books show today for its
     dates: the first section that differs is named."""
@@ -272,6 +285,10 @@ def document_violations(community: Community, period: Period, published: dict) -
         ("disbursements", _disbursement_lines),
     ):
         parts.append((name, lines(published), lines(now)))
+    # Donations and restricted funds (issue 18), in documents that have them.
+    if "donations" in published:
+        parts.append(("donations", _gift_lines(published), _gift_lines(now)))
+        parts.append(("restricted_funds", _fund_lines(published), _fund_lines(now)))
     for name, was, is_ in parts:
         if was != is_:
             found.append(

@@ -403,3 +403,22 @@ def test_a_market_is_not_posted_on_one_count(world):
     inflows.count_enter(market=m, counts={"S1": cny("1.00"), "S2": cny("0")}, user=world["officer"])
     with pytest.raises(ValidationError):
         inflows.market_post(market=m, user=world["officer"])
+
+
+def test_check_books_names_a_named_fund_spent_past_its_balance_outside_the_service(world):
+    # An insider posting straight to the ledger, past the service's check.
+    from ledger import services as ledger
+
+    fund = _named(world)
+    _donate(world, amount="100.00", fund_code="HX")
+    cash = Account.objects.get(book_id=world["c"].book_id, code="1012.01")
+    _donate(world, amount="500.00", ref="D9")
+    ledger.post(
+        book=world["c"].book,
+        date=dt.date(2026, 6, 12),
+        actor="insider",
+        memo="挪用",
+        legs=[ledger.debit(fund.account, cny("300.00")), ledger.credit(cash, cny("300.00"))],
+    )
+    found = ledger_violations(world["c"])
+    assert [(v.kind, v.account) for v in found] == [("overspent", "3101.N.HX")]

@@ -158,7 +158,7 @@ def load_inflows(today: dt.date, start: dt.date, community, packages, users) -> 
                         amount=line.unit_price * units,
                         paid_at=timezone.now(),
                         method="bank",
-                        payer=contract.buyer,
+                        payer=f"{contract.buyer}（政府购买服务）",
                         external_ref=f"{contract.number}-{month:%Y%m}",
                         quantity=units,
                         contract_line=line,

@@ -9,7 +9,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from fundmgr.inflows import selectors
-from fundmgr.inflows.models import NOT_SPLIT, Donation, PurchaseContract, RestrictedFund, Status
+from fundmgr.inflows.models import (
+    NOT_SPLIT,
+    Donation,
+    DonorKind,
+    PurchaseContract,
+    RestrictedFund,
+    Status,
+)
 from fundmgr.lib import dates, receipts
 from fundmgr.models import Community
 
@@ -27,10 +34,14 @@ def _whole(community: Community) -> dict:
 def fund_page(request, code: str):
     community = get_object_or_404(Community, code=code)
     doc = _whole(community)
+    # Kinds of donor in the reader's words, not their codes.
+    for d in doc["donations"]["lines"]:
+        d["kind_label"] = DonorKind(d["donor_kind"]).label
+    by_kind = [(DonorKind(k).label, v) for k, v in doc["donations"]["by_kind"].items()]
     return render(
         request,
         "public/inflows.html",
-        {"community": community, "doc": doc, "why_not_split": NOT_SPLIT},
+        {"community": community, "doc": doc, "by_kind": by_kind, "why_not_split": NOT_SPLIT},
     )
 
 

@@ -27,6 +27,14 @@ FUND_ACCOUNT = "3101"
 SPACE_RENT_ACCOUNT = "4601"
 SPACE_RENT_NAME = "其他收入—场地象征性租金"
 PROVIDER_ACCOUNT_PREFIX = "2202."
+# Restricted sub-accounts of the fund (fundmgr/inflows/): named funds (冠名基金) and
+# purposes a donor restricted a gift to (定向); each may be spent only for its purpose.
+NAMED_FUND_PREFIX = "3101.N."
+PURPOSE_FUND_PREFIX = "3101.D."
+# A government purchase contract's receivable from the buyer, and its contra (billed,
+# not yet paid): the buyer's payment clears both.
+CONTRACT_RECEIVABLE_PREFIX = "1122.G."
+CONTRACT_BILLED_PREFIX = "2401.G."
 
 
 def provider_account_code(provider: Provider) -> str:

@@ -207,6 +207,10 @@ class Demo:
 
         load_spaces(self.today, self.start, *communities[0], users)
         reconcile_demo.load(self, communities, users)  # statements, deposits (#23)
+        # Donations, a named fund, a charity market, purchase contracts: fundmgr/inflows/.
+        from .inflows.demo import load_inflows
+
+        load_inflows(self.today, self.start, *communities[0], users)
         return users
 
     def _disbursements(self, community, officer, users) -> None:

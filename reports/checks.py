@@ -50,6 +50,8 @@ PARTS = {
     "reversals": gettext_lazy("reversals"),
     "settlements": gettext_lazy("settlements"),
     "disbursements": gettext_lazy("disbursements"),
+    "donations": gettext_lazy("donations"),
+    "restricted_funds": gettext_lazy("restricted funds"),
 }
 
 
@@ -139,6 +141,14 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
     # The symbolic rent of spaces comes into cash too, outside the split (older
     # documents have no `spaces`).
     rents = _sum(document.get("spaces", {}).get("rents", []))
+    # Donations and market takings given to the fund come into cash outside the split,
+    # and restricted funds pay out of it (issue 18; older documents have none).
+    gifts = document.get("donations", {}).get("lines", [])
+    to_fund = _sum(document.get("markets", {}).get("to_fund", []))
+    restricted = document.get("restricted_funds", {})
+    spent_restricted = _sum(restricted.get("spending", []))
+    unrestricted = sum(fen(g["amount"]) for g in gifts if not g["restricted_to"])
+    rents += _sum(gifts) + to_fund - spent_restricted
     checks = [
         (
             _("cash and bank"),
@@ -149,7 +159,7 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
         (
             _("the community fund"),
             fen(opening["fund"]),
-            fen(totals["fund"]) - _sum(disbursements),
+            fen(totals["fund"]) - _sum(disbursements) + unrestricted + to_fund,
             fen(closing["fund"]),
         ),
         (
@@ -159,6 +169,15 @@ def movement_violations(community: Community, document: dict) -> list[Violation]
             fen(closing["hub"]),
         ),
     ]
+    for rf in restricted.get("funds", []):
+        checks.append(
+            (
+                rf["account"],
+                fen(rf["opening"]),
+                fen(rf["received"]) - fen(rf["spent"]),
+                fen(rf["closing"]),
+            )
+        )
     by_provider = {r["code"]: fen(r["share"]) for r in document["by_provider"]}
     for code in sorted(set(opening["providers"]) | set(closing["providers"])):
         checks.append(
@@ -232,6 +251,17 @@ def _settlement_lines(document: dict) -> list[tuple]:
     return [(s["entry"], s["party"], s["amount"], s["date"]) for s in document["settlements"]]
 
 
+def _gift_lines(document: dict) -> list[tuple]:
+    return [(g["receipt"], g["entry"], g["amount"]) for g in document["donations"]["lines"]]
+
+
+def _fund_lines(document: dict) -> list[tuple]:
+    funds = document["restricted_funds"]
+    return [(f["account"], f["opening"], f["closing"]) for f in funds["funds"]] + [
+        (s["fund"], s["entry"], s["amount"]) for s in funds["spending"]
+    ]
+
+
 def document_violations(community: Community, period: Period, published: dict) -> list[Violation]:
     """What the published document says against what the books show today for its
     dates: the first section that differs is named."""
@@ -256,6 +286,10 @@ def document_violations(community: Community, period: Period, published: dict) -
         ("disbursements", _disbursement_lines),
     ):
         parts.append((name, lines(published), lines(now)))
+    # Donations and restricted funds (issue 18), in documents that have them.
+    if "donations" in published:
+        parts.append(("donations", _gift_lines(published), _gift_lines(now)))
+        parts.append(("restricted_funds", _fund_lines(published), _fund_lines(now)))
     for name, was, is_ in parts:
         if was != is_:
             found.append(

@@ -18,6 +18,7 @@ from fundmgr.chart import (
     provider_code_of,
 )
 from fundmgr.decisions.selectors import document_part as decisions_part
+from fundmgr.inflows.selectors import document_part as inflows_part
 from fundmgr.lib.dates import day_bounds, local_date
 from fundmgr.lib.money import fen, yuan
 from fundmgr.lib.privacy import mask, mask_name
@@ -421,6 +422,8 @@ def build(period) -> dict:
         # Spaces let for services (一元租金) and the decisions of the month: new keys.
         "spaces": spaces_part(community, start, end),
         "decisions": decisions_part(community, start, end),
+        # Donations, restricted funds, markets, purchase contracts (issue 18): new keys.
+        **inflows_part(community, start, end, parties["fund"]),
         "red_flags": _flag_counts(community, start, end),
         # Bank and platform statements against the books (#23): counts and totals only.
         "reconciliation": month_summary(community, start),

@@ -157,7 +157,7 @@ def month(doc_path: str, key_path: str) -> None:
     if head["document_digest"] != digest:
         fail("the signed tree head names another document")
     check_signature(head, signature, key)
-    extra = check_spaces(data) + check_decisions(data)
+    extra = check_spaces(data) + check_decisions(data) + check_inflows(data)
     print(
         f"verified: {head['community']} {head['month']}, {len(data['incomes'])} incomes, "
         f"digest {digest}, tree {head['tree_size']} {head['root']}{extra}"
@@ -230,6 +230,62 @@ def check_decisions(data: dict) -> str:
             if passed != (i["outcome"] == "passed"):
                 fail(f"{m['reference']} item {i['number']}: the result does not follow the votes")
     return f", {len(meetings)} meetings"
+
+
+def check_inflows(data: dict) -> str:
+    """Donations, restricted funds, markets and contracts (issue 18): the donations add
+    up by kind, each restricted fund moved by what it received and spent, each market
+    stall posted no more than either count, and no contract line delivered or paid past
+    what it allows. Documents before them have none."""
+    gifts = data.get("donations")
+    if gifts is None:
+        return ""
+    by_kind: dict[str, int] = {}
+    for g in gifts["lines"]:
+        by_kind[g["donor_kind"]] = by_kind.get(g["donor_kind"], 0) + fen(g["amount"])
+    if {k: fen(v) for k, v in gifts["by_kind"].items()} != by_kind:
+        fail("the donations by kind of donor do not add up to the donations listed")
+    restricted = sum(fen(g["amount"]) for g in gifts["lines"] if g["restricted_to"])
+    if (
+        fen(gifts["restricted"]) != restricted
+        or fen(gifts["unrestricted"]) != sum(by_kind.values()) - restricted
+    ):
+        fail("the restricted and unrestricted donations do not add up")
+    funds = data["restricted_funds"]
+    for f in funds["funds"]:
+        if fen(f["opening"]) + fen(f["received"]) - fen(f["spent"]) != fen(f["closing"]):
+            fail(f"restricted fund {f['code']}: opening + received - spent is not its closing")
+        if fen(f["closing"]) < 0:
+            fail(f"restricted fund {f['code']}: spent past its balance")
+        gave = sum(fen(g["amount"]) for g in gifts["lines"] if g["restricted_to"] == f["code"])
+        spent = sum(fen(s["amount"]) for s in funds["spending"] if s["fund"] == f["code"])
+        if gave > fen(f["received"]) or spent != fen(f["spent"]):
+            fail(f"restricted fund {f['code']}: its movements differ from the lines listed")
+    for s in funds["spending"]:
+        fund = next((f for f in funds["funds"] if f["code"] == s["fund"]), None)
+        if fund is None or fund["purpose_code"] != s["purpose_code"]:
+            fail(f"a payment from restricted fund {s['fund']} for another purpose")
+    for m in data["markets"]["events"]:
+        for st in m["stalls"]:
+            if st["posted"] is not None and any(fen(st["posted"]) > fen(c) for c in st["counts"]):
+                fail(f"market {m['code']} stall {st['code']}: posted more than was counted")
+    src = data["inflows_by_source"]
+    total = fen(src["package_shares"]) + sum(fen(v) for v in src["donations"].values())
+    if fen(src["total"]) != total + fen(src["markets"]) + fen(src["other"]):
+        fail("the fund's inflows by source do not add up")
+    if fen(src["package_shares"]) != fen(data["totals"]["fund"]):
+        fail("the package shares differ from the month's fund total")
+    n = 0
+    for c in data["contracts"]["contracts"]:
+        for line in c["lines"]:
+            n += 1
+            if line["delivered"] > line["units_allowed"] or line["paid"] > line["delivered"]:
+                fail(f"contract {c['number']} {line['package']}: more units than allowed")
+            if fen(line["billed_amount"]) > fen(line["cap_allowed"]):
+                fail(f"contract {c['number']} {line['package']}: billed past its cap")
+            if fen(line["billed_amount"]) != line["delivered"] * fen(line["unit_price"]):
+                fail(f"contract {c['number']} {line['package']}: billed at another price")
+    return f", {len(gifts['lines'])} donations, {n} contract lines"
 
 
 def month_line(doc: dict, key: dict, head: dict, receipt_code: str):

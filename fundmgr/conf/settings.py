@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "fundmgr.decisions",
     "fundmgr.spaces",
     "fundmgr.reconcile",
+    "fundmgr.inflows",
     "reports",
     "reports.checking",
     "reports.supervision",
@@ -261,6 +262,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
 # --- Published tree heads are signed with this Ed25519 key, made on first use -------
+# The key of the beneficiary tokens of purchase-contract deliveries (an HMAC of a
+# resident's identifier): the identifier is never stored; without the key nobody can
+# test a guess. Defaults to one derived from SECRET_KEY.
+BENEFICIARY_KEY = os.environ.get("BENEFICIARY_KEY", "") or ("beneficiary:" + SECRET_KEY)
 SIGNING_KEY_PATH = Path(os.environ.get("SIGNING_KEY_PATH") or VAR_DIR / "signing-ed25519.pem")
 
 # --- Statements: optional PAdES signing (a PKCS#12 file and its password) -------------

@@ -154,10 +154,21 @@ class IncomeForm(forms.Form):
         ),
     )
     note = TextField(max_length=200, required=False, label=_("Note"))
+    contract_line = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Purchase contract line"),
+        help_text=_("A 公益 income names the government contract line it is paid under."),
+    )
 
     def __init__(self, *args, community: Community, **kwargs):
+        from ..inflows.models import ContractLine
+
         super().__init__(*args, **kwargs)
         self.community = community
+        self.fields["contract_line"].queryset = ContractLine.objects.filter(
+            contract__community=community
+        ).select_related("contract", "package")
         self.fields["package"].queryset = (
             ServicePackage.objects.filter(community=community, active=True)
             .select_related("provider")
@@ -187,6 +198,7 @@ class IncomeForm(forms.Form):
             external_ref=(data.get("external_ref") or "").strip() or None,
             quantity=data.get("quantity") or 1,
             note=data.get("note", ""),
+            contract_line=data.get("contract_line"),
         )
         problems = draft_validate(draft)
         for name, messages in problems.items():

@@ -4,6 +4,7 @@ periods and queries pages of reports.officer, all under the `officer:` namespace
 from django.urls import path
 
 from ..decisions import officer as decisions
+from ..inflows import officer as inflows
 from ..spaces import officer as spaces
 from . import income, payouts
 
@@ -26,6 +27,20 @@ urlpatterns = [
     path("disbursements/<int:pk>/", payouts.disbursement_detail, name="disbursement"),
     path("disbursements/<int:pk>/decide/", payouts.disbursement_decide, name="disbursement-decide"),
     path("attachments/<int:pk>/", payouts.attachment_download, name="attachment"),
+    # Donations, restricted funds, markets, contracts (fundmgr/inflows).
+    path("c/<str:code>/inflows/", inflows.inflow_list, name="inflows"),
+    path("c/<str:code>/donations/new/", inflows.donation_new, name="donation-new"),
+    path("c/<str:code>/donations/<int:pk>/", inflows.donation_detail, name="donation"),
+    path(
+        "c/<str:code>/donations/<int:pk>/approve/",
+        inflows.donation_approve,
+        name="donation-approve",
+    ),
+    path(
+        "c/<str:code>/spendings/<int:pk>/approve/",
+        inflows.spending_approve,
+        name="spending-approve",
+    ),
     # Spaces let for services and the decisions behind them (fundmgr/spaces, decisions).
     path("c/<str:code>/spaces/", spaces.space_list, name="spaces"),
     path("c/<str:code>/spaces/new/", spaces.space_new, name="space-new"),

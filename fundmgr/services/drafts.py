@@ -69,6 +69,8 @@ class IncomeDraft:
     quantity: int = 1
     note: str = ""
     policy: SplitPolicy | None = field(default=None, repr=False)
+    # The purchase-contract line a 公益 income is paid under (fundmgr/inflows/).
+    contract_line: object | None = None
 
 
 def draft_validate(
@@ -151,6 +153,12 @@ def draft_validate(
         bad("quantity", _("Quantity must be from 1 to 100000."))
     if problem := text_problem(draft.note, max_length=200):
         bad("note", _("The note %(problem)s.") % {"problem": problem})
+    if not errors:
+        from ..inflows.services import income_line_problems
+
+        for name, messages in income_line_problems(draft).items():
+            for message in messages:
+                bad(name, message)
     return errors
 
 

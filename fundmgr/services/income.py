@@ -40,6 +40,10 @@ def income_record(draft: IncomeDraft, *, recorded_by) -> tuple[Income, bool]:
         with transaction.atomic():
             income = income_build(draft, recorded_by=recorded_by, now=timezone.now())
             incomes_save([income], _actor(recorded_by))
+            if draft.contract_line is not None:
+                from ..inflows.services import income_line_link
+
+                income_line_link(income, draft, _actor(recorded_by))
             return income, True
     except LedgerError as exc:
         raise _closed_meanwhile(exc) from exc
@@ -107,7 +111,19 @@ def income_approve(*, income: Income, reviewer, note: str = "") -> Income:
     income.status = IncomeStatus.POSTED
     income.reviewed_by, income.reviewed_at, income.review_note = reviewer, timezone.now(), note
     income.save(update_fields=["status", "entry", "reviewed_by", "reviewed_at", "review_note"])
+    _contract_clear(income)
     return income
+
+
+def _contract_clear(income: Income) -> None:
+    """A 公益 income paying a purchase-contract line clears the buyer's receivable once
+    posted (fundmgr/inflows/)."""
+    from ..inflows.models import ContractPayment
+    from ..inflows.services import payment_clear
+
+    payment = ContractPayment.objects.filter(income=income).first()
+    if payment is not None:
+        payment_clear(payment, _actor(income.recorded_by))
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import api, openapi, spaces, views
+from . import api, inflows, openapi, spaces, views
 
 urlpatterns = [
     path("r/", views.receipt_lookup, name="public-receipt-lookup"),
@@ -11,6 +11,10 @@ urlpatterns = [
     # Before the month page's route: "space" and "decision" are not months.
     path("c/<str:code>/space/<str:number>/", spaces.agreement_page, name="public-space"),
     path("c/<str:code>/decision/<int:pk>/", spaces.decision_page, name="public-decision"),
+    path("c/<str:code>/fund/", inflows.fund_page, name="public-fund"),
+    path("c/<str:code>/fund/<str:fund>/", inflows.named_fund_page, name="public-named-fund"),
+    path("c/<str:code>/contract/<str:number>/", inflows.contract_page, name="public-contract"),
+    path("d/<str:code>/", inflows.donation_receipt, name="public-donation"),
     path("c/<str:code>/<str:month>/", views.month_page, name="public-month"),
     path("c/<str:code>/<str:month>/query/", views.month_queries, name="public-query"),
     path("api/v1/communities/", api.communities, name="api-communities"),
@@ -24,6 +28,7 @@ urlpatterns = [
     ),
     path("api/v1/communities/<str:code>/spaces/", spaces.api_spaces, name="api-spaces"),
     path("api/v1/communities/<str:code>/decisions/", spaces.api_decisions, name="api-decisions"),
+    path("api/v1/communities/<str:code>/inflows/", inflows.api_inflows, name="api-inflows"),
     path("api/v1/communities/<str:code>/heads/", api.heads, name="api-heads"),
     path("api/v1/communities/<str:code>/consistency/", api.consistency, name="api-consistency"),
     path("api/v1/receipts/<str:code>/", api.receipt, name="api-receipt"),

@@ -100,6 +100,10 @@ RULE_LABELS = {
     "cash_over_limit": gettext_noop("More cash on hand than allowed"),
     "bank_differs": gettext_noop("Bank shows a payment differently from the books"),
     "not_reconciled": gettext_noop("Closed month without a reconciled statement"),
+    # Donations, markets and purchase contracts (reports/redflags/inflows.py).
+    "contract_overbilled": gettext_noop("Purchase contract billed past a line's units or cap"),
+    "beneficiary_twice": gettext_noop("One beneficiary billed twice for one unit"),
+    "market_count": gettext_noop("Charity market: the two counts differ"),
     # Rules retired by #17; their earlier flags are kept.
     "amount_outlier": gettext_noop("Unusually large payment"),
     "round_numbers": gettext_noop("Many round amounts"),

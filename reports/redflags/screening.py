@@ -188,6 +188,10 @@ def found_flags(community: Community) -> list[redflags.Flag]:
     space_flags = spaces.screen(
         space_facts(community), today=dates.today(), **settings.RED_FLAG_THRESHOLDS
     )
+    from . import inflows
+    from .inflow_facts import inflow_facts
+
+    space_flags += inflows.screen(**inflow_facts(community))
     return (
         space_flags
         + reconcile_flags(community, dates.today())

@@ -27,6 +27,16 @@ FUND_ACCOUNT = "3101"
 SPACE_RENT_ACCOUNT = "4601"
 SPACE_RENT_NAME = "其他收入—场地象征性租金"
 PROVIDER_ACCOUNT_PREFIX = "2202."
+# The earmarks of decided projects (fundmgr/projects/): sub-accounts of the fund,
+# 3101.E.<project number>. What they hold is still the fund's, reserved.
+EARMARK_PREFIX = "3101.E."
+
+
+def fund_fen(net: dict[str, int]) -> int:
+    """The whole fund from net debits by code: free (3101) and earmarked (3101.E.*)."""
+    return -sum(
+        v for code, v in net.items() if code == FUND_ACCOUNT or code.startswith(EARMARK_PREFIX)
+    )
 
 
 def provider_account_code(provider: Provider) -> str:

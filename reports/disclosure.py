@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from fundmgr.chart import (
     CASH_CODES,
-    FUND_ACCOUNT,
     HUB_ACCOUNT,
     PROVIDER_ACCOUNT_PREFIX,
+    fund_fen,
     provider_code_of,
 )
 from fundmgr.decisions.selectors import document_part as decisions_part
@@ -42,7 +42,8 @@ def _balances(net: dict[str, int], providers: dict[str, str]) -> dict:
             code: yuan(-net.get(PROVIDER_ACCOUNT_PREFIX + code, 0)) for code in sorted(providers)
         },
         "hub": yuan(-net.get(HUB_ACCOUNT, 0)),
-        "fund": yuan(-net.get(FUND_ACCOUNT, 0)),
+        # The whole fund: its free balance and what is earmarked for projects (#19).
+        "fund": yuan(fund_fen(net)),
     }
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fundmgr",
     "fundmgr.decisions",
     "fundmgr.spaces",
+    "fundmgr.projects",
     "reports",
 ]
 

@@ -23,6 +23,7 @@ from fundmgr.lib.money import fen, yuan
 from fundmgr.lib.privacy import mask_name
 from fundmgr.lib.receipts import display
 from fundmgr.models import Disbursement, Income, IncomeStatus, Settlement, SplitPolicy, Tier
+from fundmgr.projects.selectors import document_part as projects_part
 from fundmgr.spaces.selectors import document_part as spaces_part
 from ledger.chain import canonical_json
 from ledger.models import Entry
@@ -376,6 +377,9 @@ def build(period) -> dict:
         # Spaces let for services (一元租金) and the decisions of the month: new keys.
         "spaces": spaces_part(community, start, end),
         "decisions": decisions_part(community, start, end),
+        # The annual plan against what was paid, the fund's earmarks and the projects
+        # followed to completion (#19): new keys.
+        **projects_part(community, start, end),
         "red_flags": _flag_counts(community, start, end),
         "ledger": {
             "book": book.code,

@@ -271,3 +271,70 @@ def test_a_declined_proposal_needs_a_reason_and_cannot_become_a_project(world):
     with pytest.raises(ValidationError):
         projects.project_create(community=c, user=officer, proposal=p)
     assert Proposal.objects.get().status == "declined"
+
+
+def test_check_books_names_an_earmark_moved_outside_a_payment(world):
+    from ledger import services as ledger
+
+    c, officer, r1, _r2 = world
+    decided(c, officer, r1)
+    accounts = ledger.accounts_of(c.book_id, ["3101", "3101.E.1"])
+    # An insider moves 100 out of the earmark straight back to the free balance.
+    ledger.post(
+        book=c.book,
+        date=dt.date(2026, 6, 15),
+        actor="insider",
+        memo="调整",
+        legs=[
+            ledger.debit(accounts["3101.E.1"], cny("100.00")),
+            ledger.credit(accounts["3101"], cny("100.00")),
+        ],
+    )
+    found = check_community(c)
+    assert [v.kind for v in found] == ["earmark"]
+    assert "3101.E.1 holds 2900.00 but the project's records leave 3000.00" in found[0].message
+
+
+def test_the_month_document_carries_earmarks_projects_and_the_plan(world):
+    c, officer, r1, _r2 = world
+    item = f.decided_item(c, officer, r1, title="2026年度使用计划", held_on=dt.date(2026, 1, 5))
+    projects.plan_record(
+        community=c, year=2026, item=item, lines={"environment": cny("5000.00")}, user=officer
+    )
+    project = decided(c, officer, r1)
+    pay(c, officer, r1, "1200.00", project)
+    from fundmgr.projects.selectors import document_part
+
+    part = document_part(c, dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+    assert part["earmarks"] == {
+        "free": "7000.00",
+        "earmarked": "1800.00",
+        "rows": [
+            {
+                "project": 1,
+                "account": "3101.E.1",
+                "decided": "3000.00",
+                "paid": "1200.00",
+                "released": "0.00",
+                "remaining": "1800.00",
+                "ledger": "1800.00",
+            }
+        ],
+    }
+    assert part["plan"]["lines"] == [
+        {
+            "category": "environment",
+            "planned": "5000.00",
+            "paid_by_month": {"06": "1200.00"},
+            "paid": "1200.00",
+        }
+    ]
+    (p,) = part["projects"]
+    assert (p["status"], p["decided"], p["paid"], p["remaining"]) == (
+        "decided",
+        "3000.00",
+        "1200.00",
+        "1800.00",
+    )
+    assert p["payments"][0]["evidence"] and p["decision"]["outcome"] == "passed"
+    assert "13800000000" not in str(part)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import api, spaces, views
+from . import api, projects, spaces, views
 
 urlpatterns = [
     path("r/", views.receipt_lookup, name="public-receipt-lookup"),
@@ -11,6 +11,8 @@ urlpatterns = [
     # Before the month page's route: "space" and "decision" are not months.
     path("c/<str:code>/space/<str:number>/", spaces.agreement_page, name="public-space"),
     path("c/<str:code>/decision/<int:pk>/", spaces.decision_page, name="public-decision"),
+    path("c/<str:code>/projects/", projects.projects_page, name="public-projects"),
+    path("c/<str:code>/project/<int:number>/", projects.project_page, name="public-project"),
     path("c/<str:code>/<str:month>/", views.month_page, name="public-month"),
     path("c/<str:code>/<str:month>/query/", views.month_queries, name="public-query"),
     path("api/v1/communities/", api.communities, name="api-communities"),
@@ -24,6 +26,7 @@ urlpatterns = [
     ),
     path("api/v1/communities/<str:code>/spaces/", spaces.api_spaces, name="api-spaces"),
     path("api/v1/communities/<str:code>/decisions/", spaces.api_decisions, name="api-decisions"),
+    path("api/v1/communities/<str:code>/projects/", projects.api_projects, name="api-projects"),
     path("api/v1/communities/<str:code>/heads/", api.heads, name="api-heads"),
     path("api/v1/communities/<str:code>/consistency/", api.consistency, name="api-consistency"),
     path("api/v1/receipts/<str:code>/", api.receipt, name="api-receipt"),

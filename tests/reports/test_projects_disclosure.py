@@ -36,7 +36,9 @@ def world():
         r1, r2 = f.user("r1", (c, "reviewer")), f.user("r2", (c, "reviewer"))
         pkg = f.package(c, "WH01")
         paid = timezone.make_aware(dt.datetime(2026, 3, 2, 10))
-        income_record(f.draft(c, pkg, "100000.00", paid_at=paid, method="bank"), recorded_by=officer)
+        income_record(
+            f.draft(c, pkg, "100000.00", paid_at=paid, method="bank"), recorded_by=officer
+        )
         plan_item = f.decided_item(c, officer, r1, title="年度计划", held_on=dt.date(2026, 3, 3))
         projects.plan_record(
             community=c,

@@ -201,6 +201,10 @@ class Demo:
         from .spaces.demo import load_spaces
 
         load_spaces(self.today, self.start, *communities[0], users)
+        # A year of proposals, decisions, earmarks and projects: fundmgr/projects/demo.py.
+        from .projects.demo import load_projects
+
+        load_projects(self.today, self.start, communities[0][0], users)
         return users
 
     def _disbursements(self, community, officer, users) -> None:

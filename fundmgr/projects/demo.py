@@ -72,9 +72,15 @@ def _affordable(community, on: dt.date, share: int) -> int:
 
 def _pay(community, officer, reviewer, project, fen: int, day: dt.date, final=False):
     book = community.book
-    bank = book.accounts.filter(code=method_account_code(PaymentMethod.BANK)).first()
-    if bank is None or lowest_from(book, bank, day).balance_fen < fen or fen <= 0:
+    # Paid from whichever of cash and bank holds the most from that day on.
+    held = []
+    for method in (PaymentMethod.BANK, PaymentMethod.WECHAT, PaymentMethod.CASH):
+        account = book.accounts.filter(code=method_account_code(method)).first()
+        if account is not None:
+            held.append((lowest_from(book, account, day).balance_fen, method))
+    if not held or max(held)[0] < fen or fen <= 0:
         return None
+    method = max(held)[1]
     with _clock(day, 10):
         d = payouts.disbursement_request(
             community=community,
@@ -83,6 +89,7 @@ def _pay(community, officer, reviewer, project, fen: int, day: dt.date, final=Fa
             category="other",
             amount=Money(fen, community.currency) / 100,
             user=officer,
+            method=method,
             project=project,
             final=final,
             attachments=[
@@ -177,7 +184,7 @@ def load_projects(today: dt.date, start: dt.date, community, users) -> None:
             projects.project_review(project=project, user=reviewer)
             made.append(project)
     green, tables, mats, gym, signs, lights = made
-    m1 = start + dt.timedelta(days=40)
+    m1 = start + dt.timedelta(days=150)
     with _clock(m1, 19):
         items = _item(
             community,
@@ -198,7 +205,7 @@ def load_projects(today: dt.date, start: dt.date, community, users) -> None:
         )
     with _clock(m1 + dt.timedelta(days=1), 10):
         for project, item in zip((green, tables, gym), items, strict=True):
-            fen = min(_affordable(community, m1 + dt.timedelta(days=1), 15), 300000)
+            fen = min(_affordable(community, m1 + dt.timedelta(days=1), 25), 300000)
             if fen <= 0:
                 return
             projects.project_decide(

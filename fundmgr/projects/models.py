@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 
 from ..chart import EARMARK_PREFIX
@@ -67,14 +68,14 @@ class Proposal(models.Model):
 
 
 class ProjectStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    REVIEWED = "reviewed", _("Reviewed")
-    DECIDED = "decided", _("Decided")
-    IN_PROGRESS = "progress", _("In progress")
-    ACCEPTED = "accepted", _("Accepted (验收)")
-    CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Rejected")
-    CANCELLED = "cancelled", _("Cancelled")
+    PROPOSED = "proposed", pgettext_lazy("project status", "Proposed")
+    REVIEWED = "reviewed", pgettext_lazy("project status", "Reviewed")
+    DECIDED = "decided", pgettext_lazy("project status", "Decided")
+    IN_PROGRESS = "progress", pgettext_lazy("project status", "In progress")
+    ACCEPTED = "accepted", pgettext_lazy("project status", "Accepted (验收)")
+    CLOSED = "closed", pgettext_lazy("project status", "Closed")
+    REJECTED = "rejected", pgettext_lazy("project status", "Rejected")
+    CANCELLED = "cancelled", pgettext_lazy("project status", "Cancelled")
 
 
 # Payments may cite a project in these states; never a closed, rejected or cancelled one.

@@ -188,24 +188,21 @@ def found_flags(community: Community) -> list[redflags.Flag]:
     space_flags = spaces.screen(
         space_facts(community), today=dates.today(), **settings.RED_FLAG_THRESHOLDS
     )
-    project_flags = projects.screen(
+    # How the fund is decided and spent (#19): reports/redflags/projects.py.
+    space_flags += projects.screen(
         **project_facts(community), people=people(community), **settings.RED_FLAG_THRESHOLDS
     )
-    return (
-        space_flags
-        + project_flags
-        + redflags.screen(
-            incomes=incomes,
-            disbursements=disbursements,
-            settlements=settlements,
-            today=dates.today(),
-            one_reviewer_up_to=community.one_reviewer_up_to.amount,
-            committee_from=community.committee_from.amount,
-            calendar=workcalendar.from_settings(),
-            people=people(community),
-            peer_incomes=peer_incomes(community),
-            **settings.RED_FLAG_THRESHOLDS,
-        )
+    return space_flags + redflags.screen(
+        incomes=incomes,
+        disbursements=disbursements,
+        settlements=settlements,
+        today=dates.today(),
+        one_reviewer_up_to=community.one_reviewer_up_to.amount,
+        committee_from=community.committee_from.amount,
+        calendar=workcalendar.from_settings(),
+        people=people(community),
+        peer_incomes=peer_incomes(community),
+        **settings.RED_FLAG_THRESHOLDS,
     )
 
 

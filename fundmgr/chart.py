@@ -35,6 +35,16 @@ PURPOSE_FUND_PREFIX = "3101.D."
 # not yet paid): the buyer's payment clears both.
 CONTRACT_RECEIVABLE_PREFIX = "1122.G."
 CONTRACT_BILLED_PREFIX = "2401.G."
+# The earmarks of decided projects (fundmgr/projects/): sub-accounts of the fund,
+# 3101.E.<project number>. What they hold is still the fund's, reserved.
+EARMARK_PREFIX = "3101.E."
+
+
+def fund_fen(net: dict[str, int]) -> int:
+    """The whole fund from net debits by code: free (3101) and earmarked (3101.E.*)."""
+    return -sum(
+        v for code, v in net.items() if code == FUND_ACCOUNT or code.startswith(EARMARK_PREFIX)
+    )
 
 
 def provider_account_code(provider: Provider) -> str:

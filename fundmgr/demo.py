@@ -211,6 +211,10 @@ class Demo:
         from .inflows.demo import load_inflows
 
         load_inflows(self.today, self.start, *communities[0], users)
+        # A year of proposals, decisions, earmarks and projects: fundmgr/projects/demo.py.
+        from .projects.demo import load_projects
+
+        load_projects(self.today, self.start, communities[0][0], users)
         return users
 
     def _disbursements(self, community, officer, users) -> None:

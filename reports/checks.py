@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from fundmgr.chart import CASH_CODES, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX
 from fundmgr.lib.money import fen, yuan
 from fundmgr.models import Community
+from fundmgr.projects.selectors import earmark_problems
 from ledger.meaning import imbalance_fen, overdrafts
 
 from . import disclosure
@@ -369,11 +370,22 @@ def deposit_violations(community: Community) -> list[Violation]:
     ]
 
 
+def earmark_violations(community: Community) -> list[Violation]:
+    """Each project's earmark holds what its records leave (decided - paid - returned);
+    the earmarks themselves are never below zero (an equity account, in
+    ledger_violations), so free + earmarked is the whole fund (#19)."""
+    return [
+        Violation(community.code, "earmark", message, account=code)
+        for code, message in earmark_problems(community)
+    ]
+
+
 def check_community(community: Community) -> list[Violation]:
     return (
         ledger_violations(community)
         + deposit_violations(community)
         + published_violations(community)
+        + earmark_violations(community)
     )
 
 

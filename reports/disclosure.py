@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 
 from fundmgr.chart import (
     CASH_CODES,
-    FUND_ACCOUNT,
     HUB_ACCOUNT,
     PROVIDER_ACCOUNT_PREFIX,
+    fund_fen,
     provider_code_of,
 )
 from fundmgr.decisions.selectors import document_part as decisions_part
@@ -33,6 +33,7 @@ from fundmgr.models import (
     SplitPolicy,
     Tier,
 )
+from fundmgr.projects.selectors import document_part as projects_part
 from fundmgr.reconcile.selectors import month_summary
 from fundmgr.spaces.selectors import document_part as spaces_part
 from ledger import log
@@ -54,7 +55,8 @@ def _balances(net: dict[str, int], providers: dict[str, str]) -> dict:
             code: yuan(-net.get(PROVIDER_ACCOUNT_PREFIX + code, 0)) for code in sorted(providers)
         },
         "hub": yuan(-net.get(HUB_ACCOUNT, 0)),
-        "fund": yuan(-net.get(FUND_ACCOUNT, 0)),
+        # The whole fund: its free balance and what is earmarked for projects (#19).
+        "fund": yuan(fund_fen(net)),
     }
 
 
@@ -424,6 +426,9 @@ def build(period) -> dict:
         "decisions": decisions_part(community, start, end),
         # Donations, restricted funds, markets, purchase contracts (issue 18): new keys.
         **inflows_part(community, start, end, parties["fund"]),
+        # The annual plan against what was paid, the fund's earmarks and the projects
+        # followed to completion (#19): new keys.
+        **projects_part(community, start, end),
         "red_flags": _flag_counts(community, start, end),
         # Bank and platform statements against the books (#23): counts and totals only.
         "reconciliation": month_summary(community, start),

@@ -6,7 +6,8 @@ Needs Python 3.11+ and the `cryptography` package (for Ed25519), nothing of fund
     python3 verify_disclosure.py month  MONTH.json  KEY.json
         the document's digest, and the deployment's signature over its tree head;
         then the arithmetic of its spaces (service owed and delivered, the rent) and
-        of its decisions (a result only from a quorum and two equal tallies)
+        of its decisions (a result only from a quorum and two equal tallies) and of
+        its earmarks and projects (free + earmarked = fund; decided - paid = remaining)
     python3 verify_disclosure.py receipt RECEIPT.json KEY.json [MONTH.json]
         the receipt's inclusion proof against the signed tree head of its month, and
         that the amount shown, the signed document's line for it and the proven leaf
@@ -158,6 +159,7 @@ def month(doc_path: str, key_path: str) -> None:
         fail("the signed tree head names another document")
     check_signature(head, signature, key)
     extra = check_spaces(data) + check_decisions(data) + check_inflows(data)
+    extra += check_projects(data)
     print(
         f"verified: {head['community']} {head['month']}, {len(data['incomes'])} incomes, "
         f"digest {digest}, tree {head['tree_size']} {head['root']}{extra}"
@@ -304,6 +306,42 @@ def month_line(doc: dict, key: dict, head: dict, receipt_code: str):
         if line["receipt"] == receipt_code:
             return line
     return None
+
+
+def check_projects(data: dict) -> str:
+    """The fund split into its free balance and its earmarks adds up to the whole fund;
+    each earmark and project: decided - paid - returned = remaining, the ledger holds
+    what remains, a project's payments add up to what it says was paid, and its final
+    payment follows the residents' acceptance; the plan's months add up to its actuals.
+    Documents before projects (#19) have none."""
+    earmarks = data.get("earmarks")
+    if earmarks is None:
+        return ""
+    held = 0
+    for e in earmarks["rows"]:
+        if fen(e["decided"]) - fen(e["paid"]) - fen(e["released"]) != fen(e["remaining"]):
+            fail(f"earmark {e['account']}: decided - paid - returned is not what remains")
+        if fen(e["remaining"]) != fen(e["ledger"]):
+            fail(f"earmark {e['account']}: the ledger holds another amount than remains")
+        held += fen(e["ledger"])
+    if held != fen(earmarks["earmarked"]):
+        fail("the earmarks do not add up to the fund's earmarked balance")
+    if fen(earmarks["free"]) + held != fen(data["balances"]["closing"]["fund"]):
+        fail("free and earmarked balances do not add up to the fund")
+    for p in data["projects"]:
+        paid = sum(fen(x["amount"]) for x in p["payments"])
+        if paid != fen(p["paid"]):
+            fail(f"project {p['number']}: its payments do not add up to what it says was paid")
+        if fen(p["decided"]) - paid - fen(p["released"]) != fen(p["remaining"]):
+            fail(f"project {p['number']}: decided - paid - returned is not what remains")
+        accepted = (p["acceptance"] or {}).get("on")
+        for x in p["payments"]:
+            if x["final"] and (accepted is None or accepted > x["date"]):
+                fail(f"project {p['number']}: its final payment came before acceptance")
+    for line in (data.get("plan") or {}).get("lines", []):
+        if sum(fen(v) for v in line["paid_by_month"].values()) != fen(line["paid"]):
+            fail(f"plan {line['category']}: the months do not add up to what was paid")
+    return f", {len(data['projects'])} projects, {len(earmarks['rows'])} earmarks"
 
 
 def receipt(receipt_path: str, key_path: str, month_path: str = "") -> None:

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "fundmgr.spaces",
     "fundmgr.reconcile",
     "fundmgr.inflows",
+    "fundmgr.projects",
     "reports",
     "reports.checking",
     "reports.supervision",

@@ -298,12 +298,27 @@ class DisbursementForm(forms.Form):
     invoice = forms.FileField(required=False, label=_("Invoice (PDF, JPG or PNG)"))
     receipt = forms.FileField(required=False, label=_("Receipt (PDF, JPG or PNG)"))
     minutes = forms.FileField(required=False, label=_("Minutes (PDF, JPG or PNG)"))
+    # The decided project whose earmark pays it (fundmgr/projects, #19).
+    project = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label=_("Project")
+    )
+    final = forms.BooleanField(required=False, label=_("Final payment (after acceptance)"))
+    emergency_reason = forms.CharField(
+        max_length=300, required=False, label=_("Emergency: why no project (if none)")
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, community=None, **kwargs):
         from ..models import DisbursementCategory
+        from ..projects.models import PAYABLE, Project
 
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = DisbursementCategory.choices
+        payable = (
+            Project.objects.filter(community=community, status__in=PAYABLE) if community else []
+        )
+        self.fields["project"].choices = [("", "—")] + [
+            (p.pk, f"{p.number}. {p.title}") for p in payable
+        ]
 
 
 class CommitteeForm(forms.Form):

@@ -15,6 +15,7 @@ from djmoney.money import Money
 from ..access import communities_for, community_role, roles_in
 from ..chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name, provider_code_of
 from ..models import Attachment, Community, Disbursement, Provider, Role
+from ..projects.models import Project
 from ..services import payouts
 from .forms import (
     CommitteeForm,
@@ -87,7 +88,7 @@ def settlement_new(request, community: Community):
 
 @community_role(Role.OFFICER)
 def disbursement_new(request, community: Community):
-    form = DisbursementForm(request.POST or None, request.FILES or None)
+    form = DisbursementForm(request.POST or None, request.FILES or None, community=community)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         files = [(kind, data[kind]) for kind in ("invoice", "receipt", "minutes") if data[kind]]
@@ -105,6 +106,11 @@ def disbursement_new(request, community: Community):
                 invoice_date=data["invoice_date"],
                 user=request.user,
                 attachments=files,
+                project=Project.objects.filter(community=community, pk=data["project"]).first()
+                if data["project"]
+                else None,
+                final=data["final"],
+                emergency_reason=data["emergency_reason"],
             )
         except ValidationError as error:
             add_service_error(form, error)

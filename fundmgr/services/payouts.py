@@ -19,7 +19,6 @@ from ledger.models import Account, Book
 
 from ..access import require_role
 from ..chart import (
-    FUND_ACCOUNT,
     HUB_ACCOUNT,
     method_account_code,
     provider_account_code,
@@ -203,7 +202,13 @@ def disbursement_request(
     invoice_number: str = "",
     invoice_date: dt.date | None = None,
     attachments=(),
+    project=None,
+    final: bool = False,
+    emergency_reason: str = "",
 ) -> Disbursement:
+    """A request to pay from the fund. `project` cites the earmark that pays it (see
+    fundmgr.projects); without one, once the community spends through earmarks, an
+    `emergency_reason` is needed."""
     require_role(user, community, Role.OFFICER)
     errors: dict[str, list[str]] = {}
     _check_money(community, amount, errors)
@@ -232,6 +237,12 @@ def disbursement_request(
         invoice_date=invoice_date,
         tier=tier_for(community, amount),
         requested_by=user,
+    )
+    # Imported here: fundmgr.projects builds on this module (#19).
+    from ..projects.services import payment_cite
+
+    payment_cite(
+        disbursement=disbursement, project=project, final=final, emergency_reason=emergency_reason
     )
     for kind, upload in attachments:
         attachment_add(disbursement=disbursement, kind=kind, upload=upload, user=user)
@@ -281,18 +292,22 @@ def _attachments_intact(d: Disbursement) -> None:
 
 
 def _pay(d: Disbursement, payment_reference: str) -> Disbursement:
-    """Post Dr fund / Cr cash or bank under the book lock; never below zero."""
+    """Post Dr fund (or the cited project's earmark) / Cr cash or bank under the book
+    lock; never below zero, so never past what remains of the earmark."""
+    from ..projects.services import payment_source
+
     payment_reference = check_text(
         payment_reference, field="reference", label=_("The payment reference"), max_length=64
     )
     _attachments_intact(d)
     book = Book.objects.select_for_update().get(pk=d.community.book_id)
+    source = payment_source(d)
     accounts = {a.code: a for a in Account.objects.filter(book=book)}
     paid_on = today()
     booked_on = accounting_date(d.community, paid_on, book)
     fen = ledger.to_fen(d.amount)
     problem = shortfall_problem(
-        book, [(FUND_ACCOUNT, fen), (method_account_code(d.method), fen)], booked_on
+        book, [(source, fen), (method_account_code(d.method), fen)], booked_on
     )
     if problem:
         raise ValidationError(problem)
@@ -302,7 +317,7 @@ def _pay(d: Disbursement, payment_reference: str) -> Disbursement:
         actor=d.requested_by.get_username(),
         memo=f"社区基金拨付 {d.get_category_display()} {d.purpose}"[:500],
         legs=[
-            ledger.debit(accounts[FUND_ACCOUNT], d.amount, d.payee),
+            ledger.debit(accounts[source], d.amount, d.payee),
             ledger.credit(accounts[method_account_code(d.method)], d.amount, payment_reference),
         ],
         idempotency_key=f"disbursement/{d.pk}",

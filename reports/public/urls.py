@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import api, inflows, openapi, spaces, views
+from . import api, inflows, openapi, projects, spaces, views
 
 urlpatterns = [
     path("r/", views.receipt_lookup, name="public-receipt-lookup"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("c/<str:code>/fund/<str:fund>/", inflows.named_fund_page, name="public-named-fund"),
     path("c/<str:code>/contract/<str:number>/", inflows.contract_page, name="public-contract"),
     path("d/<str:code>/", inflows.donation_receipt, name="public-donation"),
+    path("c/<str:code>/projects/", projects.projects_page, name="public-projects"),
+    path("c/<str:code>/project/<int:number>/", projects.project_page, name="public-project"),
     path("c/<str:code>/<str:month>/", views.month_page, name="public-month"),
     path("c/<str:code>/<str:month>/query/", views.month_queries, name="public-query"),
     path("api/v1/communities/", api.communities, name="api-communities"),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("api/v1/communities/<str:code>/spaces/", spaces.api_spaces, name="api-spaces"),
     path("api/v1/communities/<str:code>/decisions/", spaces.api_decisions, name="api-decisions"),
     path("api/v1/communities/<str:code>/inflows/", inflows.api_inflows, name="api-inflows"),
+    path("api/v1/communities/<str:code>/projects/", projects.api_projects, name="api-projects"),
     path("api/v1/communities/<str:code>/heads/", api.heads, name="api-heads"),
     path("api/v1/communities/<str:code>/consistency/", api.consistency, name="api-consistency"),
     path("api/v1/receipts/<str:code>/", api.receipt, name="api-receipt"),

@@ -104,6 +104,12 @@ RULE_LABELS = {
     "contract_overbilled": gettext_noop("Purchase contract billed past a line's units or cap"),
     "beneficiary_twice": gettext_noop("One beneficiary billed twice for one unit"),
     "market_count": gettext_noop("Charity market: the two counts differ"),
+    # How the fund is decided and spent (reports/redflags/projects.py, #19).
+    "project_no_earmark": gettext_noop("Fund payment citing no project earmark"),
+    "project_earmark_chain": gettext_noop("Earmark drained by a chain of payments"),
+    "project_paid_before_acceptance": gettext_noop("Project paid in full before acceptance"),
+    "project_no_quorum": gettext_noop("Decision taken without a quorum"),
+    "project_beneficiary_decides": gettext_noop("Project carried out by a decision-maker"),
     # Rules retired by #17; their earlier flags are kept.
     "amount_outlier": gettext_noop("Unusually large payment"),
     "round_numbers": gettext_noop("Many round amounts"),

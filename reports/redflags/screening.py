@@ -180,7 +180,8 @@ def peer_incomes(community: Community) -> list[redflags.IncomeFact]:
 
 
 def found_flags(community: Community) -> list[redflags.Flag]:
-    from . import spaces
+    from . import projects, spaces
+    from .project_facts import project_facts
     from .reconcile import found_flags as reconcile_flags
     from .space_facts import space_facts
 
@@ -192,6 +193,10 @@ def found_flags(community: Community) -> list[redflags.Flag]:
     from .inflow_facts import inflow_facts
 
     space_flags += inflows.screen(**inflow_facts(community))
+    # How the fund is decided and spent (#19): reports/redflags/projects.py.
+    space_flags += projects.screen(
+        **project_facts(community), people=people(community), **settings.RED_FLAG_THRESHOLDS
+    )
     return (
         space_flags
         + reconcile_flags(community, dates.today())

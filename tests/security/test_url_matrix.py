@@ -220,6 +220,10 @@ RULES: dict[str, tuple] = {
     "api-spaces": ("GET", "/api/v1/communities/{c}/spaces/", public()),
     "api-decisions": ("GET", "/api/v1/communities/{c}/decisions/", public()),
     "api-inflows": ("GET", "/api/v1/communities/{c}/inflows/", public()),
+    # Residents' proposals and the projects decided from them.
+    "public-projects": ("GET", "/c/{c}/projects/", public()),
+    "public-project": ("GET", "/c/{c}/project/999999/", nowhere()),
+    "api-projects": ("GET", "/api/v1/communities/{c}/projects/", public()),
 }
 # The Django admin: staff only, every page of it.
 ADMIN = staff()

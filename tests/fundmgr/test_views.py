@@ -345,7 +345,14 @@ def test_an_upload_is_checked_then_recorded_on_confirmation(world, on_commit):
     assert Income.objects.count() == 2
     report = client.get(reverse("officer:import-report", args=[job.pk]))
     text = b"".join(report.streaming_content).decode("utf-8-sig")
-    assert text.count("recorded") == 2
+    # Chinese headers and statuses (issue 14); the stored report keeps its machine words.
+    assert text.splitlines()[0] == "行,流水号,状态,收据,服务方份额,枢纽份额,基金份额,备注"
+    assert text.count(",已记账,") == 2 and "recorded" not in text
+    # The receipts recorded are listed with links to print them.
+    page = client.get(response.url).content.decode()
+    for income in Income.objects.all():
+        assert reverse("officer:receipt", args=[income.receipt_code]) in page
+        assert income.receipt_display in page
     on_commit(client.post, response.url)  # a second confirmation changes nothing
     assert Income.objects.count() == 2
     assert client.get(reverse("officer:import-status", args=[job.pk])).json()["percent"] == 100
@@ -362,9 +369,35 @@ def test_an_upload_with_bad_rows_is_refused_and_shows_them(world, on_commit):
     assert job.state == "refused" and job.bad_rows == 2
     page = client.get(response.url).content.decode()
     assert "您不是社区 SQB 的财务人员" in page
+    # Each bad row is shown with its cells as read (issue 14).
+    assert "第 5 行（x, 2026-03-05, -1, YL01, paid, U4）：" in page
     assert "confirm-import" not in page
     on_commit(client.post, response.url)
     assert Income.objects.count() == 0
+
+
+def test_the_import_templates_carry_the_chinese_column_names(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from fundmgr.imports.files import REQUIRED, _map_header
+
+    client = login(world["officer"])
+    page = client.get(reverse("officer:import")).content.decode()
+    assert reverse("officer:import-template", args=["xlsx"]) in page
+    csv_file = client.get(reverse("officer:import-template", args=["csv"]))
+    header = csv_file.content.decode("utf-8-sig").strip().split(",")
+    assert header[:4] == ["社区", "服务包", "类别", "金额"]
+    assert set(REQUIRED) <= set(_map_header(header))
+    xlsx = client.get(reverse("officer:import-template", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in sheet[1]] == header
+    assert client.get("/officer/import/template.txt").status_code == 404
+    assert (
+        login(world["auditor"]).get(reverse("officer:import-template", args=["csv"])).status_code
+        == 403
+    )
 
 
 def test_uploads_are_private_to_their_officer_and_checked_for_type(world):

@@ -91,6 +91,30 @@ def test_an_officer_records_income_and_gets_a_receipt(world):
     assert income.recorded_by == world["officer"] and income.status == IncomeStatus.POSTED
 
 
+def test_a_price_below_the_list_needs_a_reason_kept_on_the_receipt(world):
+    client = login(world["officer"])
+    url = reverse("officer:record", args=["SQA"])
+    # ¥55.50 for two of a ¥100.00 package: refused until a reason is given.
+    low = form_data(world["pkg_a"], amount_0="55.50", quantity=2)
+    refused = client.post(url, low)
+    assert refused.status_code == 200 and Income.objects.count() == 0
+    assert "低于标价 ¥200.00" in refused.context["form"].errors["price_note"][0]
+    assert 'value="55.50"' in refused.content.decode()  # the input is kept
+    response = client.post(url, {**low, "price_note": "居委会同意的困难户优惠"})
+    income = Income.objects.get()
+    assert income.price_note == "居委会同意的困难户优惠"
+    assert "居委会同意的困难户优惠" in client.get(response.url).content.decode()
+    # The listed price (or more) needs no reason.
+    client.post(url, form_data(world["pkg_a"], external_ref="WX-101"))
+    assert Income.objects.get(external_ref="WX-101").price_note == ""
+
+
+def test_the_record_form_has_no_currency_selector(world):
+    page = login(world["officer"]).get(reverse("officer:record", args=["SQA"])).content.decode()
+    assert '<select name="amount_1"' not in page
+    assert 'type="hidden" name="amount_1" value="CNY"' in page
+
+
 def test_the_form_page_lists_only_this_communitys_packages(world):
     page = login(world["officer"]).get(reverse("officer:record", args=["SQA"])).content.decode()
     assert world["pkg_a"].name in page and world["pkg_b"].name not in page
@@ -138,7 +162,7 @@ def test_a_second_submission_of_the_same_reference_shows_the_first_receipt(world
     again = client.post(reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"]))
     assert again.url == first.url and Income.objects.count() == 1
     changed = client.post(
-        reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"], amount_0="90.00")
+        reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"], amount_0="190.00")
     )
     assert changed.status_code == 200
     assert "external_ref" in changed.context["form"].errors

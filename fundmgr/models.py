@@ -338,6 +338,10 @@ class Income(models.Model):
     )
     receipt_code = models.CharField(_("receipt code"), max_length=16, unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Why less than the listed price was taken (issue 14): asked for by the record form.
+    price_note = models.CharField(
+        _("reason for a price below the list"), max_length=200, blank=True, default=""
+    )
     status = models.CharField(_("status"), max_length=10, choices=IncomeStatus.choices)
     entry = models.OneToOneField(
         "ledger.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="income"

@@ -51,8 +51,15 @@ REPORT_HEADER = ["row", "external_ref", "status", "receipt", "provider", "hub", 
 class RowError:
     row: int
     message: str
+    content: str = ""  # the row's cells as read, so the officer can find it (issue 14)
 
     def __str__(self) -> str:
+        if self.content:
+            return _("row %(row)d (%(content)s): %(message)s") % {
+                "row": self.row,
+                "content": self.content,
+                "message": self.message,
+            }
         return _("row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
 
 
@@ -74,10 +81,10 @@ class Summary:
     def ok(self) -> bool:
         return self.bad_rows == 0
 
-    def add_error(self, row: int, message: str) -> None:
+    def add_error(self, row: int, message: str, content: str = "") -> None:
         self.bad_rows += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(RowError(row, message))
+            self.errors.append(RowError(row, message, content))
 
 
 # --- One pass: check every row, record chunk by chunk -----------------------------------
@@ -106,6 +113,21 @@ class Item:
     ref: str
     draft: IncomeDraft | None
     errors: list[str]
+    content: str = ""
+
+
+# The cells shown beside a bad row, in this order: who, when, how much, what.
+CONTENT_COLUMNS = ("payer", "paid_at", "amount", "package", "tier", "external_ref")
+CONTENT_MAX = 120
+
+
+def row_content(raw: dict) -> str:
+    """A bad row's cells as read, e.g. "张三, 2026-10-08, 0", for its error message."""
+    cells = [cell_text(raw.get(name)) for name in CONTENT_COLUMNS]
+    text = ", ".join(c for c in cells if c)
+    # A control character is shown as a mark, never passed on to a page or a terminal.
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+    return text if len(text) <= CONTENT_MAX else text[: CONTENT_MAX - 1] + "…"
 
 
 def _chunks(
@@ -129,7 +151,8 @@ def _chunks(
                 draft = None
             else:
                 seen[key] = number
-        chunk.append(Item(number, cell_text(raw.get("external_ref")), draft, errors))
+        content = row_content(raw) if errors else ""
+        chunk.append(Item(number, cell_text(raw.get("external_ref")), draft, errors, content))
         if len(chunk) >= CHUNK:
             yield chunk
             chunk = []
@@ -248,7 +271,7 @@ def _pass(path, ctx, summary, checked, recorded, user, progress, expected_rows, 
                 ]
             if item.errors:
                 message = "; ".join(item.errors)
-                summary.add_error(item.row, message)
+                summary.add_error(item.row, message, item.content)
                 checked.writerow(safe_row([item.row, item.ref, "error", "", "", "", "", message]))
                 writing = False  # a bad row: nothing will be recorded; go on checking
             elif income is not None:

@@ -139,7 +139,9 @@ def _run(job: ImportJob, *, dry_run: bool) -> batch.Summary | None:
         return None
     job.rows, job.bad_rows, job.skipped = summary.rows, summary.bad_rows, summary.skipped
     job.recorded, job.pending = summary.recorded, summary.pending
-    job.errors = [{"row": e.row, "message": e.message} for e in summary.errors]
+    job.errors = [
+        {"row": e.row, "content": e.content, "message": e.message} for e in summary.errors
+    ]
     job.ignored_columns = summary.ignored_columns
     job.message = batch.report_text(summary)
     report.flush()

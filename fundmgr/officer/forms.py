@@ -154,6 +154,12 @@ class IncomeForm(forms.Form):
         ),
     )
     note = TextField(max_length=200, required=False, label=_("Note"))
+    price_note = TextField(
+        max_length=200,
+        required=False,
+        label=_("Reason for a price below the list"),
+        help_text=_("Needed only when less than the package's listed price was taken."),
+    )
     contract_line = forms.ModelChoiceField(
         queryset=None,
         required=False,
@@ -178,6 +184,8 @@ class IncomeForm(forms.Form):
         amount.fields[1].choices = [(community.currency, community.currency)]
         amount.widget.widgets[1].choices = [(community.currency, community.currency)]
         amount.fields[1].initial = community.currency
+        # The community's one currency is implied: no lone selector (issue 14).
+        amount.widget.widgets[1] = forms.HiddenInput()
         self.initial.setdefault("paid_at", timezone.localtime().replace(second=0, microsecond=0))
         self.initial.setdefault("amount", [None, community.currency])
         self.draft: IncomeDraft | None = None
@@ -199,8 +207,10 @@ class IncomeForm(forms.Form):
             quantity=data.get("quantity") or 1,
             note=data.get("note", ""),
             contract_line=data.get("contract_line"),
+            price_note=data.get("price_note", ""),
         )
         problems = draft_validate(draft)
+        self._check_below_list(data)
         for name, messages in problems.items():
             target = {"currency": "amount"}.get(name, name)
             if target in self.errors:
@@ -211,6 +221,26 @@ class IncomeForm(forms.Form):
         if not problems and data.get("paid_at"):
             confirm_adjustment(self, self.community, local_date(data["paid_at"]))
         return data
+
+    def _check_below_list(self, data) -> None:
+        """Less than the listed price for the tier and quantity needs a written reason,
+        kept with the income and shown on its receipt (issue 14)."""
+        package, amount = data.get("package"), data.get("amount")
+        if package is None or amount is None or "price_note" in self.errors:
+            return
+        listed = package.price(data.get("tier", ""))
+        if listed is None:
+            return
+        expected = listed.amount * (data.get("quantity") or 1)
+        if amount.amount < expected and not (data.get("price_note") or "").strip():
+            self.add_error(
+                "price_note",
+                _(
+                    "%(amount)s is less than the listed price %(listed)s: say why "
+                    "(for example a discount the residents' committee agreed)."
+                )
+                % {"amount": f"¥{amount.amount:,.2f}", "listed": f"¥{expected:,.2f}"},
+            )
 
 
 class ReasonForm(forms.Form):

@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors
@@ -344,7 +345,42 @@ def import_job(request, job_id):
         else:
             jobs.job_confirm(job=job, user=request.user)
         return redirect("officer:import-job", job_id=job.pk)
-    return render(request, "officer/import_job.html", {"job": job, "progress": jobs.progress(job)})
+    return render(
+        request,
+        "officer/import_job.html",
+        {
+            "job": job,
+            "progress": jobs.progress(job),
+            "receipts": _job_receipts(job) if job.state == "done" else [],
+        },
+    )
+
+
+RECEIPTS_LISTED = 500
+
+
+def _job_receipts(job: ImportJob) -> list[Income]:
+    """The receipts an import recorded (from its row report), to print them (issue 14)."""
+    import csv
+    import io
+
+    if not job.report:
+        return []
+    codes: list[str] = []
+    with job.report.open("rb") as raw:
+        for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")):
+            code = receipts.normalise(row.get("receipt") or "")
+            if row.get("status") == "recorded" and code:
+                codes.append(code)
+            if len(codes) >= RECEIPTS_LISTED:
+                break
+    found = {
+        i.receipt_code: i
+        for i in Income.objects.filter(
+            receipt_code__in=codes, community__in=communities_for(job.created_by, Role.OFFICER)
+        ).select_related("package")
+    }
+    return [found[c] for c in codes if c in found]
 
 
 @login_required
@@ -358,9 +394,96 @@ def import_job_report(request, job_id):
     job = _job_for(request, job_id)
     if not job.report:
         raise Http404
-    return FileResponse(
-        job.report.open("rb"),
-        as_attachment=True,
-        filename=f"import-report-{job.created_at:%Y%m%d-%H%M}.csv",
-        content_type="text/csv; charset=utf-8",
+    response = StreamingHttpResponse(_report_lines(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="import-report-{job.created_at:%Y%m%d-%H%M}.csv"'
     )
+    return response
+
+
+def _report_headers() -> dict[str, str]:
+    return {
+        "row": _("Row"),
+        "external_ref": _("Transaction number"),
+        "status": _("Status"),
+        "receipt": _("Receipt"),
+        "provider": _("Provider share"),
+        "hub": _("Hub share"),
+        "fund": _("Fund share"),
+        "message": _("Note"),
+    }
+
+
+def _report_statuses() -> dict[str, str]:
+    return {
+        "recorded": pgettext("import report status", "recorded"),
+        "skipped": pgettext("import report status", "not recorded"),
+        "error": pgettext("import report status", "error"),
+    }
+
+
+def _report_lines(job: ImportJob):
+    """The row report in the reader's language: headers and statuses translated (issue
+    14); the stored file keeps its machine words. Streamed a line at a time."""
+    import csv
+    import io
+
+    headers, statuses = _report_headers(), _report_statuses()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    with job.report.open("rb") as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        yield "\ufeff"  # a BOM: Excel reads the file as UTF-8
+        for n, row in enumerate(reader):
+            if n == 0:
+                row = [headers.get(c, c) for c in row]
+            elif len(row) > 2:
+                row[2] = statuses.get(row[2], row[2])
+            writer.writerow(row)
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+
+
+@login_required
+@require_GET
+def import_template(request, fmt: str):
+    """An empty file with the importer's Chinese column names, to fill in (issue 14)."""
+    from ..imports.files import COLUMNS
+
+    if not communities_for(request.user, Role.OFFICER).exists():
+        raise PermissionDenied(_("Only finance officers import income."))
+    header = [names[1] for names in COLUMNS.values()]
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        out.write("\ufeff")
+        csv.writer(out).writerows([header])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="income-import-template.csv"'
+        return response
+    if fmt == "xlsx":
+        import io
+
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = _("Income")
+        sheet.append(header)
+        for i, name in enumerate(header, start=1):
+            sheet.cell(row=1, column=i).font = sheet.cell(row=1, column=i).font.copy(bold=True)
+            sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = max(
+                10, 3 * len(name)
+            )
+        buf = io.BytesIO()
+        book.save(buf)
+        response = HttpResponse(
+            buf.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="income-import-template.xlsx"'
+        return response
+    raise Http404

@@ -13,6 +13,7 @@ urlpatterns = [
     path("reviews/", income.reviews, name="reviews"),
     path("capital/", income.capital_numerals, name="capital"),
     path("import/", income.import_upload, name="import"),
+    path("import/template.<str:fmt>", income.import_template, name="import-template"),
     path("import/<uuid:job_id>/", income.import_job, name="import-job"),
     path("import/<uuid:job_id>/status.json", income.import_job_status, name="import-status"),
     path("import/<uuid:job_id>/report.csv", income.import_job_report, name="import-report"),

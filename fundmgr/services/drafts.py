@@ -68,6 +68,7 @@ class IncomeDraft:
     external_ref: str | None = None
     quantity: int = 1
     note: str = ""
+    price_note: str = ""
     policy: SplitPolicy | None = field(default=None, repr=False)
     # The purchase-contract line a 公益 income is paid under (fundmgr/inflows/).
     contract_line: object | None = None
@@ -153,6 +154,8 @@ def draft_validate(
         bad("quantity", _("Quantity must be from 1 to 100000."))
     if problem := text_problem(draft.note, max_length=200):
         bad("note", _("The note %(problem)s.") % {"problem": problem})
+    if problem := text_problem(draft.price_note, max_length=200):
+        bad("price_note", _("The reason %(problem)s.") % {"problem": problem})
     if not errors:
         from ..inflows.services import income_line_problems
 
@@ -187,6 +190,7 @@ def income_build(draft: IncomeDraft, *, recorded_by, now: dt.datetime) -> Income
         external_ref=draft.external_ref or None,
         receipt_code=receipts.new_code(),
         note=draft.note.strip(),
+        price_note=draft.price_note.strip(),
         status=status,
         recorded_by=recorded_by,
         recorded_at=now,

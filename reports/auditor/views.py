@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, ExpressionWrapper, Q, Value, When
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +24,21 @@ from ..redflags.rules import RULE_LABELS, SEVERITY_ORDER
 from ..redflags.screening import community_screen
 from .formats import FORMATS
 from .statements import KINDS, StatementError
+
+# The statements offered, in the order of the form.
+STATEMENT_KINDS = [
+    ("period", gettext_lazy("Period statement (published month)")),
+    ("party", gettext_lazy("Party statement")),
+    ("trial-balance", gettext_lazy("Trial balance at month end")),
+    ("journal", gettext_lazy("Journal vouchers")),
+    ("audit-trail", gettext_lazy("Audit trail")),
+]
+STATE_LABELS = {
+    "queued": gettext_lazy("Waiting for its turn"),
+    "running": gettext_lazy("Being drawn"),
+    "done": gettext_lazy("Ready"),
+    "failed": gettext_lazy("Failed"),
+}
 
 
 def _auditable(user):
@@ -78,6 +93,15 @@ def auditor_statements(request, code: str):
         )
     ]
     record, refused = None, False
+    # The choices made are shown again when the form comes back (issue 14: a refused
+    # request reset month and kind to the defaults).
+    months = [p.label for p in community.periods.order_by("-month")]
+    chosen = {
+        "month": request.POST.get("month", "") or (months[0] if months else ""),
+        "kind": request.POST.get("kind", "period"),
+        "party": request.POST.get("party", ""),
+        "format": request.POST.get("format", "pdf"),
+    }
     # A POST: asking for a statement writes a StatementFile row, and a GET writes
     # nothing (issue 21: crawlers and prefetches made rows).
     if request.method == "POST":
@@ -108,7 +132,10 @@ def auditor_statements(request, code: str):
                 if record.state == "failed":
                     messages.error(request, record.error)
                     refused = True
-                elif record.state == "done":
+                else:
+                    # Done: the file itself. Queued or running: its job page, which
+                    # shows the progress and then the download link (issue 14: the
+                    # first click gave back the bare form).
                     return redirect("auditor:statement-file", pk=record.pk)
     return render(
         request,
@@ -118,7 +145,10 @@ def auditor_statements(request, code: str):
             "parties": parties,
             "record": record,
             "kinds": KINDS,
-            "months": [p.label for p in community.periods.order_by("-month")],
+            "months": months,
+            "chosen": chosen,
+            "statement_kinds": STATEMENT_KINDS,
+            "formats": [("pdf", "PDF"), ("csv", "CSV"), ("xlsx", "XLSX")],
         },
         status=400 if refused else 200,
     )
@@ -128,9 +158,23 @@ def auditor_statements(request, code: str):
 def auditor_statement_file(request, pk: int):
     record = get_object_or_404(StatementFile, pk=pk, community__in=_auditable(request.user))
     if request.GET.get("status"):
-        return JsonResponse({"state": record.state, "error": record.error})
+        return JsonResponse(
+            {
+                "state": record.state,
+                "state_label": str(STATE_LABELS.get(record.state, record.state)),
+                "error": record.error,
+            }
+        )
     if record.state != "done":
-        return render(request, "auditor/statement_wait.html", {"record": record})
+        return render(
+            request,
+            "auditor/statement_wait.html",
+            {
+                "record": record,
+                "state_label": STATE_LABELS.get(record.state, record.state),
+                "kind_label": dict(STATEMENT_KINDS).get(record.kind, record.kind),
+            },
+        )
     mime, _renderer = FORMATS[record.fmt]
     name = f"{record.community.code}-{record.month:%Y-%m}-{record.kind}"
     if record.party:

@@ -188,7 +188,7 @@ def test_one_bad_row_fails_the_file_names_the_row_and_writes_nothing(world, tmp_
     path = write_csv(tmp_path, [row("A"), row("C"), bad])
     summary, err = fails(path, "--report", str(tmp_path / "r.csv"))
     assert "1 bad rows: nothing was written" in summary
-    assert "row 4: " in err and message in err
+    assert "row 4 (张三, " in err and message in err  # the row, with its cells as read
     assert Income.objects.count() == 0 and Entry.objects.count() == 0
     report = read_report(tmp_path / "r.csv")
     assert [(r["row"], r["status"]) for r in report] == [
@@ -210,7 +210,7 @@ def test_a_bad_row_after_chunks_were_recorded_takes_them_back(world, tmp_path, m
     heads = list(Book.objects.order_by("pk").values_list("last_seq", "head_hash"))
     rows = [row(f"R{i}") for i in range(5)] + [row("BAD", amount="-1"), row("R9")]
     summary, err = fails(write_csv(tmp_path, rows), "--report", str(tmp_path / "r.csv"))
-    assert "1 bad rows: nothing was written" in summary and "row 7: " in err
+    assert "1 bad rows: nothing was written" in summary and "row 7 (" in err
     assert Income.objects.count() == 0 and Entry.objects.count() == 0
     assert list(Book.objects.order_by("pk").values_list("last_seq", "head_hash")) == heads
     report = read_report(tmp_path / "r.csv")
@@ -292,7 +292,7 @@ def test_importing_as_a_user_needs_their_officer_role_per_community(world, tmp_p
     officer = f.user("li", (c, "officer"))
     path = write_csv(tmp_path, [row("A"), row("B", community="SQB", package="TY01")])
     _, err = fails(path, "--user", "li")
-    assert "row 3: you are not a finance officer of community SQB" in err
+    assert "row 3 (" in err and "): you are not a finance officer of community SQB" in err
     out, _ = run(write_csv(tmp_path, [row("A")], name="ok.csv"), "--user", "li")
     assert Income.objects.get().recorded_by == officer
 
@@ -300,7 +300,7 @@ def test_importing_as_a_user_needs_their_officer_role_per_community(world, tmp_p
 def test_the_command_speaks_chinese_by_default(world, tmp_path):
     with translation.override("zh-hans"):
         _, err = fails(write_csv(tmp_path, [row("A", "-1")]))
-    assert "第 2 行：金额必须大于零" in err
+    assert "第 2 行（张三, " in err and "）：金额必须大于零" in err
 
 
 def test_rows_dated_in_a_closed_month_are_announced_and_booked_as_adjustments(world, tmp_path):

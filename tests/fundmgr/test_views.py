@@ -91,6 +91,30 @@ def test_an_officer_records_income_and_gets_a_receipt(world):
     assert income.recorded_by == world["officer"] and income.status == IncomeStatus.POSTED
 
 
+def test_a_price_below_the_list_needs_a_reason_kept_on_the_receipt(world):
+    client = login(world["officer"])
+    url = reverse("officer:record", args=["SQA"])
+    # ¥55.50 for two of a ¥100.00 package: refused until a reason is given.
+    low = form_data(world["pkg_a"], amount_0="55.50", quantity=2)
+    refused = client.post(url, low)
+    assert refused.status_code == 200 and Income.objects.count() == 0
+    assert "低于标价 ¥200.00" in refused.context["form"].errors["price_note"][0]
+    assert 'value="55.50"' in refused.content.decode()  # the input is kept
+    response = client.post(url, {**low, "price_note": "居委会同意的困难户优惠"})
+    income = Income.objects.get()
+    assert income.price_note == "居委会同意的困难户优惠"
+    assert "居委会同意的困难户优惠" in client.get(response.url).content.decode()
+    # The listed price (or more) needs no reason.
+    client.post(url, form_data(world["pkg_a"], external_ref="WX-101"))
+    assert Income.objects.get(external_ref="WX-101").price_note == ""
+
+
+def test_the_record_form_has_no_currency_selector(world):
+    page = login(world["officer"]).get(reverse("officer:record", args=["SQA"])).content.decode()
+    assert '<select name="amount_1"' not in page
+    assert 'type="hidden" name="amount_1" value="CNY"' in page
+
+
 def test_the_form_page_lists_only_this_communitys_packages(world):
     page = login(world["officer"]).get(reverse("officer:record", args=["SQA"])).content.decode()
     assert world["pkg_a"].name in page and world["pkg_b"].name not in page
@@ -138,7 +162,7 @@ def test_a_second_submission_of_the_same_reference_shows_the_first_receipt(world
     again = client.post(reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"]))
     assert again.url == first.url and Income.objects.count() == 1
     changed = client.post(
-        reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"], amount_0="90.00")
+        reverse("officer:record", args=["SQA"]), form_data(world["pkg_a"], amount_0="190.00")
     )
     assert changed.status_code == 200
     assert "external_ref" in changed.context["form"].errors
@@ -345,7 +369,14 @@ def test_an_upload_is_checked_then_recorded_on_confirmation(world, on_commit):
     assert Income.objects.count() == 2
     report = client.get(reverse("officer:import-report", args=[job.pk]))
     text = b"".join(report.streaming_content).decode("utf-8-sig")
-    assert text.count("recorded") == 2
+    # Chinese headers and statuses (issue 14); the stored report keeps its machine words.
+    assert text.splitlines()[0] == "行,流水号,状态,收据,服务方份额,枢纽份额,基金份额,备注"
+    assert text.count(",已记账,") == 2 and "recorded" not in text
+    # The receipts recorded are listed with links to print them.
+    page = client.get(response.url).content.decode()
+    for income in Income.objects.all():
+        assert reverse("officer:receipt", args=[income.receipt_code]) in page
+        assert income.receipt_display in page
     on_commit(client.post, response.url)  # a second confirmation changes nothing
     assert Income.objects.count() == 2
     assert client.get(reverse("officer:import-status", args=[job.pk])).json()["percent"] == 100
@@ -362,9 +393,35 @@ def test_an_upload_with_bad_rows_is_refused_and_shows_them(world, on_commit):
     assert job.state == "refused" and job.bad_rows == 2
     page = client.get(response.url).content.decode()
     assert "您不是社区 SQB 的财务人员" in page
+    # Each bad row is shown with its cells as read (issue 14).
+    assert "第 5 行（x, 2026-03-05, -1, YL01, paid, U4）：" in page
     assert "confirm-import" not in page
     on_commit(client.post, response.url)
     assert Income.objects.count() == 0
+
+
+def test_the_import_templates_carry_the_chinese_column_names(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from fundmgr.imports.files import REQUIRED, _map_header
+
+    client = login(world["officer"])
+    page = client.get(reverse("officer:import")).content.decode()
+    assert reverse("officer:import-template", args=["xlsx"]) in page
+    csv_file = client.get(reverse("officer:import-template", args=["csv"]))
+    header = csv_file.content.decode("utf-8-sig").strip().split(",")
+    assert header[:4] == ["社区", "服务包", "类别", "金额"]
+    assert set(REQUIRED) <= set(_map_header(header))
+    xlsx = client.get(reverse("officer:import-template", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in sheet[1]] == header
+    assert client.get("/officer/import/template.txt").status_code == 404
+    assert (
+        login(world["auditor"]).get(reverse("officer:import-template", args=["csv"])).status_code
+        == 403
+    )
 
 
 def test_uploads_are_private_to_their_officer_and_checked_for_type(world):

@@ -98,15 +98,43 @@ def test_a_large_journal_is_drawn_by_a_task(world, monkeypatch, django_capture_o
             "/auditor/SQA/statements/", {"month": "2026-03", "kind": "journal", "format": "pdf"}
         )
     record = StatementFile.objects.get()
-    assert record.state == "queued" and response.status_code == 200
-    waiting = client.get(f"/auditor/files/{record.pk}/")
-    assert "progress" in waiting.content.decode()
+    # The first click leads to the job's page, never back to the bare form (issue 14).
+    assert record.state == "queued" and response.status_code == 302
+    assert response.url == f"/auditor/files/{record.pk}/"
+    waiting = client.get(response.url).content.decode()
+    assert "<progress" in waiting and "等候" in waiting and "fundmgr/poll.js" in waiting
+    assert "重新载入" in waiting  # a plain reload link when scripts do not run
     try:
         for callback in callbacks:
             callback()
     finally:
         app.conf.task_always_eager = eager
     assert client.get(f"/auditor/files/{record.pk}/", {"status": 1}).json()["state"] == "done"
+    done = client.get(f"/auditor/files/{record.pk}/")
+    assert b"".join(done.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv", "xlsx"])
+@pytest.mark.parametrize("kind", ["period", "party", "trial-balance", "journal", "audit-trail"])
+def test_the_first_click_gives_the_file_or_its_job(world, kind, fmt):
+    _, _, _, client = world
+    params = {"month": "2026-03", "kind": kind, "format": fmt, "party": "fund"}
+    response = client.post("/auditor/SQA/statements/", params)
+    assert response.status_code == 302 and response.url.startswith("/auditor/files/")
+    record = StatementFile.objects.get()
+    assert record.state in {"done", "queued", "running"}
+
+
+def test_a_refused_request_keeps_the_choices_made(world):
+    _, _, _, client = world
+    params = {"month": "2020-01", "kind": "journal", "format": "xlsx", "party": ""}
+    page = client.post("/auditor/SQA/statements/", params).content.decode()
+    assert 'value="2020-01"' in page
+    assert '<option value="journal" selected>' in page
+    assert '<option value="xlsx" selected>' in page
+    params = {"month": "2020-01", "kind": "party", "format": "csv", "party": "hub"}
+    page = client.post("/auditor/SQA/statements/", params).content.decode()
+    assert '<option value="party" selected>' in page and '<option value="hub" selected>' in page
 
 
 def test_statements_are_scoped_and_auditors_do_not_write(world):

@@ -124,7 +124,7 @@ def test_the_importer_refuses_them_too(world, tmp_path, text):
         + ",2026-03-05,张三,wechat,A1\r\n",
         encoding="utf-8",
     )
-    assert "row 2: " in command_errors(path)
+    assert "row 2 (" in command_errors(path)
 
 
 def test_the_capital_numerals_helper_gives_no_words_for_a_refused_amount(world):

@@ -77,8 +77,8 @@ def test_the_declared_dimension_is_ignored(world, tmp_path, upload):
 def test_text_in_a_number_cell_is_a_bad_row_not_a_crash(world, tmp_path, upload):
     path = hostile.text_in_numeric_cell(tmp_path / "formula.xlsx")
     err = command_errors(path)
-    assert "row 2: " in err and "'=SUM(A1)' is not a number" in err
-    assert "row 3: " in err and "'abc' is not a number" in err
+    assert "row 2 (" in err and "'=SUM(A1)' is not a number" in err
+    assert "row 3 (" in err and "'abc' is not a number" in err
     job = upload(path.read_bytes(), "formula.xlsx")
     assert job.state == ImportState.REFUSED and job.bad_rows == 2
 
@@ -99,7 +99,7 @@ def test_control_characters_in_a_cell_are_refused_with_the_row_named(world, tmp_
     path = tmp_path / "nul.csv"
     path.write_bytes(hostile.csv_with_control(char))
     err = command_errors(path)
-    assert "row 3: payer contains a control character" in err
+    assert "row 3 (张\ufffd三, " in err and "): payer contains a control character" in err
     job = upload(path.read_bytes(), "nul.csv")
     assert job.state == ImportState.REFUSED and job.errors[0]["row"] == 3
 

@@ -114,6 +114,11 @@ RULES: dict[str, tuple] = {
         "/officer/import/",
         {**logged_in(), "reviewer": DENIED, "auditor": DENIED, "admin": DENIED},
     ),
+    "officer:import-template": (
+        "GET",
+        "/officer/import/template.csv",
+        {**logged_in(), "reviewer": DENIED, "auditor": DENIED, "admin": DENIED},
+    ),
     "officer:import-job": ("GET", "/officer/import/{job}/", owner("officer")),
     "officer:import-status": ("GET", "/officer/import/{job}/status.json", owner("officer")),
     "officer:import-report": ("GET", "/officer/import/{job}/report.csv", owner("officer")),

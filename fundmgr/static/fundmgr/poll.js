@@ -13,8 +13,18 @@
         document.getElementById("job-state").textContent = d.state_label + (d.total ? " " + d.done + " / " + d.total : "");
         if (d.finished) { window.location.reload(); } else { setTimeout(poll, every); }
       } else {
-        document.getElementById("st-state").textContent = d.state + (d.error ? ": " + d.error : "");
-        if (d.state === "done") { window.location.reload(); } else if (d.state !== "failed") { setTimeout(poll, every); }
+        document.getElementById("st-state").textContent = d.state_label + (d.error ? ": " + d.error : "");
+        if (d.state === "done") {
+          // Show the download link and start the download once; the page stays, with the link.
+          const ready = document.getElementById("st-ready");
+          const bar = document.getElementById("st-progress");
+          const waiting = document.getElementById("st-waiting");
+          if (ready) { ready.hidden = false; }
+          if (bar) { bar.remove(); }
+          if (waiting) { waiting.hidden = true; }
+          const link = document.getElementById("st-download");
+          if (link) { window.location.assign(link.href); }
+        } else if (d.state !== "failed") { setTimeout(poll, every); }
       }
     }).catch(() => setTimeout(poll, 3000));
   }

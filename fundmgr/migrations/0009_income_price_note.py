@@ -3,6 +3,17 @@
 from django.db import migrations, models
 
 
+def guards_back(apps, schema_editor):
+    """SQLite adds a column by building the table anew, which drops its triggers: put the
+    income guards back (on PostgreSQL they never left)."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    from ledger import guards
+
+    guards.remove(schema_editor.connection, "0002_income_guards", "fundmgr")
+    guards.install(schema_editor.connection, "0002_income_guards", "fundmgr")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +26,5 @@ class Migration(migrations.Migration):
             name='price_note',
             field=models.CharField(blank=True, default='', max_length=200, verbose_name='reason for a price below the list'),
         ),
+        migrations.RunPython(guards_back, migrations.RunPython.noop),
     ]

@@ -206,7 +206,6 @@ class Demo:
         from .spaces.demo import load_spaces
 
         load_spaces(self.today, self.start, *communities[0], users)
-        reconcile_demo.load(self, communities, users)  # statements, deposits (#23)
         # Donations, a named fund, a charity market, purchase contracts: fundmgr/inflows/.
         from .inflows.demo import load_inflows
 
@@ -215,6 +214,8 @@ class Demo:
         from .projects.demo import load_projects
 
         load_projects(self.today, self.start, communities[0][0], users)
+        # Last: the statements are drawn from everything the books hold (#23).
+        reconcile_demo.load(self, communities, users)  # statements, deposits
         return users
 
     def _disbursements(self, community, officer, users) -> None:

@@ -25,6 +25,9 @@ class ItemKind(models.TextChoices):
     SETTLEMENT = "settlement", _("Settlement")
     DISBURSEMENT = "disbursement", _("Disbursement")
     DEPOSIT = "deposit", _("Cash deposit")
+    # Any other posting on the account (a donation, a restricted fund's spending, a
+    # space's rent...): matched by its ledger entry, so no inflow is left out.
+    ENTRY = "entry", _("Other posting")
 
 
 class ReconcileSettings(models.Model):

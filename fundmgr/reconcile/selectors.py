@@ -101,7 +101,54 @@ def book_items(
             "pk", "entry__date", "amount_fen", "slip_reference"
         ):
             items.append(matching.ItemFact(ItemKind.DEPOSIT, pk, day, sign * amount, ref, ref))
+    items += _other_postings(community, code, span, items)
     return sorted(items, key=lambda i: (i.date, i.kind, i.id))
+
+
+def _other_postings(community, code, span, known) -> list[matching.ItemFact]:
+    """Every other line of the account's ledger (donations, restricted spending, rents,
+    market takings...), one item per entry: what moved the account but is none of the
+    kinds above is still a book item a statement line can be matched to."""
+    from django.db.models import Sum
+
+    from ledger.models import Line
+
+    covered = set()
+    for model, field_name in (
+        (Income, "entry_id"),
+        (Income, "reversal_entry_id"),
+        (Settlement, "entry_id"),
+        (Disbursement, "entry_id"),
+        (CashDeposit, "entry_id"),
+    ):
+        covered |= set(
+            model.objects.filter(community=community)
+            .exclude(**{field_name: None})
+            .values_list(field_name, flat=True)
+        )
+    lines = (
+        Line.objects.filter(entry__book_id=community.book_id, account__code=code)
+        .exclude(entry_id__in=covered)
+        .values("entry_id", "entry__date", "entry__memo")
+        .annotate(total=Sum("amount_fen"))
+    )
+    if span is not None:
+        from ledger.models import Entry
+
+        entries = span(Entry.objects.filter(book_id=community.book_id), "date", ItemKind.ENTRY)
+        lines = lines.filter(entry_id__in=entries.values("pk"))
+    return [
+        matching.ItemFact(
+            ItemKind.ENTRY,
+            row["entry_id"],
+            row["entry__date"],
+            row["total"],
+            "",
+            (row["entry__memo"] or "")[:60],
+        )
+        for row in lines
+        if row["total"]
+    ]
 
 
 def line_fact(line: StatementLine) -> matching.LineFact:

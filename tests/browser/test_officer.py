@@ -15,7 +15,8 @@ def login(page, server, username, password):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.locator("main").get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/officer/$"))
+    # Each role lands on its own workspace (/officer/, /officer/reviews/, /auditor/...).
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_an_officer_records_income_and_sees_the_receipt(server, page):

@@ -12,7 +12,8 @@ from ledger.models import Account, AccountType
 
 from .models import Community, PaymentMethod, Provider
 
-METHOD_ACCOUNTS = {
+# Keyed by the method's value: a PaymentMethod is that string too.
+METHOD_ACCOUNTS: dict[str, tuple[str, str]] = {
     PaymentMethod.CASH: ("1001", "库存现金"),
     PaymentMethod.BANK: ("1002", "银行存款"),
     PaymentMethod.WECHAT: ("1012.01", "其他货币资金—微信"),

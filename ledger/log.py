@@ -54,7 +54,7 @@ def leaf_hashes(book: Book, size: int | None = None, *, cached: bool = True) -> 
     return leaves
 
 
-_ENTRY_FIELDS = ("id", "date", "memo", "actor", "created_at", "idempotency_key")
+_ENTRY_FIELDS: tuple[str, ...] = ("id", "date", "memo", "actor", "created_at", "idempotency_key")
 _ENTRY_FIELDS += ("reverses__seq", "reason")
 
 

@@ -316,6 +316,42 @@ def document() -> dict:
                 errors=(400, 404),
                 csv=False,
             ),
+            # Published with this wave's parts of the books: read as JSON objects.
+            "/api/v1/communities/{code}/supervisors/": _get(
+                "The supervisory committee: public names, public keys and their history",
+                [CODE],
+                _json({"type": "object"}, "The committee"),
+                csv=False,
+            ),
+            "/api/v1/communities/{code}/periods/{month}/cosignatures/": _get(
+                "A month's signed head, the message supervisors sign, and their "
+                "co-signatures (POST one: {key_id, signature})",
+                [CODE, MONTH_PARAM],
+                _json({"type": "object"}, "The co-signatures"),
+                errors=(400, 404),
+                csv=False,
+            ),
+            "/api/v1/communities/{code}/spaces/": _get(
+                "Spaces let for services: agreements, their decisions and meters",
+                [CODE],
+                _json({}, "The agreements"),
+            ),
+            "/api/v1/communities/{code}/decisions/": _get(
+                "Meetings, their items, votes and prior reviews",
+                [CODE],
+                _json({}, "The decisions"),
+            ),
+            "/api/v1/communities/{code}/inflows/": _get(
+                "Donations, restricted funds, markets and purchase contracts",
+                [CODE],
+                _json({}, "The inflows"),
+                csv=False,
+            ),
+            "/api/v1/communities/{code}/projects/": _get(
+                "The annual plan, earmarks and projects",
+                [CODE],
+                _json({}, "The projects"),
+            ),
             "/api/v1/receipts/{code}/": _get(
                 "A receipt's public record, its month and inclusion proof once published",
                 [RECEIPT_CODE],

@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import time
 
 import pytest
 from django.db import connection
@@ -24,6 +25,10 @@ def pytest_configure(config):
             raise pytest.UsageError(
                 f"FUNDMGR_TEST_NOW={TEST_NOW!r} is not an ISO date-time"
             ) from None
+        # The real instant the suite's clock starts: the browser tests' server and demo
+        # (tests/browser/clock.py) start theirs from the same instant, so every process
+        # reads the same time - a second factor's 30-second code needs that.
+        os.environ.setdefault("FUNDMGR_TEST_EPOCH", repr(time.time()))
         _travel = time_machine.travel(moment, tick=True)
         _travel.start()
 

@@ -4,7 +4,6 @@ every row of a file shares (communities, packages, policies, rights) made once."
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 
 from django.utils import timezone
@@ -44,7 +43,7 @@ def cell_text(value) -> str:
     """A cell as stripped text; a whole spreadsheet number without its '.0'."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return str(int(value))
     return str(value).strip()
 
@@ -56,12 +55,10 @@ def parse_amount(value) -> Decimal:
         raise ValueError(_("amount is not a number"))
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
+    if isinstance(value, Decimal):
+        # A spreadsheet number, exactly as the file stores it (fundmgr.imports.xlsx).
+        if not value.is_finite():
             raise ValueError(_("amount is not a number"))
-        # A spreadsheet number: its shortest repr is what was typed (12.3, not
-        # 12.300000000000000710...); never arithmetic on the float itself.
-        value = Decimal(repr(value))
         if abs(value) > MAX_YUAN:
             raise ValueError(_("The amount is too large."))
         if value != value.quantize(Decimal("0.01")):

@@ -27,6 +27,7 @@ import re
 import zipfile
 from array import array
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
@@ -425,9 +426,9 @@ class Workbook:
         # edited file): returned as text, for the row check to name.
         raw = raw.strip()
         if _INTEGER.fullmatch(raw):
-            number: int | float = int(raw)
+            number: int | Decimal = int(raw)
         elif _NUMBER.fullmatch(raw):
-            number = float(raw)
+            number = Decimal(raw)  # exactly the number the file stores, never a float
         else:
             return raw
         if state["style"] in self.date_styles and 0 <= number < 2_958_466:  # 9999-12-31

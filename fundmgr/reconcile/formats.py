@@ -93,7 +93,7 @@ def clean(value) -> str:
     """A cell as text without WeChat's backtick, an Excel ="..." wrapper or padding."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         value = int(value)
     text = str(value).strip().lstrip("\ufeff").strip()
     if text.startswith('="') and text.endswith('"'):

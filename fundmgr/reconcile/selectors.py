@@ -8,6 +8,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Sum
+
+from ledger.models import Entry as LedgerEntry
+from ledger.models import Line
 from ledger.selectors import net_by_account
 
 from ..chart import METHOD_ACCOUNTS
@@ -101,42 +105,30 @@ def book_items(
             "pk", "entry__date", "amount_fen", "slip_reference"
         ):
             items.append(matching.ItemFact(ItemKind.DEPOSIT, pk, day, sign * amount, ref, ref))
-    items += _other_postings(community, code, span, items)
+    items += _other_postings(community, code, span)
     return sorted(items, key=lambda i: (i.date, i.kind, i.id))
 
 
-def _other_postings(community, code, span, known) -> list[matching.ItemFact]:
+def _other_postings(community, code, span) -> list[matching.ItemFact]:
     """Every other line of the account's ledger (donations, restricted spending, rents,
     market takings...), one item per entry: what moved the account but is none of the
     kinds above is still a book item a statement line can be matched to."""
-    from django.db.models import Sum
-
-    from ledger.models import Line
-
-    covered = set()
-    for model, field_name in (
-        (Income, "entry_id"),
-        (Income, "reversal_entry_id"),
-        (Settlement, "entry_id"),
-        (Disbursement, "entry_id"),
-        (CashDeposit, "entry_id"),
-    ):
-        covered |= set(
-            model.objects.filter(community=community)
-            .exclude(**{field_name: None})
-            .values_list(field_name, flat=True)
-        )
+    entries = span(LedgerEntry.objects.filter(book_id=community.book_id), "date", ItemKind.ENTRY)
     lines = (
-        Line.objects.filter(entry__book_id=community.book_id, account__code=code)
-        .exclude(entry_id__in=covered)
+        # The kinds above, by their entries' reverse links: joins, no ids brought back.
+        Line.objects.filter(
+            entry__book_id=community.book_id,
+            account__code=code,
+            entry__income__isnull=True,
+            entry__reversed_income__isnull=True,
+            entry__settlement__isnull=True,
+            entry__disbursement__isnull=True,
+            entry__deposit__isnull=True,
+            entry_id__in=entries.values("pk"),
+        )
         .values("entry_id", "entry__date", "entry__memo")
         .annotate(total=Sum("amount_fen"))
     )
-    if span is not None:
-        from ledger.models import Entry
-
-        entries = span(Entry.objects.filter(book_id=community.book_id), "date", ItemKind.ENTRY)
-        lines = lines.filter(entry_id__in=entries.values("pk"))
     return [
         matching.ItemFact(
             ItemKind.ENTRY,

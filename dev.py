@@ -69,9 +69,16 @@ def serve() -> None:
     manage("runserver", os.environ.get("FUNDMGR_ADDR", "127.0.0.1:8000"), env=env)
 
 
+def parallel(args: list[str]) -> list[str]:
+    """pytest-xdist on every core, unless the caller chose (-n N, -n 0, -p no:xdist): the
+    browser tests are one group (xdist_group, tests/conftest.py) and share one server."""
+    chosen = any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in args)
+    return [] if chosen else ["-n", "auto", "--dist", "loadgroup"]
+
+
 def test(args: list[str]) -> None:
     ensure_env(with_tests=True)
-    code = run(PY, "-m", "pytest", *args)
+    code = run(PY, "-m", "pytest", *parallel(args), *args)
     if code == 5:
         print("pytest collected no tests: that is a failure here", file=sys.stderr)
     sys.exit(code)
@@ -85,7 +92,7 @@ COVERAGE_FLOOR = 95
 
 def cover(args: list[str]) -> None:
     ensure_env(with_tests=True)
-    code = run(PY, "-m", "pytest", "--cov", "--cov-report=", *args)
+    code = run(PY, "-m", "pytest", "--cov", "--cov-report=", *parallel(args), *args)
     if code:
         if code == 5:
             print("pytest collected no tests: that is a failure here", file=sys.stderr)

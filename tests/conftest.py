@@ -44,9 +44,14 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    # Under pytest-xdist (--dist loadgroup) the browser tests go to one worker together:
+    # they share one server loaded with the demo, started once.
+    browsers = pytest.mark.xdist_group("browser")
     for item in items:
         if "postgres" in item.keywords and connection.vendor != "postgresql":
             item.add_marker(skip_pg)
+        if "browser" in item.keywords:
+            item.add_marker(browsers)
 
 
 @pytest.fixture

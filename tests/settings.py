@@ -27,3 +27,7 @@ IMPORT_JOBS_IN_THREAD = False  # tasks inline as the tests expect; tests/securit
 # auditor pages would all land on the second-factor page: enforcement is off here and
 # on in tests/security/ (override_settings) and in the browser tests' server.
 TWO_FACTOR_ENFORCED = False
+# Each pytest-xdist worker has its own test database, so its tasks go to its own queue:
+# a worker started by one test process must never run another's task on the wrong books.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    CELERY_TASK_DEFAULT_QUEUE = f"fundmgr-tests-{os.environ['PYTEST_XDIST_WORKER']}"

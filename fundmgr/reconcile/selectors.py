@@ -8,10 +8,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 
 from ledger.models import Entry as LedgerEntry
-from ledger.models import Line
+from ledger.models import Account, Line
 from ledger.selectors import net_by_account
 
 from ..chart import METHOD_ACCOUNTS
@@ -114,20 +114,23 @@ def _other_postings(community, code, span) -> list[matching.ItemFact]:
     market takings...), one item per entry: what moved the account but is none of the
     kinds above is still a book item a statement line can be matched to."""
     entries = span(LedgerEntry.objects.filter(book_id=community.book_id), "date", ItemKind.ENTRY)
-    lines = (
-        # The kinds above, by their entries' reverse links: joins, no ids brought back.
-        Line.objects.filter(
-            entry__book_id=community.book_id,
-            account__code=code,
-            entry__income__isnull=True,
-            entry__reversed_income__isnull=True,
-            entry__settlement__isnull=True,
-            entry__disbursement__isnull=True,
-            entry__deposit__isnull=True,
-            entry_id__in=entries.values("pk"),
-        )
-        .values("entry_id", "entry__date", "entry__memo")
-        .annotate(total=Sum("amount_fen"))
+    # The kinds above, by NOT EXISTS on each one's link to its entry (all indexed): one
+    # query, no ids brought back. (LEFT JOINs with IS NULL here made PostgreSQL's planner
+    # loop over every line of the book for each report.)
+    known = [
+        Income.objects.filter(entry_id=OuterRef("entry_id")),
+        Income.objects.filter(reversal_entry_id=OuterRef("entry_id")),
+        Settlement.objects.filter(entry_id=OuterRef("entry_id")),
+        Disbursement.objects.filter(entry_id=OuterRef("entry_id")),
+        CashDeposit.objects.filter(entry_id=OuterRef("entry_id")),
+    ]
+    lines = Line.objects.filter(
+        entry_id__in=entries.values("pk"), account_id=_account_id(community, code)
+    )
+    for linked in known:
+        lines = lines.filter(~Exists(linked))
+    lines = lines.values("entry_id", "entry__date", "entry__memo").annotate(
+        total=Sum("amount_fen")
     )
     return [
         matching.ItemFact(
@@ -141,6 +144,14 @@ def _other_postings(community, code, span) -> list[matching.ItemFact]:
         for row in lines
         if row["total"]
     ]
+
+
+def _account_id(community: Community, code: str) -> int | None:
+    return (
+        Account.objects.filter(book_id=community.book_id, code=code)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def line_fact(line: StatementLine) -> matching.LineFact:
@@ -340,7 +351,7 @@ def report(community: Community, code: str, month: dt.date) -> Report:
 
 
 def _moved(community: Community, code: str, start: dt.date, end: dt.date) -> bool:
-    from ledger.models import Line
+    from ledger.models import Account, Line
 
     return Line.objects.filter(
         entry__book_id=community.book_id,
@@ -356,7 +367,7 @@ def unreconciled_months(
     """(month, account, "no_statement" | "incomplete") of the given months for each
     statement account that moved in the month and has no statement reaching its end: the
     cheap half of the report, for the red flag that looks at every closed month."""
-    from ledger.models import Line
+    from ledger.models import Account, Line
 
     spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for code, first, last in Statement.objects.filter(community=community).values_list(

@@ -70,13 +70,42 @@ def _policy(doc: dict) -> dict | None:
     return (earlier or doc.get("policies") or [None])[-1]
 
 
+def fund_of(doc: dict) -> dict:
+    """The fund's month from the published document: what came into the fund (3101 and
+    its project earmarks) - the package shares, the gifts not restricted to a named fund,
+    the markets' takings given to it - and what went out, which the balances then
+    require: every payment from the fund, of whatever kind."""
+    opening = Decimal(doc["balances"]["opening"]["fund"])
+    closing = Decimal(doc["balances"]["closing"]["fund"])
+    sources = doc.get("inflows_by_source", {})  # absent from months published before #18
+    inflow = (
+        Decimal(doc["totals"]["fund"])
+        + Decimal(doc.get("donations", {}).get("unrestricted", "0"))
+        + Decimal(sources.get("markets", "0"))
+        + Decimal(sources.get("other", "0"))
+    )
+    return {
+        "in": inflow,
+        "out": opening + inflow - closing,
+        "balance": closing,
+        "restricted": Decimal(sources.get("restricted_closing", "0")),
+    }
+
+
+def spaces_of(doc: dict) -> dict:
+    """The spaces let for a symbolic rent and the services owed for them this month."""
+    agreements = doc.get("spaces", {}).get("agreements", [])
+    return {
+        "agreements": len(agreements),
+        "owed": sum(int(a["this_month"]["sessions_owed"]) for a in agreements),
+        "delivered": sum(int(a["this_month"]["sessions_delivered"]) for a in agreements),
+    }
+
+
 def facts(period) -> dict:
     """Everything the poster prints, from the published document and the co-signatures."""
     d = period.disclosure
     doc = json.loads(d.document)
-    opening = Decimal(doc["balances"]["opening"]["fund"])
-    closing = Decimal(doc["balances"]["closing"]["fund"])
-    inflow = Decimal(doc["totals"]["fund"])
     signed = {
         c.supervisor_id: c for c in CoSignature.objects.filter(disclosure=d).select_related("key")
     }
@@ -89,7 +118,8 @@ def facts(period) -> dict:
     return {
         "doc": doc,
         "policy": _policy(doc),
-        "fund": {"in": inflow, "out": opening + inflow - closing, "balance": closing},
+        "fund": fund_of(doc),
+        "spaces": spaces_of(doc),
         "flags": (
             sum(int(c.get("raised", 0)) for c in flags.values()),
             sum(int(c.get("resolved", 0)) for c in flags.values()),
@@ -215,23 +245,41 @@ def render(period, size: str = "a4") -> bytes:
         11,
     )
 
-    # Fund and red flags
+    # Fund, spaces and red flags: three boxes side by side
     top -= 40 * mm
-    half = (right - left - 6 * mm) / 2
-    box(left, top - 36 * mm, half, 36 * mm, f"社区基金（{doc['community']['fund']}）")
+    third = (right - left - 8 * mm) / 3
+    box(left, top - 36 * mm, third, 36 * mm, "社区基金")
     fund = f["fund"]
     for i, (label, value) in enumerate(
         (("本月收入", fund["in"]), ("本月支出", fund["out"]), ("月末余额", fund["balance"]))
     ):
-        ry = top - 16 * mm - i * 7 * mm
-        text(left + 6 * mm, ry, label, 11.5)
-        text(left + half - 6 * mm, ry, _yuan(value), 11.5, align="right")
-    fx = left + half + 6 * mm
-    box(fx, top - 36 * mm, half, 36 * mm, "风险预警")
+        ry = top - 15 * mm - i * 6.5 * mm
+        text(left + 4 * mm, ry, label, 11)
+        text(left + third - 4 * mm, ry, _yuan(value), 11, align="right")
+    if fund["restricted"]:
+        text(left + 4 * mm, top - 33 * mm, f"另有专项基金 {_yuan(fund['restricted'])}", 8.5, MUTED)
+    sx = left + third + 4 * mm
+    box(sx, top - 36 * mm, third, 36 * mm, "场地换服务")
+    spaces = f["spaces"]
+    if spaces["agreements"]:
+        short = spaces["delivered"] < spaces["owed"]
+        text(sx + 4 * mm, top - 16 * mm, f"{spaces['agreements']} 处场地一元出租", 11)
+        text(sx + 4 * mm, top - 23 * mm, f"本月应服务 {spaces['owed']} 次", 11)
+        text(
+            sx + 4 * mm,
+            top - 30 * mm,
+            f"已服务 {spaces['delivered']} 次",
+            11,
+            ACCENT if short else INK,
+        )
+    else:
+        text(sx + 4 * mm, top - 16 * mm, "本月没有场地协议", 11, MUTED)
+    fx = left + 2 * (third + 4 * mm)
+    box(fx, top - 36 * mm, third, 36 * mm, "风险预警")
     raised, resolved = f["flags"]
-    text(fx + 6 * mm, top - 16 * mm, f"本月提出 {raised} 条", 11.5, ACCENT if raised else INK)
-    text(fx + 6 * mm, top - 23 * mm, f"已处理 {resolved} 条", 11.5)
-    text(fx + 6 * mm, top - 30 * mm, "审计人员逐条核查，结果公开", 9, MUTED)
+    text(fx + 4 * mm, top - 16 * mm, f"本月提出 {raised} 条", 11, ACCENT if raised else INK)
+    text(fx + 4 * mm, top - 23 * mm, f"已处理 {resolved} 条", 11)
+    text(fx + 4 * mm, top - 30 * mm, "审计人员逐条核查", 9, MUTED)
 
     # Supervisors' boxes
     top -= 42 * mm

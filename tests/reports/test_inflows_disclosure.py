@@ -238,3 +238,31 @@ def test_the_public_pages_show_the_inflows_without_personal_data(world):
     assert client.get("/api/v1/communities/NOPE/inflows/").status_code == 404
     month = client.get("/c/IFL/2026-03/").content.decode()
     assert "服务包收入的5%分成" in month and "GM-1" in month
+
+
+def test_the_poster_counts_gifts_and_market_takings_in_and_only_payments_out(world, tmp_path):
+    from decimal import Decimal
+
+    from reports.models import Period
+    from reports.notices import poster
+
+    doc = _document()
+    fund = poster.facts(Period.objects.get(community=world, month=dt.date(2026, 3, 1)))["fund"]
+    opening = Decimal(doc["balances"]["opening"]["fund"])
+    closing = Decimal(doc["balances"]["closing"]["fund"])
+    # Nothing was paid from the fund in March (the ¥400 came out of the named fund), so
+    # what the fund gained is all money in: the 5 % shares, the ¥250 of unrestricted
+    # gifts and the stall's takings - not a negative "out".
+    assert fund["out"] == Decimal("0.00")
+    assert fund["in"] == closing - opening
+    assert fund["in"] == Decimal(doc["totals"]["fund"]) + Decimal("250.00") + Decimal(
+        doc["inflows_by_source"]["markets"]
+    )
+    assert fund["restricted"] == Decimal("2600.00")
+    pdf = tmp_path / "poster.pdf"
+    pdf.write_bytes(Client().get("/c/IFL/2026-03/poster-a4.pdf").content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"¥{fund['in']:,.2f}" in text and "另有专项基金 ¥2,600.00" in text
+    assert "本月没有场地协议" in text

@@ -173,3 +173,26 @@ def test_the_fiscal_data_package_and_the_period_statement_carry_the_meters(world
     assert "一元租金·资源换服务（备查数，不入资产负债）" in headings
     assert any(h.startswith("场地象征性租金（") and "不按70/25/5分成" in h for h in headings)
     assert not [n for n in statement.notes if n.startswith("警告")]
+
+
+def test_the_poster_shows_the_services_owed_and_delivered_for_the_spaces(world, tmp_path):
+    from reports.models import Period
+    from reports.notices import poster
+
+    period = Period.objects.get(community=world, month=dt.date(2026, 3, 1))
+    meters = [a["this_month"] for a in _document()["spaces"]["agreements"]]
+    assert poster.facts(period)["spaces"] == {
+        "agreements": 2,
+        "owed": sum(m["sessions_owed"] for m in meters),
+        "delivered": sum(m["sessions_delivered"] for m in meters),
+    }
+    pdf = tmp_path / "poster.pdf"
+    pdf.write_bytes(Client().get("/c/SPV/2026-03/poster-a4.pdf").content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    owed = sum(m["sessions_owed"] for m in meters)
+    done = sum(m["sessions_delivered"] for m in meters)
+    assert owed > done  # one agreement lags: the poster says so in numbers
+    for words in ("场地换服务", "2 处场地一元出租", f"本月应服务 {owed} 次", f"已服务 {done} 次"):
+        assert words in text, words

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,25 +32,111 @@ from ..models import Period, PeriodState
 from ..supervision import services as supervision
 from . import cache
 
+HOME_PER_PAGE = 60  # communities on one page of the home page
+
+
+def _home_query(request) -> tuple[int | None, str, str | None]:
+    """(page, search, where to redirect): one URL per search and page, as the month page."""
+    number, canonical = _page_number(request)
+    q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX]
+    target = "&".join(
+        x
+        for x in (
+            urlencode({"q": q}) if q else "",
+            f"page={number}" if number and number > 1 else "",
+        )
+        if x
+    )
+    spelled = urlencode([(k, v) for k, values in request.GET.lists() for v in values])
+    if number is not None and (
+        not canonical or set(request.GET) - {"page", "q"} or spelled != target
+    ):
+        return number, q, request.path + (f"?{target}" if target else "")
+    return number, q, None
+
+
+def _home_token() -> str:
+    """What the home page shows changes only when a community, a publication or a split
+    policy is added (renames show within PUBLISHED_LOOKUP_SECONDS): three indexed
+    aggregates, whatever the number of communities or months."""
+    communities = Community.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    published = Period.objects.filter(state=PeriodState.PUBLISHED).aggregate(
+        n=Count("pk"), last=Max("published_at")
+    )
+    policies = SplitPolicy.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return hashlib.sha256(
+        repr((communities, published, policies, local_today())).encode()
+    ).hexdigest()[:24]
+
 
 def home(request):
     if request.user.is_authenticated and request.user.memberships.exists():
         return redirect(landing_url(request.user))  # each role's own workspace
-    # The latest published month of every community in one query, not one per community.
-    latest = {}
-    for period in Period.objects.filter(state=PeriodState.PUBLISHED).order_by("month"):
-        latest[period.community_id] = period
-    # ... and the split in force today of every community, likewise in one query.
-    policies = {}
-    for policy in SplitPolicy.objects.filter(effective_from__lte=local_today()).order_by(
-        "effective_from"
-    ):
-        policies[policy.community_id] = policy
-    rows = [
-        {"community": c, "latest": latest.get(c.pk), "policy": policies.get(c.pk)}
-        for c in Community.objects.order_by("subdistrict", "code")
-    ]
-    return render(request, "home.html", {"rows": rows})
+    number, q, moved = _home_query(request)
+    if number is None:
+        raise Http404(_("There is no such page."))
+    if moved:
+        return redirect(moved, permanent=True)
+
+    def make():
+        communities = Community.objects.order_by("subdistrict", "code")
+        if q:
+            communities = communities.filter(
+                Q(name__icontains=q) | Q(code__icontains=q) | Q(subdistrict__icontains=q)
+            )
+        paginator = Paginator(communities, HOME_PER_PAGE)
+        try:
+            page = paginator.page(number)
+        except InvalidPage as exc:
+            if number > 1:
+                raise Http404(_("There is no such page.")) from exc
+            page = Paginator([], HOME_PER_PAGE).page(1)
+        shown = list(page.object_list)
+        ids = [c.pk for c in shown]
+        # The page's communities only: their latest published month and the split in
+        # force today, one query each, however many communities and months there are.
+        latest = dict(
+            Period.objects.filter(community_id__in=ids, state=PeriodState.PUBLISHED)
+            .values("community_id")
+            .annotate(last=Max("month"))
+            .values_list("community_id", "last")
+        )
+        policies = {}
+        for policy in SplitPolicy.objects.filter(
+            community_id__in=ids, effective_from__lte=local_today()
+        ).order_by("effective_from"):
+            policies[policy.community_id] = policy
+        page.object_list = [
+            {
+                "community": c,
+                "latest": latest[c.pk].strftime("%Y-%m") if c.pk in latest else None,
+                "policy": policies.get(c.pk),
+            }
+            for c in shown
+        ]
+        return render(
+            request,
+            "home.html",
+            {
+                "page": page,
+                "q": q,
+                "page_query": f"{urlencode({'q': q})}&" if q else "",
+                "page_links": paginator.get_elided_page_range(
+                    page.number, on_each_side=2, on_ends=1
+                )
+                if paginator.num_pages > 1
+                else [],
+            },
+        )
+
+    if q or request.user.is_authenticated:
+        return make()  # a search is rendered fresh and never makes a cache entry
+    return cache.response(
+        f"home:v1:{request.LANGUAGE_CODE}:{number}:{_home_token()}",
+        make,
+        request,
+        timeout=selectors.PUBLISHED_LOOKUP_SECONDS,
+    )
 
 
 def receipt_lookup(request):

@@ -19,9 +19,7 @@ def _communities(n: int, start: int = 0) -> None:
     hub = f.hub()
     for i in range(start, start + n):
         c = f.community(f"H{i:03d}", hub_=hub)
-        Community.objects.filter(pk=c.pk).update(
-            name=f"第{i:03d}社区", subdistrict=f"街道{i % 3}"
-        )
+        Community.objects.filter(pk=c.pk).update(name=f"第{i:03d}社区", subdistrict=f"街道{i % 3}")
 
 
 def _queries(path: str) -> tuple[int, str]:

@@ -266,3 +266,91 @@ def test_the_poster_counts_gifts_and_market_takings_in_and_only_payments_out(wor
     ).stdout
     assert f"¥{fund['in']:,.2f}" in text and "另有专项基金 ¥2,600.00" in text
     assert "本月没有场地协议" in text
+
+
+def _fdp():
+    import csv
+    import io
+    import zipfile
+
+    response = Client().get("/api/v1/communities/IFL/periods/2026-03/fdp.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        tables = {
+            r["name"]: list(csv.DictReader(io.StringIO(zf.read(r["path"]).decode())))
+            for r in package["resources"]
+        }
+        everything = b"".join(zf.read(n) for n in zf.namelist()).decode()
+    return package, tables, everything
+
+
+def test_the_fiscal_data_package_carries_the_inflows_as_published(world):
+    from decimal import Decimal
+
+    doc = _document()
+    package, tables, everything = _fdp()
+    names = [r["name"] for r in package["resources"]]
+    assert names == [
+        "income",
+        "inflows",
+        "donations",
+        "restricted_funds",
+        "restricted_spending",
+        "market_stalls",
+        "contract_lines",
+    ]
+    for resource in package["resources"]:
+        fields = resource["schema"]["fields"]
+        # The CSV's columns are the schema's, and every amount is a decimal, never a float.
+        assert list(tables[resource["name"]][0]) == [fl["name"] for fl in fields]
+        assert all(
+            fl["type"] in {"string", "date", "integer", "number", "boolean"} for fl in fields
+        )
+        for fl in fields:
+            if fl["type"] == "number":
+                assert all(
+                    r[fl["name"]] == f"{Decimal(r[fl['name']]):.2f}"
+                    for r in tables[resource["name"]]
+                )
+
+    def total(name, column, rows=None):
+        return sum(Decimal(r[column]) for r in (rows or tables[name]))
+
+    src = doc["inflows_by_source"]
+    assert total("inflows", "amount") == Decimal(src["total"])
+    assert [r["split_70_25_5"] for r in tables["inflows"]].count("true") == 1
+    gifts = doc["donations"]
+    assert total("donations", "amount") == Decimal(gifts["restricted"]) + Decimal(
+        gifts["unrestricted"]
+    )
+    assert [r["donor"] for r in tables["donations"]] == [g["donor"] for g in gifts["lines"]]
+    assert total("restricted_funds", "closing") == Decimal(src["restricted_closing"])
+    hx = tables["restricted_funds"][0]
+    assert (hx["opening"], hx["received"], hx["spent"], hx["closing"]) == (
+        "0.00",
+        "3000.00",
+        "400.00",
+        "2600.00",
+    )
+    assert total("restricted_spending", "amount") == Decimal(hx["spent"])
+    to_fund = [r for r in tables["market_stalls"] if r["went_to"] == "fund"]
+    assert total("market_stalls", "posted", to_fund) == Decimal(src["markets"])
+    assert to_fund[0]["counts"] == "300.00/298.00" and to_fund[0]["count_difference"] == "true"
+    (line,) = tables["contract_lines"]
+    assert (line["month"], line["delivered"], line["paid"], line["left"]) == (
+        "2026-03",
+        "3",
+        "2",
+        "7",
+    )
+    assert line["billed_amount"] == "240.00"
+    # Nothing personal: the resident donor masked exactly as published, no beneficiary
+    # (neither an identifier as a cell nor its keyed token anywhere).
+    from fundmgr.inflows.models import BeneficiaryToken
+
+    assert "王小明" not in everything and "王**" in everything
+    cells = {v for rows in tables.values() for r in rows for v in r.values()}
+    assert not cells & {"A1", "A2", "A3"}
+    tokens = list(BeneficiaryToken.objects.values_list("token", flat=True))
+    assert tokens and not any(t in everything for t in tokens)

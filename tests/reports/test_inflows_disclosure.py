@@ -354,3 +354,66 @@ def test_the_fiscal_data_package_carries_the_inflows_as_published(world):
     assert not cells & {"A1", "A2", "A3"}
     tokens = list(BeneficiaryToken.objects.values_list("token", flat=True))
     assert tokens and not any(t in everything for t in tokens)
+
+
+def test_the_period_statement_has_the_other_inflows_in_pdf_csv_and_xlsx(world, tmp_path):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from reports.auditor.formats import to_csv, to_pdf, to_xlsx
+    from reports.auditor.statements import build
+    from tests.reports.test_statements import fonts_of
+
+    doc = _document()
+    st = build(world, dt.date(2026, 3, 1), "period")
+    sections = {s.heading: s for s in st.sections}
+    by_source = sections["社区基金的其他收入"]
+    assert by_source.rows[-1] == ["合计", "", doc["inflows_by_source"]["total"]]
+    assert sum(Decimal(r[2]) for r in by_source.rows[:-1]) == Decimal(by_source.rows[-1][2])
+    assert "不按70/25/5分成" in by_source.note
+    gifts = next(s for h, s in sections.items() if h.startswith("其他收入·捐赠"))
+    assert [r[2] for r in gifts.rows[:-1]] == ["王**", "和信科技有限公司", "李记面馆"]
+    assert gifts.rows[-1][-1] == "3250.00"
+    assert sections["其他收入·专项与冠名基金"].rows[-1][-1] == "2600.00"
+    contracts = next(s for h, s in sections.items() if h.startswith("政府购买服务合同"))
+    assert contracts.rows == [
+        [
+            "GM-1",
+            "街道办事处",
+            "服务包WH01（单价 80.00 元）",
+            "3/2",
+            "3/10",
+            "7",
+            "240.00",
+            "160.00",
+        ]
+    ]
+    # The fund's own movement counts the unrestricted gifts and the stall as money in:
+    # nothing was paid from the fund (the ¥400 came out of the named fund).
+    opening, inflow, outflow, closing = sections["社区基金变动"].rows[0]
+    assert outflow == "0.00" and Decimal(opening) + Decimal(inflow) == Decimal(closing)
+    assert not [n for n in st.notes if n.startswith("警告")]
+
+    data = to_pdf(st)
+    pdf = tmp_path / "period.pdf"
+    pdf.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for words in ("社区基金的其他收入", "王**", "和信助老基金", "三月公益集市", "GM-1", "2600.00"):
+        assert words in text, words
+    assert "王小明" not in text
+    from pypdf import PdfReader
+
+    fonts = fonts_of(PdfReader(io.BytesIO(data)))
+    assert fonts and all(embedded for _name, embedded in fonts), fonts
+    assert any("WenQuanYiMicroHei" in name for name, _e in fonts)
+
+    csv_text = to_csv(st)
+    assert "社区基金的其他收入" in csv_text and "王**" in csv_text and "王小明" not in csv_text
+    sheet = load_workbook(io.BytesIO(to_xlsx(st))).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "社区基金的其他收入" in cells and Decimal("2600.00") in cells
+    assert "王小明" not in cells

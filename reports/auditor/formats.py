@@ -256,6 +256,8 @@ def to_pdf(st: Statement) -> bytes:
                 align_right_from=section.right_from,
             )
         )
+        if section.note:
+            story += [Spacer(1, 1 * mm), pdf.para(section.note, s["small"])]
     for voucher in st.vouchers:
         story.append(VoucherFlowable(voucher))
     if st.notes:
@@ -282,6 +284,8 @@ def _flat(st: Statement):
         for row in section.rows:
             amounts = None if section.right_from is None else range(section.right_from, len(row))
             yield row, amounts
+        if section.note:
+            yield [section.note], None
         yield [], None
     if st.vouchers:
         head = [

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
@@ -38,6 +37,7 @@ class Section:
     columns: list[str]
     rows: list[list[str]]
     right_from: int | None = None  # columns from here on are amounts
+    note: str = ""  # a sentence under the table (why an inflow is not split, …)
 
 
 @dataclass
@@ -74,7 +74,15 @@ class Statement:
             "scope": self.scope,
             "notes": self.notes,
             "sections": [
-                {"heading": s.heading, "columns": s.columns, "rows": s.rows} for s in self.sections
+                # "note" only where there is one, so the digests of statements without
+                # notes stay what they were.
+                {
+                    "heading": s.heading,
+                    "columns": s.columns,
+                    "rows": s.rows,
+                    **({"note": s.note} if s.note else {}),
+                }
+                for s in self.sections
             ],
             "vouchers": [v.__dict__ for v in self.vouchers],
         }
@@ -155,14 +163,18 @@ def period_statement(community: Community, month: dt.date) -> Statement:
             right_from=1,
         )
     )
+    from ..notices.poster import fund_of
+
     o, c = doc["balances"]["opening"], doc["balances"]["closing"]
-    inflow = Decimal(t["fund"])
-    outflow = Decimal(o["fund"]) + inflow - Decimal(c["fund"])
+    # Money in is the package shares and, since #18, the unrestricted gifts and the
+    # markets' takings given to the fund: counting only the shares showed those gifts as
+    # a negative outflow (the poster's fund box had the same fault).
+    fund = fund_of(doc)
     st.sections.append(
         Section(
             "社区基金变动",
             ["期初余额", "本期流入", "本期流出", "期末余额"],
-            [[o["fund"], t["fund"], f"{outflow:.2f}", c["fund"]]],
+            [[o["fund"], f"{fund['in']:.2f}", f"{fund['out']:.2f}", c["fund"]]],
             right_from=0,
         )
     )
@@ -242,8 +254,10 @@ def period_statement(community: Community, month: dt.date) -> Statement:
                 right_from=3,
             )
         )
+    from .inflow_sections import inflow_sections
     from .space_sections import space_sections
 
+    st.sections += inflow_sections(doc)
     st.sections += space_sections(doc)
     if doc.get("reconciliation", {}).get("accounts"):  # months published since #23
         st.sections.append(_reconciliation_section(doc["reconciliation"]))

@@ -458,17 +458,18 @@ def fiscal_data_package(request, code, month):
             },
         },
     }
+    from .inflows import fdp_inflows
     from .spaces import fdp_spaces
 
     spaces = fdp_spaces(doc, doc["community"]["currency"])
-    if spaces:
-        package["resources"].append(spaces[0])
+    extra = ([spaces] if spaces else []) + fdp_inflows(doc, doc["community"]["currency"])
+    package["resources"] += [resource for resource, _text in extra]
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))
         zf.writestr("income.csv", buf.getvalue())
-        if spaces:
-            zf.writestr("spaces.csv", spaces[1])
+        for resource, text in extra:
+            zf.writestr(resource["path"], text)
     response = HttpResponse(archive.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{c.code}-{month}-fdp.zip"'
     response["Cache-Control"] = FOREVER

@@ -266,3 +266,154 @@ def test_the_poster_counts_gifts_and_market_takings_in_and_only_payments_out(wor
     ).stdout
     assert f"¥{fund['in']:,.2f}" in text and "另有专项基金 ¥2,600.00" in text
     assert "本月没有场地协议" in text
+
+
+def _fdp():
+    import csv
+    import io
+    import zipfile
+
+    response = Client().get("/api/v1/communities/IFL/periods/2026-03/fdp.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        tables = {
+            r["name"]: list(csv.DictReader(io.StringIO(zf.read(r["path"]).decode())))
+            for r in package["resources"]
+        }
+        everything = b"".join(zf.read(n) for n in zf.namelist()).decode()
+    return package, tables, everything
+
+
+def test_the_fiscal_data_package_carries_the_inflows_as_published(world):
+    from decimal import Decimal
+
+    doc = _document()
+    package, tables, everything = _fdp()
+    names = [r["name"] for r in package["resources"]]
+    assert names == [
+        "income",
+        "inflows",
+        "donations",
+        "restricted_funds",
+        "restricted_spending",
+        "market_stalls",
+        "contract_lines",
+    ]
+    for resource in package["resources"]:
+        fields = resource["schema"]["fields"]
+        # The CSV's columns are the schema's, and every amount is a decimal, never a float.
+        assert list(tables[resource["name"]][0]) == [fl["name"] for fl in fields]
+        assert all(
+            fl["type"] in {"string", "date", "integer", "number", "boolean"} for fl in fields
+        )
+        for fl in fields:
+            if fl["type"] == "number":
+                assert all(
+                    r[fl["name"]] == f"{Decimal(r[fl['name']]):.2f}"
+                    for r in tables[resource["name"]]
+                )
+
+    def total(name, column, rows=None):
+        return sum(Decimal(r[column]) for r in (rows or tables[name]))
+
+    src = doc["inflows_by_source"]
+    assert total("inflows", "amount") == Decimal(src["total"])
+    assert [r["split_70_25_5"] for r in tables["inflows"]].count("true") == 1
+    gifts = doc["donations"]
+    assert total("donations", "amount") == Decimal(gifts["restricted"]) + Decimal(
+        gifts["unrestricted"]
+    )
+    assert [r["donor"] for r in tables["donations"]] == [g["donor"] for g in gifts["lines"]]
+    assert total("restricted_funds", "closing") == Decimal(src["restricted_closing"])
+    hx = tables["restricted_funds"][0]
+    assert (hx["opening"], hx["received"], hx["spent"], hx["closing"]) == (
+        "0.00",
+        "3000.00",
+        "400.00",
+        "2600.00",
+    )
+    assert total("restricted_spending", "amount") == Decimal(hx["spent"])
+    to_fund = [r for r in tables["market_stalls"] if r["went_to"] == "fund"]
+    assert total("market_stalls", "posted", to_fund) == Decimal(src["markets"])
+    assert to_fund[0]["counts"] == "300.00/298.00" and to_fund[0]["count_difference"] == "true"
+    (line,) = tables["contract_lines"]
+    assert (line["month"], line["delivered"], line["paid"], line["left"]) == (
+        "2026-03",
+        "3",
+        "2",
+        "7",
+    )
+    assert line["billed_amount"] == "240.00"
+    # Nothing personal: the resident donor masked exactly as published, no beneficiary
+    # (neither an identifier as a cell nor its keyed token anywhere).
+    from fundmgr.inflows.models import BeneficiaryToken
+
+    assert "王小明" not in everything and "王**" in everything
+    cells = {v for rows in tables.values() for r in rows for v in r.values()}
+    assert not cells & {"A1", "A2", "A3"}
+    tokens = list(BeneficiaryToken.objects.values_list("token", flat=True))
+    assert tokens and not any(t in everything for t in tokens)
+
+
+def test_the_period_statement_has_the_other_inflows_in_pdf_csv_and_xlsx(world, tmp_path):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from reports.auditor.formats import to_csv, to_pdf, to_xlsx
+    from reports.auditor.statements import build
+    from tests.reports.test_statements import fonts_of
+
+    doc = _document()
+    st = build(world, dt.date(2026, 3, 1), "period")
+    sections = {s.heading: s for s in st.sections}
+    by_source = sections["社区基金的其他收入"]
+    assert by_source.rows[-1] == ["合计", "", doc["inflows_by_source"]["total"]]
+    assert sum(Decimal(r[2]) for r in by_source.rows[:-1]) == Decimal(by_source.rows[-1][2])
+    assert "不按70/25/5分成" in by_source.note
+    gifts = next(s for h, s in sections.items() if h.startswith("其他收入·捐赠"))
+    assert [r[2] for r in gifts.rows[:-1]] == ["王**", "和信科技有限公司", "李记面馆"]
+    assert gifts.rows[-1][-1] == "3250.00"
+    assert sections["其他收入·专项与冠名基金"].rows[-1][-1] == "2600.00"
+    contracts = next(s for h, s in sections.items() if h.startswith("政府购买服务合同"))
+    assert contracts.rows == [
+        [
+            "GM-1",
+            "街道办事处",
+            "服务包WH01（单价 80.00 元）",
+            "3/2",
+            "3/10",
+            "7",
+            "240.00",
+            "160.00",
+        ]
+    ]
+    # The fund's own movement counts the unrestricted gifts and the stall as money in:
+    # nothing was paid from the fund (the ¥400 came out of the named fund).
+    opening, inflow, outflow, closing = sections["社区基金变动"].rows[0]
+    assert outflow == "0.00" and Decimal(opening) + Decimal(inflow) == Decimal(closing)
+    assert not [n for n in st.notes if n.startswith("警告")]
+
+    data = to_pdf(st)
+    pdf = tmp_path / "period.pdf"
+    pdf.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for words in ("社区基金的其他收入", "王**", "和信助老基金", "三月公益集市", "GM-1", "2600.00"):
+        assert words in text, words
+    assert "王小明" not in text
+    from pypdf import PdfReader
+
+    fonts = fonts_of(PdfReader(io.BytesIO(data)))
+    assert fonts and all(embedded for _name, embedded in fonts), fonts
+    assert any("WenQuanYiMicroHei" in name for name, _e in fonts)
+
+    csv_text = to_csv(st)
+    assert "社区基金的其他收入" in csv_text and "王**" in csv_text and "王小明" not in csv_text
+    sheet = load_workbook(io.BytesIO(to_xlsx(st))).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "社区基金的其他收入" in cells and Decimal("2600.00") in cells
+    assert "王小明" not in cells

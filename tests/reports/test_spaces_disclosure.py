@@ -165,7 +165,8 @@ def test_the_fiscal_data_package_and_the_period_statement_carry_the_meters(world
     with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
         package = json.loads(zf.read("datapackage.json"))
         rows = zf.read("spaces.csv").decode().splitlines()
-    assert [r["name"] for r in package["resources"]] == ["income", "spaces"]
+    # The month's inflows by source follow (issue 18): here only the package shares.
+    assert [r["name"] for r in package["resources"]] == ["income", "spaces", "inflows"]
     assert rows[0].startswith("agreement,space,operator,sessions_owed")
     assert any(r.startswith("BEHIND,") and ",4,1," in r for r in rows)
     statement = build(world, dt.date(2026, 3, 1), "period")

@@ -232,6 +232,10 @@ class ContractLine(models.Model):
     units = models.PositiveIntegerField(_("units"))
     unit_price = MoneyField(_("unit price"), **MONEY)
     cap = MoneyField(_("amount cap"), **MONEY)
+    # How many residents the buyer's list makes eligible for this service: more distinct
+    # beneficiaries billed than that is a red flag (reports/redflags/inflows.py), not a
+    # refusal. Unknown (contracts recorded before it was asked) when empty.
+    eligible = models.PositiveIntegerField(_("residents eligible"), null=True, blank=True)
 
     class Meta:
         ordering = ["contract_id", "pk"]

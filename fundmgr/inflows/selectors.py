@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from ledger.models import Line
 
@@ -16,6 +16,7 @@ from ..lib.receipts import display
 from ..models import Community, IncomeStatus
 from .models import (
     NOT_SPLIT_ZH,
+    BeneficiaryToken,
     ContractLine,
     Donation,
     Market,
@@ -226,6 +227,26 @@ def contract_doc(c: PurchaseContract, through: dt.date) -> dict:
         "receivable_account": c.receivable.code,
         "receivable": yuan(_asset_fen(c.receivable_id, through)),
         "lines": lines,
+    }
+
+
+def line_beneficiaries(c: PurchaseContract) -> dict[int, dict]:
+    """Per line (by id): how many different beneficiaries were billed (distinct keyed
+    tokens, counted, never shown) and how many residents are eligible (None: not
+    recorded). For the public burn-down; not in the signed month document."""
+    counts = dict(
+        BeneficiaryToken.objects.filter(line__contract=c)
+        .values("line")
+        .annotate(n=Count("token", distinct=True))
+        .values_list("line", "n")
+    )
+    return {
+        line.pk: {
+            "beneficiaries": counts.get(line.pk, 0),
+            "eligible": line.eligible,
+            "over": line.eligible is not None and counts.get(line.pk, 0) > line.eligible,
+        }
+        for line in c.lines.order_by("pk")
     }
 
 

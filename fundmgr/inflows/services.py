@@ -376,8 +376,9 @@ def contract_create(
     lines: list[dict],
     user,
 ) -> PurchaseContract:
-    """A contract with its lines ({package, units, unit_price, cap}), approved by a passed
-    decision item taken on or before its start; opens the buyer's receivable."""
+    """A contract with its lines ({package, units, unit_price, cap}, and optionally
+    eligible: how many residents the buyer's list covers), approved by a passed decision
+    item taken on or before its start; opens the buyer's receivable."""
     require_role(user, community, Role.OFFICER)
     errors: dict[str, list[str]] = {}
     buyer = (buyer or "").strip()
@@ -413,6 +414,13 @@ def contract_create(
         units = ln.get("units")
         if not isinstance(units, int) or not 1 <= units <= 1_000_000:
             errors.setdefault("lines", []).append(where + _("enter the units (1 or more)."))
+        eligible = ln.get("eligible")
+        if eligible is not None and (
+            not isinstance(eligible, int) or isinstance(eligible, bool) or eligible < 1
+        ):
+            errors.setdefault("lines", []).append(
+                where + _("enter how many residents are eligible (1 or more), or leave it empty.")
+            )
         for key in ("unit_price", "cap"):
             sub: dict = {}
             _money(community, ln.get(key), key, sub)
@@ -450,6 +458,7 @@ def contract_create(
             units=ln["units"],
             unit_price=ln["unit_price"],
             cap=ln["cap"],
+            eligible=ln.get("eligible"),
         )
     return contract
 

@@ -74,11 +74,12 @@ def named_fund_page(request, code: str, fund: str):
 def contract_page(request, code: str, number: str):
     community = get_object_or_404(Community, code=code)
     contract = get_object_or_404(PurchaseContract, community=community, number=number)
-    return render(
-        request,
-        "public/contract.html",
-        {"community": community, "c": selectors.contract_doc(contract, dates.today())},
-    )
+    doc = selectors.contract_doc(contract, dates.today())
+    # Counts only (受益人 N / 符合条件 M): the month document's lines, in the same order.
+    counts = selectors.line_beneficiaries(contract)
+    for line, pk in zip(doc["lines"], sorted(counts), strict=True):
+        line.update(counts[pk])
+    return render(request, "public/contract.html", {"community": community, "c": doc})
 
 
 def donation_receipt(request, code: str):

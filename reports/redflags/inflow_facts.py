@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
+
 from fundmgr.inflows import services
 from fundmgr.inflows.models import BeneficiaryToken, ContractLine, Market
 from fundmgr.models import Community
@@ -12,6 +14,12 @@ from .inflows import LineFact, StallCountFact, TokenFact
 
 def inflow_facts(community: Community) -> dict:
     lines, tokens, stalls = [], [], []
+    distinct = dict(
+        BeneficiaryToken.objects.filter(line__contract__community=community)
+        .values("line")
+        .annotate(n=Count("token", distinct=True))
+        .values_list("line", "n")
+    )
     for line in ContractLine.objects.filter(contract__community=community).select_related(
         "contract", "package"
     ):
@@ -20,7 +28,17 @@ def inflow_facts(community: Community) -> dict:
         paid, _amount = services.line_paid(line)
         label = f"{line.contract.number}/{line.package.code}"
         lines.append(
-            LineFact(line.pk, label, allowed, to_fen(cap), delivered, to_fen(billed), paid)
+            LineFact(
+                line.pk,
+                label,
+                allowed,
+                to_fen(cap),
+                delivered,
+                to_fen(billed),
+                paid,
+                eligible=line.eligible,
+                beneficiaries=distinct.get(line.pk, 0),
+            )
         )
     for t in BeneficiaryToken.objects.filter(line__contract__community=community).select_related(
         "line__contract", "line__package"

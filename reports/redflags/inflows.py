@@ -1,7 +1,9 @@
 """Red flags on the inflows of issue 18: a government purchase contract billed past a
 line's units or cap (padded billing), one beneficiary billed twice for one unit in a
-month (ghost or doubled beneficiaries, seen only through their keyed tokens), and a
-charity market whose two counts at the close differ.
+month (ghost or doubled beneficiaries, seen only through their keyed tokens), more
+distinct beneficiaries billed on a line than the residents its buyer's list makes
+eligible (ghost beneficiaries again, counted), and a charity market whose two counts at
+the close differ.
 
 Pure rules over facts, like rules.py: no database; money in integer fen; messages are
 English msgids with their parameters kept apart."""
@@ -17,7 +19,15 @@ from django.utils.translation import gettext_noop
 
 from .rules import HIGH, MEDIUM, RULE_LABELS, Flag, _strength
 
-LABELS = {k: RULE_LABELS[k] for k in ("contract_overbilled", "beneficiary_twice", "market_count")}
+LABELS = {
+    k: RULE_LABELS[k]
+    for k in (
+        "contract_overbilled",
+        "beneficiary_twice",
+        "beneficiaries_over_eligible",
+        "market_count",
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,8 @@ class LineFact:
     delivered: int
     billed: int  # fen
     paid: int
+    eligible: int | None = None  # residents the buyer's list covers; None: not recorded
+    beneficiaries: int = 0  # distinct keyed tokens billed on the line
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,43 @@ def beneficiary_twice(tokens: Sequence[TokenFact], **_) -> list[Flag]:
     return flags
 
 
+def over_eligible(lines: Sequence[LineFact], **_) -> list[Flag]:
+    """More distinct beneficiaries billed on a line than residents are eligible for it:
+    someone billed is on no list. Only counts are shown, never a token."""
+    flags = []
+    for line in lines:
+        if line.eligible is None or line.beneficiaries <= line.eligible:
+            continue
+        flags.append(
+            Flag(
+                "beneficiaries_over_eligible",
+                HIGH,
+                f"beneficiaries_over_eligible:{line.id}",
+                gettext_noop(
+                    "Contract line %(line)s: %(beneficiaries)d different beneficiaries billed, "
+                    "but only %(eligible)d residents are eligible."
+                ),
+                {
+                    "line": line.label,
+                    "beneficiaries": line.beneficiaries,
+                    "eligible": line.eligible,
+                },
+                [
+                    {
+                        "kind": "contract_line",
+                        "id": line.id,
+                        "ref": f"contract_line:{line.id}",
+                        "label": line.label,
+                        "detail": f"{line.beneficiaries}/{line.eligible}",
+                    }
+                ],
+                _strength(60, min(30, 100 * (line.beneficiaries - line.eligible) // line.eligible)),
+                subject=line.label,
+            )
+        )
+    return flags
+
+
 def market_count(stalls: Sequence[StallCountFact], **_) -> list[Flag]:
     flags = []
     for s in stalls:
@@ -173,5 +222,6 @@ def screen(lines=(), tokens=(), stalls=(), **params) -> list[Flag]:
     return (
         overbilled(lines, **params)
         + beneficiary_twice(tokens, **params)
+        + over_eligible(lines, **params)
         + market_count(stalls, **params)
     )

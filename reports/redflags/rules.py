@@ -103,6 +103,9 @@ RULE_LABELS = {
     # Donations, markets and purchase contracts (reports/redflags/inflows.py).
     "contract_overbilled": gettext_noop("Purchase contract billed past a line's units or cap"),
     "beneficiary_twice": gettext_noop("One beneficiary billed twice for one unit"),
+    "beneficiaries_over_eligible": gettext_noop(
+        "More beneficiaries billed than residents eligible"
+    ),
     "market_count": gettext_noop("Charity market: the two counts differ"),
     # How the fund is decided and spent (reports/redflags/projects.py, #19).
     "project_no_earmark": gettext_noop("Fund payment citing no project earmark"),

@@ -30,7 +30,7 @@ class MarketForm(forms.Form):
     )
     name = TextField(max_length=200, label=gettext_lazy("Market name"))
     held_on = forms.DateField(
-        label=gettext_lazy("Held on"),
+        label=gettext_lazy("Market day"),
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     method = forms.ChoiceField(

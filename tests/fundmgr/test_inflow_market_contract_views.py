@@ -363,3 +363,14 @@ def test_the_list_links_the_new_pages(world):
     page = _client(world["officer"]).get("/officer/c/MK/inflows/").content.decode()
     assert "/officer/c/MK/markets/new/" in page and "/officer/c/MK/contracts/new/" in page
     assert f"/officer/c/MK/markets/{m.pk}/" in page and f"/officer/c/MK/contracts/{c.pk}/" in page
+
+
+def test_the_refusals_speak_chinese_by_default(world):
+    z = _client(world["officer"], "zh-hans")
+    response = z.post("/officer/c/MK/contracts/new/", _contract_form(world, decision=""))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "请选择批准此事的决议事项" in page and "批准决议" in page
+    response = z.post("/officer/c/MK/markets/new/", _market_form(world, **{"stalls-1-package": ""}))
+    assert response.status_code == 400 and "举办日期" in response.content.decode()
+    assert PurchaseContract.objects.count() == 0 and Market.objects.count() == 0

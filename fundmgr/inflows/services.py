@@ -386,6 +386,10 @@ def contract_create(
     number = (number or "").strip()
     if not number or len(number) > 64:
         errors["number"] = [_("Enter the contract number.")]
+    elif "/" in number:
+        # The number is the last part of the contract's public address, which a '/' would
+        # split: every page linking to it would fail.
+        errors["number"] = [_("A contract number may not contain '/'.")]
     elif PurchaseContract.objects.filter(community=community, number=number).exists():
         errors["number"] = [_("A contract with this number is already recorded.")]
     if (

@@ -318,6 +318,7 @@ def test_a_line_is_extended_with_its_decision(world):
         ({"lines-0-package": ""}, "This field is required"),
         ({"ends_on": "2026-01-01"}, "must end on or after"),
         ({"buyer": ""}, "This field is required"),
+        ({"number": "GM/2026/1"}, "may not contain"),
         ({"number": "GM-1", "lines-0-units": "0"}, "greater than or equal to 1"),
     ],
 )

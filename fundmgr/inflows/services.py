@@ -382,11 +382,15 @@ def contract_create(
     require_role(user, community, Role.OFFICER)
     errors: dict[str, list[str]] = {}
     buyer = (buyer or "").strip()
-    if not buyer:
+    if not buyer or len(buyer) > 200:
         errors["buyer"] = [_("Name the buyer (e.g. 街道办事处).")]
     number = (number or "").strip()
     if not number or len(number) > 64:
         errors["number"] = [_("Enter the contract number.")]
+    elif "/" in number:
+        # The number is the last part of the contract's public address, which a '/' would
+        # split: every page linking to it would fail.
+        errors["number"] = [_("A contract number may not contain '/'.")]
     elif PurchaseContract.objects.filter(community=community, number=number).exists():
         errors["number"] = [_("A contract with this number is already recorded.")]
     if (
@@ -718,14 +722,32 @@ def market_create(
     code = _code(code, "code", errors)
     if Market.objects.filter(community=community, code=code).exists():
         errors["code"] = [_("A market with this code is already recorded.")]
-    if not (name or "").strip():
-        errors["name"] = [_("Give the market a name.")]
+    if not (name or "").strip() or len(name.strip()) > 200:
+        errors["name"] = [_("Give the market a name (at most 200 characters).")]
     if not isinstance(held_on, dt.date):
         errors["held_on"] = [_("Enter the day it is held.")]
+    if method not in PaymentMethod.values:
+        errors["method"] = [_("Choose a payment method.")]
     if not stalls:
         errors["stalls"] = [_("Name at least one stall.")]
+    seen: set[str] = set()
     for n, st in enumerate(stalls, start=1):
         where = _("Stall %(n)d: ") % {"n": n}
+        # A stall's code and name are checked here, not left to the database: a repeated
+        # code would otherwise be an IntegrityError (a 500) halfway through the stalls.
+        stall_code = (st.get("code") or "").strip() if isinstance(st.get("code"), str) else ""
+        try:
+            CODE_VALIDATOR(stall_code)
+        except ValidationError as exc:
+            errors.setdefault("stalls", []).extend(where + m for m in exc.messages)
+        if stall_code in seen:
+            errors.setdefault("stalls", []).append(where + _("this code is used twice."))
+        seen.add(stall_code)
+        st_name = st.get("name")
+        if not isinstance(st_name, str) or not st_name.strip() or len(st_name.strip()) > 200:
+            errors.setdefault("stalls", []).append(
+                where + _("give the stall a name (at most 200 characters).")
+            )
         if st.get("holder") not in Stall.Holder.values:
             errors.setdefault("stalls", []).append(
                 where + _("choose a provider, a resident group or a merchant.")
@@ -752,8 +774,8 @@ def market_create(
         pkg = st.get("package") if st["rule"] == StallRule.PACKAGE else None
         Stall.objects.create(
             market=market,
-            code=st["code"],
-            name=st["name"],
+            code=st["code"].strip(),
+            name=st["name"].strip(),
             holder=st["holder"],
             rule=st["rule"],
             package=pkg,

@@ -5,6 +5,8 @@ from django.urls import path
 
 from ..decisions import officer as decisions
 from ..inflows import officer as inflows
+from ..inflows import officer_contracts as contracts
+from ..inflows import officer_markets as markets
 from ..spaces import officer as spaces
 from . import income, payouts
 
@@ -41,6 +43,18 @@ urlpatterns = [
         "c/<str:code>/spendings/<int:pk>/approve/",
         inflows.spending_approve,
         name="spending-approve",
+    ),
+    path("c/<str:code>/markets/new/", markets.market_new, name="market-new"),
+    path("c/<str:code>/markets/<int:pk>/", markets.market_detail, name="market"),
+    path("c/<str:code>/markets/<int:pk>/count/", markets.market_count, name="market-count"),
+    path("c/<str:code>/markets/<int:pk>/post/", markets.market_post, name="market-post"),
+    path("c/<str:code>/contracts/new/", contracts.contract_new, name="contract-new"),
+    path("c/<str:code>/contracts/<int:pk>/", contracts.contract_detail, name="contract"),
+    path("c/<str:code>/contracts/<int:pk>/extend/", contracts.line_extend, name="contract-extend"),
+    path(
+        "c/<str:code>/contracts/<int:pk>/deliveries/",
+        contracts.delivery_new,
+        name="contract-deliver",
     ),
     # Spaces let for services and the decisions behind them (fundmgr/spaces, decisions).
     path("c/<str:code>/spaces/", spaces.space_list, name="spaces"),

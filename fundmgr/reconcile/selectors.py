@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Sum
 
-from ledger.models import Entry as LedgerEntry
 from ledger.models import Account, Line
+from ledger.models import Entry as LedgerEntry
 from ledger.selectors import net_by_account
 
 from ..chart import METHOD_ACCOUNTS
@@ -129,9 +129,7 @@ def _other_postings(community, code, span) -> list[matching.ItemFact]:
     )
     for linked in known:
         lines = lines.filter(~Exists(linked))
-    lines = lines.values("entry_id", "entry__date", "entry__memo").annotate(
-        total=Sum("amount_fen")
-    )
+    lines = lines.values("entry_id", "entry__date", "entry__memo").annotate(total=Sum("amount_fen"))
     return [
         matching.ItemFact(
             ItemKind.ENTRY,
@@ -351,7 +349,7 @@ def report(community: Community, code: str, month: dt.date) -> Report:
 
 
 def _moved(community: Community, code: str, start: dt.date, end: dt.date) -> bool:
-    from ledger.models import Account, Line
+    from ledger.models import Line
 
     return Line.objects.filter(
         entry__book_id=community.book_id,
@@ -367,7 +365,7 @@ def unreconciled_months(
     """(month, account, "no_statement" | "incomplete") of the given months for each
     statement account that moved in the month and has no statement reaching its end: the
     cheap half of the report, for the red flag that looks at every closed month."""
-    from ledger.models import Account, Line
+    from ledger.models import Line
 
     spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for code, first, last in Statement.objects.filter(community=community).values_list(

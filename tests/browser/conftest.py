@@ -17,7 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-OUTPUT = ROOT / "test-output" / "browser"
+# Screenshots of every browser test, for a reviewer to look at (issue 14): under var/,
+# which git ignores with the rest of a run's files.
+OUTPUT = ROOT / "var" / "browser"
 # manage.py on the suite's clock (FUNDMGR_TEST_NOW), so the server agrees with the tests.
 CLOCK = str(Path(__file__).resolve().parent / "clock.py")
 CHROMIUM_ARGS = [
@@ -136,6 +138,12 @@ def page(browser, request):
     pg.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert not refused, refused
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot of one step, as OUTPUT/<name>.png."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
 
 
 def no_horizontal_scroll(page) -> bool:

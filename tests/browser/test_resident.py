@@ -5,19 +5,17 @@ import re
 
 import pytest
 
-from tests.browser.conftest import no_horizontal_scroll
+from tests.browser.conftest import OUTPUT, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def phone(browser, request):
-    from tests.browser.conftest import OUTPUT
-
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="en-US")
     page = context.new_page()
-    yield page
     OUTPUT.mkdir(parents=True, exist_ok=True)
+    yield page
     page.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=True)
     context.close()
 
@@ -32,7 +30,7 @@ def test_a_resident_reads_a_month_and_checks_a_receipt(server, phone):
     assert page.locator(".flow-table").first.is_visible()
     assert page.locator("#fund-chart .hbar-value").first.is_visible()
     assert no_horizontal_scroll(page)
-    page.screenshot(path="test-output/browser/community.png", full_page=True)
+    page.screenshot(path=str(OUTPUT / "community.png"), full_page=True)
 
     page.get_by_role("link", name=re.compile("最新公示月份")).click()
     assert re.search(r"/c/WJ-HY/\d{4}-\d{2}/$", page.url)
@@ -50,7 +48,7 @@ def test_a_resident_reads_a_month_and_checks_a_receipt(server, phone):
     assert page.get_by_text("十月的社区基金收入用在了哪里？").is_visible()
     assert "13900002222" not in page.content()
     assert no_horizontal_scroll(page)
-    page.screenshot(path="test-output/browser/queries.png", full_page=True)
+    page.screenshot(path=str(OUTPUT / "queries.png"), full_page=True)
     page.get_by_role("link", name=re.compile("本月账目")).click()
     assert page.locator("#month-incomes tbody a").first.inner_text() == code
 
@@ -88,7 +86,7 @@ def test_a_month_on_a_phone_is_cards_with_amounts_and_a_search(server, phone):
     )
     box = card.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
-    page.screenshot(path="test-output/browser/month-phone.png", full_page=False)
+    page.screenshot(path=str(OUTPUT / "month-phone.png"), full_page=False)
     code = card.locator("td.receipt a").inner_text()
     last = page.locator("#month-incomes tr.payment").last.locator("td.receipt a").inner_text()
     page.get_by_label("搜索：收据码、服务项目或服务机构").fill(last.lower())
@@ -97,7 +95,7 @@ def test_a_month_on_a_phone_is_cards_with_amounts_and_a_search(server, phone):
     found = page.locator("#month-incomes tr.payment td.receipt a")
     assert found.count() == 1 and found.first.inner_text() == last
     assert "q=" in page.url and no_horizontal_scroll(page)
-    page.screenshot(path="test-output/browser/month-phone-search.png", full_page=False)
+    page.screenshot(path=str(OUTPUT / "month-phone-search.png"), full_page=False)
     page.locator("#how-to-check summary").click()
     assert page.get_by_text("本月账目的指纹").first.is_visible()
     page.goto(server + "/r/" + code[:7] + "/")
@@ -107,4 +105,4 @@ def test_a_month_on_a_phone_is_cards_with_amounts_and_a_search(server, phone):
     page.goto(server + "/c/WJ-HY/")
     page.get_by_role("link", name=re.compile("最新公示月份")).click()
     assert not page.locator("#payment-search").is_visible()
-    page.screenshot(path="test-output/browser/month-print.png", full_page=False)
+    page.screenshot(path=str(OUTPUT / "month-print.png"), full_page=False)

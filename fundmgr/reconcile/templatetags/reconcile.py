@@ -1,10 +1,9 @@
-"""Filters of the reconciliation pages: fen printed as yuan, sums of report entries,
-and the words for an item's kind and how a match was found."""
+"""Filters of the reconciliation pages: sums of report entries (in fen, printed by
+money's |yuan like every amount) and the words for an item's kind and how a match was
+found."""
 
 from django import template
 from django.utils.translation import gettext_lazy as _
-
-from fundmgr.lib.money import yuan
 
 from ..models import ItemKind
 
@@ -15,11 +14,6 @@ METHODS = {
     "group": _("one line for several sales"),
     "manual": _("chosen by the officer"),
 }
-
-
-@register.filter
-def fen(value) -> str:
-    return yuan(int(value or 0))
 
 
 @register.filter

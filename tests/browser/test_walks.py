@@ -182,6 +182,11 @@ def test_a_reviewer_approves_a_large_income_from_the_queue(server, browser, widt
     row = page.locator("#reviews tbody tr", has_text=code)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("¥8,765.40")
+    # On a phone too the amount and the buttons are on the screen, not beyond a table's
+    # sideways scroll (each row is a card there).
+    for part in (row.locator("td.num"), row.get_by_role("button", name="通过")):
+        box = part.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
     step(page, f"{name}-2-queue")
 
     row.get_by_role("textbox").fill("核对银行流水无误")

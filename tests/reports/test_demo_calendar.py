@@ -16,7 +16,9 @@ from reports.models import Period, PeriodState
 from tests import factories
 from tests.reports.privacy import assert_nothing_personal_public
 
-pytestmark = pytest.mark.django_db
+# Each test loads the whole demo: its code is measured once, by tests/fundmgr/test_demo.py;
+# traced again here it only made the coverage pass (dev.py cover) three times slower.
+pytestmark = [pytest.mark.django_db, pytest.mark.no_cover]
 
 # (local date and time the demo runs at, why it is awkward)
 AWKWARD = [

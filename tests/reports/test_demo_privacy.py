@@ -11,7 +11,9 @@ from fundmgr.models import Income
 from reports.models import Period, Query
 from tests.reports.privacy import assert_nothing_personal_public
 
-pytestmark = pytest.mark.django_db
+# Each test loads the whole demo: its code is measured once, by tests/fundmgr/test_demo.py;
+# traced again here it only made the coverage pass (dev.py cover) three times slower.
+pytestmark = [pytest.mark.django_db, pytest.mark.no_cover]
 
 
 @time_machine.travel("2026-11-24 10:00 +08:00")

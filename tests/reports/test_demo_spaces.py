@@ -11,7 +11,9 @@ from fundmgr.decisions.models import Outcome
 from fundmgr.spaces.models import Agreement, Delivery, RentPayment
 from reports.models import RedFlag
 
-pytestmark = pytest.mark.django_db
+# Each test loads the whole demo: its code is measured once, by tests/fundmgr/test_demo.py;
+# traced again here it only made the coverage pass (dev.py cover) three times slower.
+pytestmark = [pytest.mark.django_db, pytest.mark.no_cover]
 
 
 @time_machine.travel("2026-03-01 09:00 +08:00")

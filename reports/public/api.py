@@ -59,19 +59,59 @@ def _community(code: str) -> Community | None:
     return Community.objects.select_related("hub", "fund", "book").filter(code=code).first()
 
 
+# The lists are read a page at a time, after a cursor (the last key of the page before),
+# with the next page in a `Link: <...>; rel="next"` header: their cost does not grow
+# with the number of communities or months. CSV stays whole, for a spreadsheet.
+PAGE_LIMIT = 100
+PAGE_LIMIT_MAX = 500
+
+
+def _page_args(request) -> tuple[str, int] | HttpResponse:
+    """(after, limit) from ?after= and ?limit=, or a 400 naming the parameter."""
+    after = request.GET.get("after", "")
+    if len(after) > 64:
+        return _error("after: at most 64 characters", 400)
+    raw = request.GET.get("limit", "")
+    if not raw:
+        return after, PAGE_LIMIT
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= PAGE_LIMIT_MAX:
+        return _error(f"limit: a whole number from 1 to {PAGE_LIMIT_MAX}", 400)
+    return after, int(raw)
+
+
+def _paged(request, rows: list, key: str, limit: int) -> HttpResponse:
+    """One page (`rows` holds up to limit + 1 rows: the extra one says a next exists)."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    response = _json(rows)
+    if more and rows:
+        query = request.GET.copy()
+        query["after"] = rows[-1][key]
+        query.pop("format", None)
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+    return response
+
+
 @require_GET
 def communities(request):
-    rows = [
-        {"code": c.code, "name": c.name, "subdistrict": c.subdistrict, "currency": c.currency}
-        for c in Community.objects.order_by("code")
-    ]
+    args = _page_args(request)
+    if isinstance(args, HttpResponse):
+        return args
+    after, limit = args
+    listed = Community.objects.order_by("code")
     if _wants_csv(request):
         return _csv(
-            ([r["code"], r["name"], r["subdistrict"], r["currency"]] for r in rows),
+            ([c.code, c.name, c.subdistrict, c.currency] for c in listed),
             ["code", "name", "subdistrict", "currency"],
             "communities.csv",
         )
-    return _json(rows)
+    if after:
+        listed = listed.filter(code__gt=after)
+    rows = [
+        {"code": c.code, "name": c.name, "subdistrict": c.subdistrict, "currency": c.currency}
+        for c in listed[: limit + 1]
+    ]
+    return _paged(request, rows, "code", limit)
 
 
 @require_GET
@@ -113,8 +153,13 @@ def periods(request, code):
     c = _community(code)
     if c is None:
         return _error(f"no community {code!r}")
-    rows = [selectors.period_summary(p) for p in selectors.published_periods(c)]
+    args = _page_args(request)
+    if isinstance(args, HttpResponse):
+        return args
+    after, limit = args
+    published = selectors.published_periods(c)  # the newest first
     if _wants_csv(request):
+        rows = [selectors.period_summary(p) for p in published]
         return _csv(
             (
                 [
@@ -147,7 +192,13 @@ def periods(request, code):
             ],
             f"{c.code}-periods.csv",
         )
-    return _json(rows)
+    if after:
+        before = parse_month(after)
+        if before is None:
+            return _error("after: a month, YYYY-MM", 400)
+        published = published.filter(month__lt=before)
+    rows = [selectors.period_summary(p) for p in published[: limit + 1]]
+    return _paged(request, rows, "month", limit)
 
 
 @require_GET

@@ -222,6 +222,26 @@ def _path(name: str, desc: str, example: str = "") -> dict:
 
 
 CODE = _path("code", "The community's code.", "SQP")
+LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "required": False,
+    "description": "Rows on one page of JSON, 1 to 500 (default 100). The next page, if "
+    'any, is in the `Link: <...>; rel="next"` header. CSV is never paged.',
+    "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+}
+
+
+def _after(description: str, example: str) -> dict:
+    return {
+        "name": "after",
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string", "maxLength": 64, "example": example},
+    }
+
+
 MONTH_PARAM = _path("month", "The month, YYYY-MM.", "2026-03")
 RECEIPT_CODE = _path("code", "The receipt code as printed (dashes optional).")
 
@@ -260,10 +280,13 @@ def document() -> dict:
         "servers": [{"url": "/"}],
         "paths": {
             "/api/v1/communities/": _get(
-                "Every community",
-                [],
+                "Every community, by code, a page at a time",
+                [
+                    _after("The page after this community code (the last row of a page).", "SQP"),
+                    LIMIT,
+                ],
                 _json({"type": "array", "items": {"$ref": ref + "Community"}}, "Communities"),
-                errors=(),
+                errors=(400,),
             ),
             "/api/v1/communities/{code}/": _get(
                 "A community with its providers, hub, fund, packages and split in force",
@@ -271,9 +294,10 @@ def document() -> dict:
                 _json({"$ref": ref + "CommunityDetail"}, "The community"),
             ),
             "/api/v1/communities/{code}/periods/": _get(
-                "Published months with totals and digests",
-                [CODE],
+                "Published months with totals and digests, the newest first, a page at a time",
+                [CODE, _after("The page of months before this one, YYYY-MM.", "2026-03"), LIMIT],
                 _json({"type": "array", "items": {"$ref": ref + "PeriodSummary"}}, "Months"),
+                errors=(400, 404),
             ),
             "/api/v1/communities/{code}/periods/{month}/": _get(
                 "The published disclosure of a month",

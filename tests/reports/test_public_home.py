@@ -87,3 +87,42 @@ def test_the_page_is_served_from_the_cache_until_something_is_published():
     assert again.content == first and len(seen) <= 4  # the three aggregates of the key
     world("HOMEC")  # a new community publishes a month: the page shows it at once
     assert "HOMEC社区" in client.get("/").content.decode()
+
+
+def test_the_communities_api_is_read_a_page_at_a_time_by_its_link_header():
+    _communities(7)
+    seen, path, pages = [], "/api/v1/communities/?limit=3", 0
+    while path:
+        response = Client().get(path)
+        assert response.status_code == 200
+        rows = response.json()
+        assert len(rows) <= 3
+        seen += [r["code"] for r in rows]
+        link = response.get("Link", "")
+        path = link[1 : link.index(">")] if link else ""
+        assert not link or link.endswith('; rel="next"')
+        pages += 1
+    assert pages == 3 and seen == sorted(seen) and len(seen) == 7
+    # The CSV stays whole, for a spreadsheet.
+    csv = Client().get("/api/v1/communities/?format=csv&limit=3").content.decode()
+    assert len(csv.strip().splitlines()) == 8
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=501", "limit=abc", "limit=1e2", "limit=%D9%A1", "after=" + "x" * 65]
+)
+def test_a_bad_page_of_the_api_is_a_400_naming_the_parameter(query):
+    response = Client().get(f"/api/v1/communities/?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(query.split("=")[0] + ":")
+
+
+def test_the_periods_api_pages_backwards_from_a_month():
+    world("HOMED")
+    url = "/api/v1/communities/HOMED/periods/"
+    assert [r["month"] for r in Client().get(url + "?after=2026-04").json()] == ["2026-03"]
+    assert Client().get(url + "?after=2026-03").json() == []
+    response = Client().get(url + "?limit=1")
+    assert [r["month"] for r in response.json()] == ["2026-03"] and "Link" not in response
+    bad = Client().get(url + "?after=March")
+    assert bad.status_code == 400 and bad.json()["error"].startswith("after:")

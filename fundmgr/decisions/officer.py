@@ -14,7 +14,7 @@ from djmoney.money import Money
 
 from ..access import community_role, roles_in
 from ..models import Community, Role
-from ..officer.forms import add_service_error
+from ..officer.forms import AmountField, add_service_error
 from . import services
 from .models import Body, DecisionItem, Meeting, ReviewOutcome
 
@@ -56,9 +56,7 @@ class MeetingForm(forms.Form):
                 required=n == 1,
                 label=_("Item %(n)d: matter") % {"n": n},
             )
-            self.fields[f"item{n}_amount"] = forms.DecimalField(
-                max_digits=14,
-                decimal_places=2,
+            self.fields[f"item{n}_amount"] = AmountField(
                 min_value=0,
                 required=False,
                 label=_("Item %(n)d: sum involved") % {"n": n},

@@ -18,7 +18,7 @@ from ..access import community_role, roles_in
 from ..lib import dates
 from ..lib.receipts import display
 from ..models import Community, PaymentMethod, Role
-from ..officer.forms import add_service_error
+from ..officer.forms import AmountField, add_service_error
 from . import services
 from .models import (
     NOT_SPLIT,
@@ -41,7 +41,7 @@ class DonationForm(forms.Form):
         label=gettext_lazy("Name the donor in public"),
         help_text=gettext_lazy("Only a company, merchant or organisation may choose this."),
     )
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, label=gettext_lazy("Amount"))
+    amount = AmountField(label=gettext_lazy("Amount"))
     method = forms.ChoiceField(choices=PaymentMethod.choices, label=gettext_lazy("Payment method"))
     received_on = forms.DateField(
         label=gettext_lazy("Received on"),

@@ -39,9 +39,10 @@ class AmountField(forms.DecimalField):
     (fundmgr.lib.money.parse_yuan): '1_000', '1E3', '0.1e1', '１２３' and '١٢٣' are
     refused here exactly as the importer refuses them."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, signed: bool = False, **kwargs):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
+        self.signed = signed  # a balance may be below zero; an amount paid may not
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -50,7 +51,7 @@ class AmountField(forms.DecimalField):
         if not isinstance(value, str):
             value = str(value)
         try:
-            return parse_yuan(value)
+            return parse_yuan(value, signed=self.signed)
         except AmountError as exc:
             raise ValidationError(str(exc), code="invalid") from exc
 

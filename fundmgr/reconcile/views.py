@@ -25,7 +25,7 @@ from ..access import communities_for, community_role, roles_in
 from ..lib import dates
 from ..lib.money import yuan
 from ..models import Community, Role
-from ..officer.forms import add_service_error
+from ..officer.forms import AmountField, add_service_error
 from . import formats, selectors, services
 from .models import BankMapping, CashDeposit, DepositStatus, StatementFormat, StatementLine
 
@@ -44,10 +44,9 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("The name its columns were set up under."),
     )
     file = forms.FileField(label=gettext_lazy("Statement file (CSV or XLSX)"))
-    opening = forms.DecimalField(
+    opening = AmountField(
+        signed=True,
         required=False,
-        max_digits=14,
-        decimal_places=2,
         label=gettext_lazy("Opening balance (only for a bill without balances)"),
     )
 
@@ -77,9 +76,7 @@ class MappingForm(forms.Form):
 
 
 class DepositForm(forms.Form):
-    amount = forms.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, label=gettext_lazy("Amount paid in")
-    )
+    amount = AmountField(min_value=0, label=gettext_lazy("Amount paid in"))
     deposited_on = forms.DateField(
         label=gettext_lazy("Paid in on"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -20,7 +20,7 @@ from ..access import community_role, has_role, roles_in
 from ..decisions.models import DecisionItem, Meeting, Outcome
 from ..lib import dates
 from ..models import Community, PaymentMethod, Provider, Role, ServicePackage, Tier
-from ..officer.forms import add_service_error
+from ..officer.forms import AmountField, add_service_error
 from . import services
 from .models import RENT_NOT_SPLIT, Agreement, AgreementPerson, Delivery, Space, Unit
 from .selectors import agreement_doc
@@ -50,23 +50,13 @@ class AgreementForm(forms.Form):
         label=gettext_lazy("Term to"),
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
-    rent = forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        label=gettext_lazy("Symbolic rent for the term"),
-    )
-    market_rent_month = forms.DecimalField(
-        max_digits=14, decimal_places=2, label=gettext_lazy("Market rent forgone per month")
-    )
+    rent = AmountField(min_value=0, label=gettext_lazy("Symbolic rent for the term"))
+    market_rent_month = AmountField(label=gettext_lazy("Market rent forgone per month"))
     market_rent_source = forms.CharField(
         max_length=300, label=gettext_lazy("Source of the market-rent estimate")
     )
-    paid_income_foreseen_month = forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        label=gettext_lazy("Paid-tier income foreseen per month"),
+    paid_income_foreseen_month = AmountField(
+        min_value=0, label=gettext_lazy("Paid-tier income foreseen per month")
     )
     decision = forms.ModelChoiceField(
         queryset=DecisionItem.objects.none(),
@@ -138,7 +128,7 @@ class LinkForm(forms.Form):
 
 
 class RentForm(forms.Form):
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, label=gettext_lazy("Amount"))
+    amount = AmountField(label=gettext_lazy("Amount"))
     method = forms.ChoiceField(choices=PaymentMethod.choices, label=gettext_lazy("Payment method"))
     reference = forms.CharField(max_length=64, label=gettext_lazy("Payment reference"))
     paid_on = forms.DateField(

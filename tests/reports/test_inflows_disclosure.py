@@ -224,7 +224,7 @@ def test_the_public_pages_show_the_inflows_without_personal_data(world):
     assert "和信助老基金" in page and "王**" in page and "王小明" not in page
     assert "不按70/25/5分成" in page and "两次清点不一致" in page
     named = client.get("/c/IFL/fund/HX/").content.decode()
-    assert "2600.00" in named and "3月助餐" in named
+    assert "¥2,600.00" in named and "3月助餐" in named
     burn = client.get("/c/IFL/contract/GM-1/").content.decode()
     assert "2026-03" in burn and "A1" not in burn
     assert "已提供并结算3个，已付款2个" in burn
@@ -417,3 +417,55 @@ def test_the_period_statement_has_the_other_inflows_in_pdf_csv_and_xlsx(world, t
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "社区基金的其他收入" in cells and Decimal("2600.00") in cells
     assert "王小明" not in cells
+
+
+def test_every_amount_on_the_public_inflow_pages_has_its_thousands_separator(world):
+    """Issue 14: the fund, named-fund, contract and donation-receipt pages print amounts
+    through |yuan - ¥3,000.00, never the document's bare ¥3000.00."""
+    import re
+
+    from fundmgr.inflows.models import Donation
+
+    officer = world.memberships.get(role="officer").user
+    reviewer = world.memberships.get(role="reviewer").user
+    item = f.decided_item(world, officer, reviewer, held_on=dt.date(2026, 2, 21), title="合同二")
+    contract = inflows.contract_create(
+        community=world,
+        buyer="区民政局",
+        number="GM-2",
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 12, 31),
+        decision=item,
+        lines=[
+            {
+                "package": world.packages.get(code="WH01"),
+                "units": 10,
+                "unit_price": cny("1200.00"),
+                "cap": cny("12000.00"),
+            }
+        ],
+        user=officer,
+    )
+    inflows.delivery_bill(
+        line=contract.lines.get(),
+        delivered_on=dt.date(2026, 4, 2),
+        beneficiaries=["C1", "C2"],
+        user=officer,
+    )
+    client = Client()
+    receipt = Donation.objects.get(reference="D2").receipt_code
+    pages = {
+        "fund": (client.get("/c/IFL/fund/"), ["¥3,000.00", "¥2,600.00"]),
+        "named fund": (client.get("/c/IFL/fund/HX/"), ["¥3,000.00", "¥2,600.00"]),
+        "contract": (client.get("/c/IFL/contract/GM-2/"), ["¥1,200.00", "¥12,000.00", "¥2,400.00"]),
+        "receipt": (client.get(f"/d/{receipt}/"), ["¥3,000.00"]),
+    }
+    for name, (response, amounts) in pages.items():
+        assert response.status_code == 200, name
+        body = response.content.decode()
+        for amount in amounts:
+            assert amount in body, (name, amount)
+        assert not re.search(r"¥-?\d{4}", body), name
+        assert "¥¥" not in body, name
+    # The market's two counts are amounts too: no longer bare 300.00 / 298.00.
+    assert "¥300.00 / ¥298.00" in pages["fund"][0].content.decode()

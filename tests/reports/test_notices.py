@@ -209,3 +209,38 @@ def test_the_poster_says_what_the_notice_board_needs(tmp_path):
 )
 def test_percentages_in_words(bp, words):
     assert poster.percent_words(bp) == words
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_month_mail_prints_amounts_through_yuan_as_plain_text(language):
+    """The e-mail is text/plain: ¥12,345.60 like the pages, the payment count left a
+    count (not read as fen), and nothing HTML-escaped."""
+    import datetime as dt
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    context = {
+        "community": {"name": 'A&B <"东">\'社区'},
+        "period": {"label": "2026-03"},
+        "totals": {
+            "count": 1234,
+            "income": "12345.60",
+            "net": "-1000.00",
+            "provider": "8641.92",
+            "hub": "3086.40",
+            "fund": "617.28",
+        },
+        "fund_balance": "1000000.00",
+        "window_ends": dt.date(2026, 4, 30),
+        "month_url": "http://127.0.0.1:8000/c/X/2026-03/?a=1&b=2",
+        "unsubscribe_url": "http://127.0.0.1:8000/notices/unsubscribe/t/",
+    }
+    with translation.override(language):
+        body = render_to_string("notices/mail_month.txt", context)
+    for amount in ("¥12,345.60", "-¥1,000.00", "¥8,641.92", "¥3,086.40", "¥617.28"):
+        assert amount in body
+    assert "¥1,000,000.00" in body and "1234" in body and "¥12.34" not in body
+    assert not re.search(r"¥-?\d{4}", body) and "¥¥" not in body
+    assert 'A&B <"东">\'社区' in body and "?a=1&b=2" in body
+    assert "&amp;" not in body and "&lt;" not in body and "&#" not in body

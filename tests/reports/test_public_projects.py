@@ -116,11 +116,17 @@ def test_a_residents_proposal_is_followed_to_a_closed_project(client, world):
     page = client.get(f"/c/{c.code}/project/1/").content.decode()
     assert "Closed" in page
     assert re.search(r'id="project-remaining">¥0.00', page)
-    assert "¥2400.00" in page and "¥2200.00" in page and "¥200.00" in page
+    # Every amount through |yuan (issue 14): ¥2,400.00, never the document's bare 2400.00.
+    assert "¥2,400.00" in page and "¥2,200.00" in page and "¥200.00" in page
+    assert "¥1,000.00" in page and "¥1,200.00" in page  # the two payments
+    assert not re.search(r"¥\d{4}", page)
     assert "6 for, 1 against, 0 abstaining" in page
     assert "赵*" in page and "赵阿姨" not in page
     assert "王*" in page  # the private payee, masked
     assert PHONE not in page
+    listed = client.get(f"/c/{c.code}/projects/").content.decode()
+    assert "Free to decide: ¥7,800.00." in listed and "<td>¥2,400.00</td>" in listed
+    assert not re.search(r"¥\d{4}", listed)
 
     api = client.get(f"/api/v1/communities/{c.code}/projects/").json()
     (p,) = api["projects"]

@@ -373,3 +373,25 @@ def consistencies(
             cache.set(key, result, None)
         results.append(result)
     return results
+
+
+def fund_of(doc: dict) -> dict:
+    """The fund's month from the published document: what came into the fund (3101 and
+    its project earmarks) - the package shares, the gifts not restricted to a named fund,
+    the markets' takings given to it - and what went out, which the balances then
+    require: every payment from the fund, of whatever kind."""
+    opening = Decimal(doc["balances"]["opening"]["fund"])
+    closing = Decimal(doc["balances"]["closing"]["fund"])
+    sources = doc.get("inflows_by_source", {})  # absent from months published before #18
+    inflow = (
+        Decimal(doc["totals"]["fund"])
+        + Decimal(doc.get("donations", {}).get("unrestricted", "0"))
+        + Decimal(sources.get("markets", "0"))
+        + Decimal(sources.get("other", "0"))
+    )
+    return {
+        "in": inflow,
+        "out": opening + inflow - closing,
+        "balance": closing,
+        "restricted": Decimal(sources.get("restricted_closing", "0")),
+    }

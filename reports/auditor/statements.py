@@ -163,7 +163,7 @@ def period_statement(community: Community, month: dt.date) -> Statement:
             right_from=1,
         )
     )
-    from ..notices.poster import fund_of
+    from ..selectors import fund_of
 
     o, c = doc["balances"]["opening"], doc["balances"]["closing"]
     # Money in is the package shares and, since #18, the unrestricted gifts and the

@@ -24,6 +24,7 @@ from fundmgr.lib.dates import local_date
 from fundmgr.models import Tier
 
 from ..auditor.pdf import FONT, register_fonts
+from ..selectors import fund_of
 from ..supervision.models import CoSignature, Supervisor
 from ..supervision.services import quorum_of
 
@@ -68,28 +69,6 @@ def _policy(doc: dict) -> dict | None:
     start = doc["period"]["start"]
     earlier = [p for p in doc.get("policies", []) if p["effective_from"] <= start]
     return (earlier or doc.get("policies") or [None])[-1]
-
-
-def fund_of(doc: dict) -> dict:
-    """The fund's month from the published document: what came into the fund (3101 and
-    its project earmarks) - the package shares, the gifts not restricted to a named fund,
-    the markets' takings given to it - and what went out, which the balances then
-    require: every payment from the fund, of whatever kind."""
-    opening = Decimal(doc["balances"]["opening"]["fund"])
-    closing = Decimal(doc["balances"]["closing"]["fund"])
-    sources = doc.get("inflows_by_source", {})  # absent from months published before #18
-    inflow = (
-        Decimal(doc["totals"]["fund"])
-        + Decimal(doc.get("donations", {}).get("unrestricted", "0"))
-        + Decimal(sources.get("markets", "0"))
-        + Decimal(sources.get("other", "0"))
-    )
-    return {
-        "in": inflow,
-        "out": opening + inflow - closing,
-        "balance": closing,
-        "restricted": Decimal(sources.get("restricted_closing", "0")),
-    }
 
 
 def spaces_of(doc: dict) -> dict:

@@ -250,17 +250,16 @@ def community_page(request, code: str):
     history = []
     for p in reversed(published):
         doc = selectors.document(p.disclosure)
-        opening = Decimal(doc["balances"]["opening"]["fund"])
-        closing = Decimal(doc["balances"]["closing"]["fund"])
-        inflow = Decimal(doc["totals"]["fund"])
+        # In: the 5 % shares, unrestricted gifts, the markets' takings; out: what the
+        # balances then require (a gift showed as a negative outflow here).
+        fund = selectors.fund_of(doc)
         history.append(
             {
                 "month": p.label,
-                "fund": f"{closing:.2f}",
-                "opening": f"{opening:.2f}",
-                "inflow": f"{inflow:.2f}",
-                # Whatever moved the balance besides the 5 % shares: disbursements.
-                "outflow": f"{opening + inflow - closing:.2f}",
+                "fund": f"{fund['balance']:.2f}",
+                "opening": f"{fund['balance'] - fund['in'] + fund['out']:.2f}",
+                "inflow": f"{fund['in']:.2f}",
+                "outflow": f"{fund['out']:.2f}",
             }
         )
     peak = max((Decimal(h["fund"]) for h in history), default=Decimal(0)) or Decimal(1)

@@ -469,3 +469,17 @@ def test_every_amount_on_the_public_inflow_pages_has_its_thousands_separator(wor
         assert "¥¥" not in body, name
     # The market's two counts are amounts too: no longer bare 300.00 / 298.00.
     assert "¥300.00 / ¥298.00" in pages["fund"][0].content.decode()
+
+
+def test_the_community_page_history_counts_gifts_in_and_only_payments_out(world):
+    from decimal import Decimal
+
+    doc = _document()
+    response = Client().get("/c/IFL/")
+    assert response.status_code == 200
+    march = response.context["history"][-1]
+    assert march["month"] == "2026-03" and march["outflow"] == "0.00"
+    assert Decimal(march["inflow"]) == Decimal(doc["balances"]["closing"]["fund"]) - Decimal(
+        doc["balances"]["opening"]["fund"]
+    )
+    assert march["opening"] == doc["balances"]["opening"]["fund"]

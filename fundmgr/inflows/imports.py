@@ -190,7 +190,7 @@ def split_beneficiaries(value) -> list[str]:
 
 def _units(value) -> int:
     text = cell_text(value)
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise ValueError(_(BAD_UNITS) % {"value": text})
     return int(text)
 

@@ -15,15 +15,17 @@ from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
 from ..access import community_role, roles_in
+from ..decisions.models import DecisionItem, Outcome
 from ..lib import dates
 from ..lib.receipts import display
 from ..models import Community, PaymentMethod, Role
-from ..officer.forms import AmountField, add_service_error
+from ..officer.forms import AmountField, TextField, add_service_error
 from . import services
 from .models import (
     NOT_SPLIT,
     Donation,
     DonorKind,
+    FundKind,
     Market,
     PurchaseContract,
     RestrictedFund,
@@ -55,6 +57,103 @@ class DonationForm(forms.Form):
         help_text=gettext_lazy("Leave empty for an unrestricted gift to the fund."),
     )
     drive = forms.CharField(max_length=100, required=False, label=gettext_lazy("Donation drive"))
+
+
+class FundForm(forms.Form):
+    kind = forms.ChoiceField(choices=FundKind.choices, label=gettext_lazy("Kind of fund"))
+    code = forms.CharField(max_length=32, label=gettext_lazy("Fund code"))
+    name = TextField(max_length=200, label=gettext_lazy("Name"))
+    purpose_code = forms.CharField(max_length=32, label=gettext_lazy("Purpose code"))
+    purpose = TextField(max_length=300, label=gettext_lazy("What it may be spent on"))
+    donor_name = TextField(max_length=200, required=False, label=gettext_lazy("Donor"))
+    donor_kind = forms.ChoiceField(
+        choices=[("", "—"), *DonorKind.choices], required=False, label=gettext_lazy("Donor kind")
+    )
+    donor_named = forms.BooleanField(
+        required=False, label=gettext_lazy("The donor chose to be named")
+    )
+    rules = TextField(
+        max_length=2000,
+        multiline=True,
+        required=False,
+        label=gettext_lazy("Rules agreed with the donor"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    decision = forms.ModelChoiceField(
+        queryset=DecisionItem.objects.none(),
+        required=False,
+        label=gettext_lazy("Approving decision"),
+    )
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = DecisionItem.objects.filter(
+            meeting__community=community, outcome=Outcome.PASSED
+        ).select_related("meeting")
+
+
+class SpendingForm(forms.Form):
+    fund = forms.ModelChoiceField(
+        queryset=RestrictedFund.objects.none(), label=gettext_lazy("Fund")
+    )
+    purpose_code = forms.CharField(max_length=32, label=gettext_lazy("Purpose code"))
+    purpose = TextField(max_length=300, label=gettext_lazy("What it pays for"))
+    payee = TextField(max_length=200, label=gettext_lazy("Payee"))
+    amount = AmountField(label=gettext_lazy("Amount"))
+    method = forms.ChoiceField(choices=PaymentMethod.choices, label=gettext_lazy("Payment method"))
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = RestrictedFund.objects.filter(community=community)
+
+
+@community_role(Role.OFFICER)
+def fund_new(request, community: Community):
+    """Open a named fund (冠名基金) or a restricted purpose (定向) of the community fund."""
+    form = FundForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fund = services.fund_open(community=community, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Fund opened: %(name)s.") % {"name": fund.name})
+            return redirect("officer:inflows", code=community.code)
+    return render(
+        request,
+        "officer/payout_form.html",
+        {"community": community, "form": form, "title": _("Open a named or restricted fund")},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@community_role(Role.OFFICER)
+def spending_new(request, community: Community):
+    """Ask to pay from a restricted fund, for its own purpose only; a reviewer approves."""
+    form = SpendingForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.spending_request(
+                fund=data["fund"],
+                purpose_code=data["purpose_code"],
+                purpose=data["purpose"],
+                payee=data["payee"],
+                amount=Money(data["amount"], community.currency),
+                method=data["method"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Payment requested: a reviewer approves it."))
+            return redirect("officer:inflows", code=community.code)
+    return render(
+        request,
+        "officer/payout_form.html",
+        {"community": community, "form": form, "title": _("Pay from a restricted fund")},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @community_role(Role.OFFICER, Role.REVIEWER, Role.AUDITOR)

@@ -33,6 +33,8 @@ urlpatterns = [
     # Donations, restricted funds, markets, contracts (fundmgr/inflows).
     path("c/<str:code>/inflows/", inflows.inflow_list, name="inflows"),
     path("c/<str:code>/donations/new/", inflows.donation_new, name="donation-new"),
+    path("c/<str:code>/funds/new/", inflows.fund_new, name="fund-new"),
+    path("c/<str:code>/spendings/new/", inflows.spending_new, name="spending-new"),
     path("c/<str:code>/donations/<int:pk>/", inflows.donation_detail, name="donation"),
     path(
         "c/<str:code>/donations/<int:pk>/approve/",

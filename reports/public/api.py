@@ -523,5 +523,7 @@ def fiscal_data_package(request, code, month):
             zf.writestr(resource["path"], text)
     response = HttpResponse(archive.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{c.code}-{month}-fdp.zip"'
-    response["Cache-Control"] = FOREVER
+    # Its figures never change, but a release may add resources to it (the inflows, the
+    # projects): a day, not "immutable", so a cache picks the new layout up.
+    response["Cache-Control"] = "public, max-age=86400"
     return response

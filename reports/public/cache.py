@@ -14,6 +14,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 
@@ -34,6 +35,8 @@ def response(
     """The kept response for `key`, made by `make()` the first time, kept for `timeout`
     seconds in the shared cache (None: for good). With `request`, a response that handed
     this visitor a cookie or a CSRF token is theirs alone: served, not kept."""
+    if request is not None and len(get_messages(request)):
+        return make()  # a message waits for this visitor: the page is theirs alone
     key = f"reports:published:{key}"
     stored = _kept.get(key) or cache.get(key)
     if stored is None:

@@ -13,7 +13,8 @@ urlpatterns = [
     path("c/<str:code>/decision/<int:pk>/", spaces.decision_page, name="public-decision"),
     path("c/<str:code>/fund/", inflows.fund_page, name="public-fund"),
     path("c/<str:code>/fund/<str:fund>/", inflows.named_fund_page, name="public-named-fund"),
-    path("c/<str:code>/contract/<str:number>/", inflows.contract_page, name="public-contract"),
+    # A contract number may hold a slash (GM-2026/03): a path, not a segment.
+    path("c/<str:code>/contract/<path:number>/", inflows.contract_page, name="public-contract"),
     path("d/<str:code>/", inflows.donation_receipt, name="public-donation"),
     path("c/<str:code>/projects/", projects.projects_page, name="public-projects"),
     path("c/<str:code>/project/<int:number>/", projects.project_page, name="public-project"),

@@ -1,6 +1,7 @@
 """The residents' side: no login, published facts only, no personal data."""
 
 import hashlib
+import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -56,9 +57,9 @@ def _home_query(request) -> tuple[int | None, str, str | None]:
 
 
 def _home_token() -> str:
-    """What the home page shows changes only when a community, a publication or a split
-    policy is added (renames show within PUBLISHED_LOOKUP_SECONDS): three indexed
-    aggregates, whatever the number of communities or months."""
+    """What the home page shows changes when a community, a publication or a split
+    policy is added: three indexed aggregates, whatever the number of communities or
+    months (a rename shows within the minute of the key)."""
     communities = Community.objects.aggregate(n=Count("pk"), last=Max("pk"))
     published = Period.objects.filter(state=PeriodState.PUBLISHED).aggregate(
         n=Count("pk"), last=Max("published_at")
@@ -131,8 +132,11 @@ def home(request):
 
     if q or request.user.is_authenticated:
         return make()  # a search is rendered fresh and never makes a cache entry
+    # The in-process copy keeps no timeout: the minute in the key lets a renamed
+    # community show within PUBLISHED_LOOKUP_SECONDS on every worker.
+    minute = int(time.time() // selectors.PUBLISHED_LOOKUP_SECONDS)
     return cache.response(
-        f"home:v1:{request.LANGUAGE_CODE}:{number}:{_home_token()}",
+        f"home:v1:{request.LANGUAGE_CODE}:{number}:{_home_token()}:{minute}",
         make,
         request,
         timeout=selectors.PUBLISHED_LOOKUP_SECONDS,

@@ -149,6 +149,8 @@ def over_eligible(lines: Sequence[LineFact], **_) -> list[Flag]:
     someone billed is on no list. Only counts are shown, never a token."""
     flags = []
     for line in lines:
+        # None: not recorded; 0 (refused by the service, possible in a hand-made row):
+        # every beneficiary is one too many, and no division by it below.
         if line.eligible is None or line.beneficiaries <= line.eligible:
             continue
         flags.append(
@@ -174,7 +176,7 @@ def over_eligible(lines: Sequence[LineFact], **_) -> list[Flag]:
                         "detail": f"{line.beneficiaries}/{line.eligible}",
                     }
                 ],
-                _strength(60, min(30, 100 * (line.beneficiaries - line.eligible) // line.eligible)),
+                _strength(60, min(30, 100 * (line.beneficiaries - line.eligible) // max(line.eligible, 1))),
                 subject=line.label,
             )
         )

@@ -3,6 +3,7 @@ a fixed size, the same number of queries whatever the number of communities, and
 URL per search and page."""
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -81,12 +82,40 @@ def test_search_finds_by_name_code_or_subdistrict_and_is_never_cached():
 def test_the_page_is_served_from_the_cache_until_something_is_published():
     _communities(3)
     client = Client()
-    first = client.get("/").content
-    with CaptureQueriesContext(connection) as seen:
-        again = client.get("/")
-    assert again.content == first and len(seen) <= 4  # the three aggregates of the key
-    world("HOMEC")  # a new community publishes a month: the page shows it at once
-    assert "HOMEC社区" in client.get("/").content.decode()
+    with time_machine.travel("2026-06-15 10:00:05 +08:00", tick=False):
+        first = client.get("/").content
+        with CaptureQueriesContext(connection) as seen:
+            again = client.get("/")
+        assert again.content == first and len(seen) <= 4  # the three aggregates of the key
+        world("HOMEC")  # a new community publishes a month: the page shows it at once
+        assert "HOMEC社区" in client.get("/").content.decode()
+
+
+def test_a_renamed_community_shows_within_the_minute():
+    _communities(2)
+    client = Client()
+    with time_machine.travel("2026-06-15 10:00:05 +08:00", tick=False):
+        assert "第000社区" in client.get("/").content.decode()
+        Community.objects.filter(code="H000").update(name="新名社区")
+    with time_machine.travel("2026-06-15 10:01:05 +08:00", tick=False):
+        body = client.get("/").content.decode()
+    assert "新名社区" in body and "第000社区" not in body
+
+
+def test_a_visitor_with_a_message_waiting_is_never_served_or_cached_a_shared_page(rf):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    _communities(1)
+    request = rf.get("/")
+    request.user = __import__("django.contrib.auth.models", fromlist=["x"]).AnonymousUser()
+    request.session = SessionStore()
+    request.LANGUAGE_CODE = "zh-hans"
+    request._messages = FallbackStorage(request)
+    request._messages.add(20, "只给这位访客的消息")
+    body = views.home(request).content.decode()
+    assert "只给这位访客的消息" in body
+    assert "只给这位访客的消息" not in Client().get("/").content.decode()
 
 
 def test_the_communities_api_is_read_a_page_at_a_time_by_its_link_header():

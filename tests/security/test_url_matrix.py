@@ -171,6 +171,8 @@ RULES: dict[str, tuple] = {
     "officer:donation": ("GET", "/officer/c/{c}/donations/999999/", gone()),
     "officer:donation-approve": ("POST", "/officer/c/{c}/donations/999999/approve/", gone()),
     "officer:spending-approve": ("POST", "/officer/c/{c}/spendings/999999/approve/", gone()),
+    "officer:fund-new": ("GET", "/officer/c/{c}/funds/new/", members("officer")),
+    "officer:spending-new": ("GET", "/officer/c/{c}/spendings/new/", members("officer")),
     "officer:market-new": ("GET", "/officer/c/{c}/markets/new/", members("officer")),
     "officer:market": ("GET", "/officer/c/{c}/markets/999999/", gone()),
     "officer:market-count": ("POST", "/officer/c/{c}/markets/999999/count/", gone()),

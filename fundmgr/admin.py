@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from djmoney.models.fields import MoneyField
 
 from ledger.admin import ReadOnlyAdmin
 
@@ -21,7 +20,7 @@ from .models import (
     ServicePackage,
     SplitPolicy,
 )
-from .officer.forms import AmountMoneyField
+from .officer.forms import AmountAdmin
 from .services.setup import (
     community_create,
     package_check,
@@ -30,19 +29,15 @@ from .services.setup import (
     policy_create,
 )
 
-# Amounts typed in the admin are read by the one rule of fundmgr.lib.money, as on the
-# officer's forms (issue 21: '1E3' and '１２３' were accepted elsewhere).
-AMOUNTS = {MoneyField: {"form_class": AmountMoneyField}}
-
 
 @admin.register(HubEnterprise)
-class HubAdmin(admin.ModelAdmin):
+class HubAdmin(AmountAdmin):
     list_display = ("code", "name", "subdistrict")
     search_fields = ("code", "name", "subdistrict")
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(AmountAdmin):
     list_display = ("code", "name", "category")
     list_filter = ("category",)
     search_fields = ("code", "name")
@@ -59,8 +54,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
-    formfield_overrides = AMOUNTS
+class CommunityAdmin(AmountAdmin):
     list_display = ("code", "name", "subdistrict", "hub", "currency", "review_threshold")
     list_filter = ("subdistrict", "hub")
     search_fields = ("code", "name", "subdistrict")
@@ -101,7 +95,7 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommunityFund)
-class CommunityFundAdmin(admin.ModelAdmin):
+class CommunityFundAdmin(AmountAdmin):
     list_display = ("name", "community")
     readonly_fields = ("community",)
 
@@ -145,9 +139,8 @@ class ServicePackageForm(forms.ModelForm):
 
 
 @admin.register(ServicePackage)
-class ServicePackageAdmin(admin.ModelAdmin):
+class ServicePackageAdmin(AmountAdmin):
     form = ServicePackageForm
-    formfield_overrides = AMOUNTS
     list_display = (
         "code",
         "name",
@@ -219,7 +212,7 @@ class SplitPolicyForm(forms.ModelForm):
 
 
 @admin.register(SplitPolicy)
-class SplitPolicyAdmin(admin.ModelAdmin):
+class SplitPolicyAdmin(AmountAdmin):
     """A policy is never edited: a change is a new version from a future date."""
 
     form = SplitPolicyForm
@@ -266,7 +259,7 @@ class SplitPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AmountAdmin):
     list_display = ("user", "community", "role")
     list_filter = ("role", "community")
     search_fields = ("user__username", "community__name")

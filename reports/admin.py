@@ -3,6 +3,8 @@
 
 from django.contrib import admin
 
+from fundmgr.officer.forms import AmountAdmin
+
 from .models import DeclaredInterest, InterestDeclaration
 
 
@@ -12,7 +14,7 @@ class DeclaredInterestInline(admin.TabularInline):
 
 
 @admin.register(InterestDeclaration)
-class InterestDeclarationAdmin(admin.ModelAdmin):
+class InterestDeclarationAdmin(AmountAdmin):
     list_display = ("community", "user", "declared_on")
     list_filter = ("community",)
     search_fields = ("user__username", "user__first_name", "user__last_name")

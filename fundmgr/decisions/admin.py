@@ -3,10 +3,11 @@
 
 from django.contrib import admin
 
+from ..officer.forms import AmountAdmin
 from .models import DecisionItem, Meeting, PriorReview, Tally
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(AmountAdmin):
     def has_add_permission(self, request):
         return False
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djmoney.forms.fields import MoneyField
+from djmoney.models.fields import MoneyField as MoneyModelField
 
 from ..lib.dates import local_date
 from ..lib.money import AmountError, parse_yuan
@@ -357,3 +360,13 @@ class CommitteeForm(forms.Form):
     votes_for = forms.IntegerField(min_value=0, max_value=200, label=_("Votes for"))
     votes_against = forms.IntegerField(min_value=0, max_value=200, label=_("Votes against"))
     minutes_ref = TextField(max_length=100, label=_("Minutes reference"))
+
+
+class AmountAdmin(admin.ModelAdmin):
+    """Every admin page of the product reads a typed amount with the one reader: djmoney's
+    amount-and-currency field and a plain decimal alike (AmountField, parse_yuan)."""
+
+    formfield_overrides = {
+        MoneyModelField: {"form_class": AmountMoneyField},
+        models.DecimalField: {"form_class": AmountField},
+    }

@@ -5,11 +5,12 @@ from django.contrib import admin
 
 from ledger.admin import ReadOnlyAdmin
 
+from ..officer.forms import AmountAdmin
 from .models import BankMapping, CashDeposit, ReconcileSettings, Statement
 
 
 @admin.register(ReconcileSettings)
-class ReconcileSettingsAdmin(admin.ModelAdmin):
+class ReconcileSettingsAdmin(AmountAdmin):
     list_display = ("community", "require_for_close", "cash_limit_fen", "deposit_days")
 
 

@@ -176,7 +176,9 @@ def over_eligible(lines: Sequence[LineFact], **_) -> list[Flag]:
                         "detail": f"{line.beneficiaries}/{line.eligible}",
                     }
                 ],
-                _strength(60, min(30, 100 * (line.beneficiaries - line.eligible) // max(line.eligible, 1))),
+                _strength(
+                    60, min(30, 100 * (line.beneficiaries - line.eligible) // max(line.eligible, 1))
+                ),
                 subject=line.label,
             )
         )

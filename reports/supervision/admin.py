@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fundmgr.officer.forms import AmountAdmin
+
 from . import services
 from .models import CoSignature, CosignPolicy, SupervisionEvent, Supervisor, SupervisorKey
 
@@ -33,7 +35,7 @@ class EnrolForm(forms.ModelForm):
 
 
 @admin.register(Supervisor)
-class SupervisorAdmin(admin.ModelAdmin):
+class SupervisorAdmin(AmountAdmin):
     list_display = ("community", "display_name", "title", "enrolled_at", "ended_at")
     list_filter = ("community",)
     autocomplete_fields = ("user",)
@@ -77,7 +79,7 @@ class SupervisorAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupervisorKey)
-class SupervisorKeyAdmin(admin.ModelAdmin):
+class SupervisorKeyAdmin(AmountAdmin):
     list_display = ("supervisor", "key_id", "origin", "added_at", "revoked_at")
     list_filter = ("supervisor__community",)
 

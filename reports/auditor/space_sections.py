@@ -1,5 +1,6 @@
-"""The period statement's pages of spaces let for services and of the month's decisions,
-read from the published document (memorandum figures: not on the balance sheet)."""
+"""The period statement's pages of spaces let for services, read from the published
+document (memorandum figures: not on the balance sheet). The month's decisions are in
+project_sections, with the plan and projects they decide."""
 
 from __future__ import annotations
 
@@ -56,29 +57,6 @@ def space_sections(doc: dict) -> list:
                     ]
                 ],
                 right_from=1,
-            )
-        )
-    if doc.get("decisions"):
-        sections.append(
-            Section(
-                "本月议事决策",
-                ["日期", "文号", "机构", "出席/法定", "议题", "赞成/反对/弃权", "结果"],
-                [
-                    [
-                        m["held_on"],
-                        m["reference"],
-                        BODY_ZH.get(m["body"], m["body"]),
-                        f"{m['members_present']}/{m['quorum']}",
-                        i["title"],
-                        "/".join(
-                            "—" if i["votes"][k] is None else str(i["votes"][k])
-                            for k in ("for", "against", "abstain")
-                        ),
-                        OUTCOME_ZH.get(i["outcome"], i["outcome"]),
-                    ]
-                    for m in doc["decisions"]
-                    for i in m["items"]
-                ],
             )
         )
     return sections

@@ -255,10 +255,13 @@ def period_statement(community: Community, month: dt.date) -> Statement:
             )
         )
     from .inflow_sections import inflow_sections
+    from .project_sections import decision_sections, project_sections
     from .space_sections import space_sections
 
     st.sections += inflow_sections(doc)
     st.sections += space_sections(doc)
+    st.sections += project_sections(doc)
+    st.sections += decision_sections(doc)
     if doc.get("reconciliation", {}).get("accounts"):  # months published since #23
         st.sections.append(_reconciliation_section(doc["reconciliation"]))
     wrong = checks.movement_violations(community, doc) + checks.document_violations(

@@ -510,10 +510,17 @@ def fiscal_data_package(request, code, month):
         },
     }
     from .inflows import fdp_inflows
-    from .spaces import fdp_spaces
+    from .projects import fdp_projects
+    from .spaces import fdp_decisions, fdp_spaces
 
-    spaces = fdp_spaces(doc, doc["community"]["currency"])
-    extra = ([spaces] if spaces else []) + fdp_inflows(doc, doc["community"]["currency"])
+    currency = doc["community"]["currency"]
+    spaces = fdp_spaces(doc, currency)
+    extra = (
+        ([spaces] if spaces else [])
+        + fdp_inflows(doc, currency)
+        + fdp_projects(doc, currency)
+        + fdp_decisions(doc, currency)
+    )
     package["resources"] += [resource for resource, _text in extra]
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -151,3 +151,124 @@ def api_projects(request, code: str):
             f"{community.code}-projects.csv",
         )
     return _json(data)
+
+
+FDP_PLAN = [
+    ("year", "integer", "年度 year"),
+    ("category", "string", "类别 category"),
+    ("planned", "number", "计划金额 amount planned for the year"),
+    ("paid_month", "number", "本月支付 paid from earmarks of the category in the month"),
+    ("paid_to_date", "number", "本年累计支付 paid in the year to the month's end"),
+]
+FDP_EARMARKS = [
+    ("account", "string", "预留科目 earmark account"),
+    ("project", "integer", "项目编号 project number"),
+    ("decided", "number", "决定预留 amount earmarked by the decision"),
+    ("paid", "number", "已支付 paid from the earmark"),
+    ("released", "number", "已退回 returned to the free balance"),
+    ("remaining", "number", "余额 remaining = decided - paid - released"),
+    ("ledger", "number", "账面余额 the earmark account's balance in the ledger"),
+]
+FDP_PROJECTS = [
+    ("project", "integer", "项目编号 project number"),
+    ("title", "string", "项目名称 title"),
+    ("category", "string", "类别 category"),
+    ("status", "string", "状态 status at the month's end"),
+    ("decided", "number", "决定金额 amount decided"),
+    ("paid", "number", "已支付 paid"),
+    ("released", "number", "已退回 returned to the free balance"),
+    ("remaining", "number", "余额 remaining = decided - paid - released"),
+    ("decision", "string", "决议 the decision: meeting reference #item"),
+    ("earmark_account", "string", "预留科目 earmark account"),
+]
+
+
+def _ref(item: dict | None) -> str:
+    return f"{item['meeting']} #{item['item']}" if item else ""
+
+
+def fdp_projects(doc: dict, currency: str) -> list[tuple[dict, str]]:
+    """The Fiscal Data Package resources of the year's plan against what was paid, the
+    fund's earmarks (the free balance in the description) and the projects, each with its
+    CSV, from the published document alone (it names no proposer and no contact). An
+    empty list is left out; nothing for a document published before #19."""
+    from fundmgr.lib.money import fen, yuan
+
+    from .inflows import _resource
+
+    out = []
+    plan = doc.get("plan")
+    if plan and plan["lines"]:
+        month = doc["period"]["start"][5:7]
+        total = yuan(sum(fen(line["planned"]) for line in plan["lines"]))
+        out.append(
+            _resource(
+                "plan",
+                FDP_PLAN,
+                (
+                    [
+                        plan["year"],
+                        line["category"],
+                        line["planned"],
+                        line["paid_by_month"].get(month, "0.00"),
+                        line["paid"],
+                    ]
+                    for line in plan["lines"]
+                ),
+                f"{plan['year']}年度社区基金使用计划，合计 {total} 元，"
+                f"依据 {_ref(plan['decision'])}；支付取自各类别项目的预留。",
+                "category",
+                currency,
+            )
+        )
+    earmarks = doc.get("earmarks") or {}
+    if earmarks.get("rows"):
+        resource, text = _resource(
+            "earmarks",
+            FDP_EARMARKS,
+            (
+                [
+                    r["account"],
+                    r["project"],
+                    r["decided"],
+                    r["paid"],
+                    r["released"],
+                    r["remaining"],
+                    r["ledger"],
+                ]
+                for r in earmarks["rows"]
+            ),
+            f"社区基金月末：已为项目预留 {earmarks['earmarked']} 元，"
+            f"未预留的自由余额 {earmarks['free']} 元。",
+            "account",
+            currency,
+        )
+        resource["free_balance"] = earmarks["free"]
+        resource["earmarked"] = earmarks["earmarked"]
+        out.append((resource, text))
+    if doc.get("projects"):
+        out.append(
+            _resource(
+                "projects",
+                FDP_PROJECTS,
+                (
+                    [
+                        p["number"],
+                        p["title"],
+                        p["category"],
+                        p["status"],
+                        p["decided"],
+                        p["paid"],
+                        p["released"],
+                        p["remaining"],
+                        _ref(p["decision"]),
+                        p["earmark_account"],
+                    ]
+                    for p in doc["projects"]
+                ),
+                "社区基金项目（月末状态与金额）；不含提议人及其联系方式。",
+                "project",
+                currency,
+            )
+        )
+    return out

@@ -225,3 +225,51 @@ def fdp_spaces(doc: dict, currency: str):
         "currency": currency,
     }
     return resource, buf.getvalue()
+
+
+FDP_DECISIONS = [
+    ("meeting", "string", "会议文号 meeting reference"),
+    ("body", "string", "议事机构 body: council / representatives / joint / party / other"),
+    ("held_on", "date", "会议日期 date held"),
+    ("item", "integer", "议题序号 item number"),
+    ("title", "string", "议题 title"),
+    ("outcome", "string", "结果 passed / rejected / disputed / awaiting"),
+    ("votes_for", "integer", "赞成 votes for"),
+    ("votes_against", "integer", "反对 votes against"),
+    ("votes_abstain", "integer", "弃权 abstentions"),
+    ("prior_review", "string", "前置审议结果 agreed / changed / refused (major matters)"),
+]
+
+
+def fdp_decisions(doc: dict, currency: str) -> list[tuple[dict, str]]:
+    """The Fiscal Data Package resource of the month's decisions, one row an item with
+    its votes (counts, never names); empty for a month without meetings."""
+    from .inflows import _resource
+
+    items = [(m, i) for m in doc.get("decisions") or [] for i in m["items"]]
+    if not items:
+        return []
+    return [
+        _resource(
+            "decisions",
+            FDP_DECISIONS,
+            (
+                [
+                    m["reference"],
+                    m["body"],
+                    m["held_on"],
+                    i["number"],
+                    i["title"],
+                    i["outcome"],
+                    i["votes"]["for"],
+                    i["votes"]["against"],
+                    i["votes"]["abstain"],
+                    (i["prior_review"] or {}).get("outcome"),
+                ]
+                for m, i in items
+            ),
+            "本月的议事决策：各议题的表决票数与结果（只有票数，没有姓名）。",
+            ["meeting", "item"],
+            currency,
+        )
+    ]

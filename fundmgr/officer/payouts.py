@@ -88,7 +88,13 @@ def settlement_new(request, community: Community):
 
 @community_role(Role.OFFICER)
 def disbursement_new(request, community: Community):
-    form = DisbursementForm(request.POST or None, request.FILES or None, community=community)
+    # ?project=<pk>: the request is started from the project's page, citing it.
+    form = DisbursementForm(
+        request.POST or None,
+        request.FILES or None,
+        community=community,
+        initial={"project": request.GET.get("project")},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         files = [(kind, data[kind]) for kind in ("invoice", "receipt", "minutes") if data[kind]]

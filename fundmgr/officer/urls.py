@@ -7,6 +7,7 @@ from ..decisions import officer as decisions
 from ..inflows import officer as inflows
 from ..inflows import officer_contracts as contracts
 from ..inflows import officer_markets as markets
+from ..projects import officer as projects
 from ..spaces import officer as spaces
 from . import income, payouts
 
@@ -88,4 +89,20 @@ urlpatterns = [
         decisions.tally_new,
         name="tally",
     ),
+    # Residents' proposals, projects and the annual plan (fundmgr/projects, #19).
+    path("c/<str:code>/projects/", projects.project_list, name="projects"),
+    path("c/<str:code>/projects/new/", projects.project_new, name="project-new"),
+    path("c/<str:code>/projects/<int:number>/", projects.project_detail, name="project"),
+    path(
+        "c/<str:code>/projects/<int:number>/<slug:action>/",
+        projects.project_action,
+        name="project-action",
+    ),
+    path("c/<str:code>/proposals/new/", projects.proposal_new, name="proposal-new"),
+    path(
+        "c/<str:code>/proposals/<int:pk>/moderate/",
+        projects.proposal_moderate,
+        name="proposal-moderate",
+    ),
+    path("c/<str:code>/plan/", projects.plan_page, name="plan"),
 ]

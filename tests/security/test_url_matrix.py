@@ -199,6 +199,14 @@ RULES: dict[str, tuple] = {
     "officer:meeting": ("GET", "/officer/c/{c}/meetings/999999/", gone()),
     "officer:prior-review": ("POST", "/officer/c/{c}/meetings/999999/items/1/review/", gone()),
     "officer:tally": ("POST", "/officer/c/{c}/meetings/999999/items/1/tally/", gone()),
+    # Proposals, projects and the annual plan (fundmgr/projects/officer.py).
+    "officer:projects": ("GET", "/officer/c/{c}/projects/", members()),
+    "officer:project-new": ("GET", "/officer/c/{c}/projects/new/", members("officer")),
+    "officer:project": ("GET", "/officer/c/{c}/projects/999999/", gone()),
+    "officer:project-action": ("POST", "/officer/c/{c}/projects/999999/review/", gone()),
+    "officer:proposal-new": ("GET", "/officer/c/{c}/proposals/new/", members("officer")),
+    "officer:proposal-moderate": ("POST", "/officer/c/{c}/proposals/999999/moderate/", gone()),
+    "officer:plan": ("GET", "/officer/c/{c}/plan/", members()),
     # Bank and platform reconciliation.
     "officer:reconcile": ("GET", "/officer/c/{c}/reconcile/", members()),
     "officer:reconcile-upload": ("GET", "/officer/c/{c}/reconcile/upload/", members("officer")),

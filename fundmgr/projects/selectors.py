@@ -65,6 +65,25 @@ def figures(project: Project, through: dt.date | None = None) -> dict[str, int]:
     }
 
 
+def posted_payments(project: Project) -> list[ProjectPayment]:
+    """The project's payments as its public page lists them: posted, in ledger order."""
+    return _payments(project)
+
+
+def payment_doc(p: ProjectPayment) -> dict:
+    """A posted payment as the public sees it: a private payee's name masked."""
+    d = p.disbursement
+    return {
+        "date": d.entry.date.isoformat(),
+        "entry": d.entry.seq,
+        "amount": f"{d.amount.amount:.2f}",
+        "payee": mask_name(d.payee) if d.payee_is_person else d.payee,
+        "purpose": d.purpose,
+        "final": p.final,
+        "evidence": [a.sha256 for a in d.attachments.order_by("pk")],
+    }
+
+
 def project_doc(project: Project, through: dt.date | None = None) -> dict:
     f = figures(project, through)
     acceptance = getattr(project, "acceptance", None)
@@ -86,20 +105,7 @@ def project_doc(project: Project, through: dt.date | None = None) -> dict:
         "paid": yuan(f["paid"]),
         "released": yuan(f["released"]),
         "remaining": yuan(f["remaining"]),
-        "payments": [
-            {
-                "date": p.disbursement.entry.date.isoformat(),
-                "entry": p.disbursement.entry.seq,
-                "amount": f"{p.disbursement.amount.amount:.2f}",
-                "payee": mask_name(p.disbursement.payee)
-                if p.disbursement.payee_is_person
-                else p.disbursement.payee,
-                "purpose": p.disbursement.purpose,
-                "final": p.final,
-                "evidence": [a.sha256 for a in p.disbursement.attachments.order_by("pk")],
-            }
-            for p in _payments(project, through)
-        ],
+        "payments": [payment_doc(p) for p in _payments(project, through)],
         "milestones": [
             {
                 "title": m.title,

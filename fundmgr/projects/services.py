@@ -46,6 +46,7 @@ from .models import (
     ProposalStatus,
     StatusChange,
 )
+from .signals import announce
 
 BEYOND_EARMARK = gettext_noop(
     "This payment of %(amount)s is more than the %(remaining)s that remains of the earmark of project %(project)s."  # noqa: E501
@@ -99,7 +100,7 @@ def _move(project: Project, to: str, user, reason: str = "", on: dt.date | None 
                 % {"now": project.get_status_display(), "to": ProjectStatus(to).label}
             }
         )
-    StatusChange.objects.create(
+    change = StatusChange.objects.create(
         project=project,
         from_status=project.status,
         to_status=to,
@@ -107,6 +108,7 @@ def _move(project: Project, to: str, user, reason: str = "", on: dt.date | None 
         reason=reason[:300],
         by=user,
     )
+    announce(project, "status", change.pk)  # its followers hear of it, after the commit
     project.status = to
     if reason:
         project.status_reason = reason[:300]
@@ -363,9 +365,12 @@ def milestone_record(
         errors["done_on"] = [_("A milestone cannot be reached later than today.")]
     sha = _sha(evidence_sha256, "evidence_sha256", errors, required=done_on is not None)
     _errors(errors)
-    return Milestone.objects.create(
+    milestone = Milestone.objects.create(
         project=project, title=title, due_on=due_on, done_on=done_on, evidence_sha256=sha
     )
+    if done_on is not None:  # a reached milestone is news; a planned one is on the page
+        announce(project, "milestone", milestone.pk)
+    return milestone
 
 
 def _same_person(a: str, b: str) -> bool:

@@ -325,7 +325,18 @@ def _pay(d: Disbursement, payment_reference: str) -> Disbursement:
     d.status, d.paid_on, d.decided_at = DisbursementStatus.POSTED, paid_on, timezone.now()
     d.payment_reference = payment_reference
     d.save()
+    _announce_payment(d)
     return d
+
+
+def _announce_payment(d: Disbursement) -> None:
+    """A payment citing a project is news to the project's followers once it is posted."""
+    from ..projects.models import ProjectPayment
+    from ..projects.signals import announce
+
+    cite = ProjectPayment.objects.filter(disbursement=d, project__isnull=False).first()
+    if cite is not None:
+        announce(cite.project, "payment", cite.pk)
 
 
 @transaction.atomic

@@ -1,19 +1,23 @@
-"""Each community's Atom feed: published months and answered questions, newest first
-(django.contrib.syndication). Only what the public pages already show."""
+"""Each community's Atom feed: published months and answered questions, newest first;
+and each project's: its public events (django.contrib.syndication). Only what the
+public pages already show."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from fundmgr.models import Community
 
 from ..models import Disclosure, Query
+from .project_events import project_events, project_url, public_projects
 
 ITEMS = 40
 
@@ -101,3 +105,61 @@ class CommunityFeed(Feed):
 
     def item_updateddate(self, item):
         return item[1]
+
+
+class ProjectFeed(Feed):
+    """One project's public events (reports.notices.project_events), newest first."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, code, number):
+        community = get_object_or_404(Community, code=code)
+        return get_object_or_404(
+            public_projects(community).select_related("community"), number=number
+        )
+
+    def title(self, project):
+        return _("%(community)s: project %(number)s. %(title)s") % {
+            "community": project.community.name,
+            "number": project.number,
+            "title": project.title,
+        }
+
+    def link(self, project):
+        return project_url(project)
+
+    def subtitle(self, project):
+        return _(
+            "Every step of the project: its status, the decision and its vote, milestones, "
+            "the residents' acceptance and each payment."
+        )
+
+    def items(self, project):
+        # (project, event): one Feed object serves every request, so nothing is kept on it.
+        return [(project, e) for e in project_events(project)[:ITEMS]]
+
+    def item_title(self, item):
+        return item[1].title
+
+    def item_description(self, item):
+        return item[1].text
+
+    def item_link(self, item):
+        project, event = item
+        return f"{project_url(project)}#{event.anchor}"
+
+    def item_guid(self, item):
+        p, event = item
+        return f"tag:fundmgr,{p.community.code}:project:{p.number}:{event.kind}:{event.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return _midnight(item[1].on)
+
+    def item_updateddate(self, item):
+        return _midnight(item[1].on)
+
+
+def _midnight(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))

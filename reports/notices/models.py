@@ -1,7 +1,8 @@
-"""E-mail subscribers of a community's notices. Addresses are never shown publicly;
-only the office's admin lists them."""
+"""E-mail subscribers of a community's notices, or of one of its projects. Addresses are
+never shown publicly; only the office's admin lists them."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fundmgr.models import Community
@@ -15,6 +16,15 @@ class SubscriptionState(models.TextChoices):
 
 class Subscription(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    # None: the community's notices (months, answers); a project: that project's events.
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("project followed"),
+    )
     email = models.EmailField(_("e-mail address"))
     state = models.CharField(
         max_length=12, choices=SubscriptionState.choices, default=SubscriptionState.PENDING
@@ -28,8 +38,18 @@ class Subscription(models.Model):
     class Meta:
         verbose_name = _("e-mail subscription")
         verbose_name_plural = _("e-mail subscriptions")
+        # One row per address and scope, so each has its own opt-in and unsubscribe link.
         constraints = [
-            models.UniqueConstraint(fields=["community", "email"], name="subscription_once")
+            models.UniqueConstraint(
+                fields=["community", "email"],
+                condition=Q(project__isnull=True),
+                name="subscription_once",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "email"],
+                condition=Q(project__isnull=False),
+                name="subscription_project_once",
+            ),
         ]
 
     def __str__(self) -> str:

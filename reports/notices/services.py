@@ -1,5 +1,6 @@
 """E-mail notices: subscribe (double opt-in), confirm, unsubscribe (one click, RFC 8058),
-and the notices sent when a month is published or a subscriber's question is answered.
+and the notices sent when a month is published or a subscriber's question is answered;
+following a project is the same subscription scoped to it, told of each of its events.
 
 Tokens are django.core.signing values bound to the subscription and its address; the
 confirmation expires, the unsubscribe link never does (an old mail must still work)."""
@@ -23,9 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from fundmgr.models import Community
+from fundmgr.projects.models import Project
 
 from ..models import Disclosure, Query
 from .models import Subscription, SubscriptionState
+from .project_events import project_event, project_url
 
 CONFIRM_SALT, UNSUBSCRIBE_SALT = "notices.confirm", "notices.unsubscribe"
 CONFIRM_MAX_AGE = dt.timedelta(days=7)
@@ -57,9 +60,14 @@ def _from_token(value: str, salt: str, max_age=None) -> Subscription:
     return found
 
 
-def subscribe(*, community: Community, email: str, client_key: str) -> None:
-    """Ask for notices. The answer is the same whether or not the address was known, so
-    the form tells nobody who subscribes; only a confirmed address receives notices."""
+def subscribe(
+    *, community: Community, email: str, client_key: str, project: Project | None = None
+) -> None:
+    """Ask for notices (with `project`: that project's events only). The answer is the
+    same whether or not the address was known, so the form tells nobody who subscribes;
+    only a confirmed address receives notices."""
+    if project is not None and project.community_id != community.pk:
+        raise ValidationError({"project": _("That project belongs to another community.")})
     email = email.strip().lower()
     try:
         validate_email(email)
@@ -73,7 +81,7 @@ def subscribe(*, community: Community, email: str, client_key: str) -> None:
 
     with transaction.atomic():
         sub, _created = Subscription.objects.select_for_update().get_or_create(
-            community=community, email=email
+            community=community, email=email, project=project
         )
         if sub.state == SubscriptionState.CONFIRMED or sub.confirmations_sent >= CONFIRMATIONS_MAX:
             return
@@ -84,7 +92,7 @@ def subscribe(*, community: Community, email: str, client_key: str) -> None:
 
 
 def confirmation_send(pk: int) -> int:
-    sub = Subscription.objects.select_related("community").get(pk=pk)
+    sub = Subscription.objects.select_related("community", "project").get(pk=pk)
     if sub.state != SubscriptionState.PENDING:
         return 0
     Subscription.objects.filter(pk=pk).update(confirmations_sent=sub.confirmations_sent + 1)
@@ -97,9 +105,16 @@ def confirmation_send(pk: int) -> int:
                     "notices-confirm", code=sub.community.code, token=token(sub, CONFIRM_SALT)
                 ),
                 "days": CONFIRM_MAX_AGE.days,
+                "project": sub.project,
             },
         )
-        subject = _("Confirm notices from %(community)s") % {"community": sub.community.name}
+        if sub.project is not None:
+            subject = _("Confirm news of project %(number)s of %(community)s") % {
+                "number": sub.project.number,
+                "community": sub.community.name,
+            }
+        else:
+            subject = _("Confirm notices from %(community)s") % {"community": sub.community.name}
     EmailMessage(subject, body, to=[sub.email]).send()
     return 1
 
@@ -147,7 +162,9 @@ def notify_month_published(disclosure_pk: int) -> int:
     d = Disclosure.objects.select_related("period__community").get(pk=disclosure_pk)
     period, community = d.period, d.period.community
     doc = json.loads(d.document)
-    subs = Subscription.objects.filter(community=community, state=SubscriptionState.CONFIRMED)
+    subs = Subscription.objects.filter(
+        community=community, project__isnull=True, state=SubscriptionState.CONFIRMED
+    )
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("%(community)s: the accounts of %(month)s are published") % {
             "community": community.name,
@@ -180,7 +197,12 @@ def notify_query_answered(query_pk: int) -> int:
     community = q.period.community
     sub = (
         Subscription.objects.select_related("community")
-        .filter(community=community, email=contact, state=SubscriptionState.CONFIRMED)
+        .filter(
+            community=community,
+            project__isnull=True,
+            email=contact,
+            state=SubscriptionState.CONFIRMED,
+        )
         .first()
     )
     if sub is None:
@@ -205,6 +227,37 @@ def notify_query_answered(query_pk: int) -> int:
     return 1
 
 
+def notify_project_event(project_pk: int, kind: str, pk: int) -> int:
+    """One mail to each confirmed follower of the project: the event as its feed shows
+    it (reports.notices.project_events), never more than the public page."""
+    project = Project.objects.select_related("community", "decision__meeting").get(pk=project_pk)
+    subs = Subscription.objects.filter(project=project, state=SubscriptionState.CONFIRMED)
+    with translation.override(settings.LANGUAGE_CODE):
+        event = project_event(project, kind, pk)
+        if event is None:  # not public (yet): nothing to tell
+            return 0
+        community = project.community
+        subject = _("%(community)s, project %(number)s: %(event)s") % {
+            "community": community.name,
+            "number": project.number,
+            "event": event.title,
+        }
+        context = {
+            "community": community,
+            "project": project,
+            "event": event,
+            "project_url": settings.SITE_URL + project_url(project),
+            "feed_url": _url("notices-project-feed", code=community.code, number=project.number),
+        }
+        messages = [
+            _notice(sub, subject, "notices/mail_project.txt", context)
+            for sub in subs.select_related("community")
+        ]
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
+
+
 def on_month_published(disclosure: Disclosure) -> None:
     """Hooked after reports.services.period_publish commits."""
     from .tasks import month_published
@@ -216,3 +269,13 @@ def on_query_answered(query: Query) -> None:
     from .tasks import query_answered
 
     query_answered.delay_on_commit(query.pk)
+
+
+def on_project_event(sender, *, project, kind: str, pk: int, **kwargs) -> None:
+    """Connected to fundmgr.projects.signals.project_event (reports.notices.apps): the
+    followers' mail is queued after the service's commit, as the month notice is."""
+    from .tasks import project_event as task
+
+    # Most projects have no follower: no task for them.
+    if Subscription.objects.filter(project=project, state=SubscriptionState.CONFIRMED).exists():
+        task.delay_on_commit(project.pk, kind, pk)

@@ -22,3 +22,10 @@ def send_confirmation(subscription_pk: int) -> int:
     from .services import confirmation_send
 
     return confirmation_send(subscription_pk)
+
+
+@shared_task(name="notices.project_event")
+def project_event(project_pk: int, kind: str, pk: int) -> int:
+    from .services import notify_project_event
+
+    return notify_project_event(project_pk, kind, pk)

@@ -19,6 +19,7 @@ from .. import selectors
 from ..supervision import services as supervision
 from . import poster as posters
 from . import services
+from .project_events import public_projects
 
 
 def _client_key(request) -> str:
@@ -27,15 +28,21 @@ def _client_key(request) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:notices:{address}".encode()).hexdigest()[:24]
 
 
-def subscribe(request, code):
-    community = get_object_or_404(Community, code=code)
-    context = {"community": community, "email": ""}
+def _subscribe_page(request, community, project=None):
+    """The community's subscription form, or (with `project`) the form to follow one
+    project: the same opt-in, the same limit per client."""
+    context = {"community": community, "project": project, "email": ""}
     if request.method == "POST":
         if request.POST.get("website"):  # a field people never see: only robots fill it
             return HttpResponseBadRequest("")
         email = request.POST.get("email", "")[:254]
         try:
-            services.subscribe(community=community, email=email, client_key=_client_key(request))
+            services.subscribe(
+                community=community,
+                email=email,
+                client_key=_client_key(request),
+                project=project,
+            )
         except PermissionError as exc:
             return render(
                 request,
@@ -54,6 +61,16 @@ def subscribe(request, code):
     return render(request, "notices/subscribe.html", context)
 
 
+def subscribe(request, code):
+    return _subscribe_page(request, get_object_or_404(Community, code=code))
+
+
+def follow(request, code, number):
+    community = get_object_or_404(Community, code=code)
+    project = get_object_or_404(public_projects(community), number=number)
+    return _subscribe_page(request, community, project)
+
+
 def _token_page(request, code, token, *, action, heading, button, done):
     community = get_object_or_404(Community, code=code)
     context = {"community": community, "heading": heading, "button": button}
@@ -69,7 +86,7 @@ def _token_page(request, code, token, *, action, heading, button, done):
             )
         if sub.community_id != community.pk:
             raise Http404
-        context["done"] = done
+        context["done"] = done(sub) if callable(done) else done
     return render(request, "notices/token.html", context)
 
 
@@ -85,7 +102,12 @@ def confirm(request, code, token):
         action=services.subscription_confirm,
         heading=_("Confirm your e-mail notices"),
         button=_("Yes, send me the notices"),
-        done=_("Confirmed. You will hear from us when the next month is published."),
+        done=lambda sub: (
+            _("Confirmed. You will hear from us at each step of project %(number)s.")
+            % {"number": sub.project.number}
+            if sub.project_id
+            else _("Confirmed. You will hear from us when the next month is published.")
+        ),
     )
 
 

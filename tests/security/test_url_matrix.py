@@ -247,6 +247,9 @@ RULES: dict[str, tuple] = {
     "public-projects": ("GET", "/c/{c}/projects/", public()),
     "public-project": ("GET", "/c/{c}/project/999999/", nowhere()),
     "api-projects": ("GET", "/api/v1/communities/{c}/projects/", public()),
+    # Following a project: its feed and its follow form (tests/reports/test_project_follow).
+    "notices-project-feed": ("GET", "/c/{c}/project/999999/feed/", nowhere()),
+    "notices-follow": ("GET", "/c/{c}/project/999999/follow/", nowhere()),
 }
 # The Django admin: staff only, every page of it.
 ADMIN = staff()

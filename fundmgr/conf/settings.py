@@ -267,6 +267,10 @@ MEDIA_URL = "media/"
 # resident's identifier): the identifier is never stored; without the key nobody can
 # test a guess. Defaults to one derived from SECRET_KEY.
 BENEFICIARY_KEY = os.environ.get("BENEFICIARY_KEY", "") or ("beneficiary:" + SECRET_KEY)
+# The key of the single-use codes of online resident votes (fundmgr.decisions.online):
+# only an HMAC of each printed code is stored, so a database copy cannot vote. Defaults to
+# one derived from SECRET_KEY; changing it voids every unused code.
+VOTE_CODE_KEY = os.environ.get("VOTE_CODE_KEY", "") or ("vote-code:" + SECRET_KEY)
 SIGNING_KEY_PATH = Path(os.environ.get("SIGNING_KEY_PATH") or VAR_DIR / "signing-ed25519.pem")
 
 # --- Statements: optional PAdES signing (a PKCS#12 file and its password) -------------

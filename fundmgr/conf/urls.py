@@ -13,12 +13,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 import reports.officer
+import reports.votes
 from fundmgr.conf import views as project_views
 from fundmgr.officer import urls as officer_urls
 from fundmgr.reconcile import urls as reconcile_urls
 from reports.public import views as public_views
 
-officer = [*officer_urls.urlpatterns, *reports.officer.urlpatterns, *reconcile_urls.urlpatterns]
+officer = [
+    *officer_urls.urlpatterns,
+    *reports.officer.urlpatterns,
+    *reports.votes.urlpatterns,
+    *reconcile_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", public_views.home, name="home"),

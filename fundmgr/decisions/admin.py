@@ -4,7 +4,7 @@
 from django.contrib import admin
 
 from ..officer.forms import AmountAdmin
-from .models import DecisionItem, Meeting, PriorReview, Tally
+from .models import DecisionItem, Meeting, OnlineTally, OnlineVote, PriorReview, Tally
 
 
 class ReadOnly(AmountAdmin):
@@ -32,3 +32,6 @@ class DecisionItemAdmin(ReadOnly):
 
 admin.site.register(PriorReview, ReadOnly)
 admin.site.register(Tally, ReadOnly)
+# Online votes and their counts; codes (hashes) and ballots are not shown anywhere.
+admin.site.register(OnlineVote, ReadOnly)
+admin.site.register(OnlineTally, ReadOnly)

@@ -172,3 +172,102 @@ class Tally(models.Model):
     @property
     def counts(self) -> tuple[int, int, int]:
         return (self.votes_for, self.votes_against, self.votes_abstain)
+
+
+class OnlineVote(models.Model):
+    """Residents voting online on some of a meeting's items, one vote per household, in a
+    window. Households vote with single-use codes handed out on paper; nothing here or in
+    the codes and ballots names a household or a person."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="online_vote")
+    items = models.ManyToManyField(DecisionItem, related_name="online_votes")
+    opens_at = models.DateTimeField(_("voting opens"))
+    closes_at = models.DateTimeField(_("voting closes"))
+    codes_issued = models.PositiveIntegerField(_("codes issued"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("online vote")
+        verbose_name_plural = _("online votes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="decisions_online_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting.reference} {self.opens_at:%Y-%m-%d}–{self.closes_at:%Y-%m-%d}"
+
+    def is_open(self, at) -> bool:
+        return self.closed_at is None and self.opens_at <= at < self.closes_at
+
+
+class OnlineCode(models.Model):
+    """One printed code, kept only as its keyed hash (HMAC, settings.VOTE_CODE_KEY). No
+    time, no order of use, no link to its ballots: `used` is all that is known."""
+
+    vote = models.ForeignKey(OnlineVote, on_delete=models.PROTECT, related_name="codes")
+    digest = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("voting code")
+        verbose_name_plural = _("voting codes")
+
+    def __str__(self) -> str:
+        return f"{self.vote_id} {'used' if self.used else 'unused'}"
+
+
+class Choice(models.TextChoices):
+    FOR = "for", _("For")
+    AGAINST = "against", _("Against")
+    ABSTAIN = "abstain", _("Abstain")
+
+
+class OnlineBallot(models.Model):
+    """One household's choice on one item. Deliberately without time, address, browser or
+    code: the row says only which item and which choice."""
+
+    vote = models.ForeignKey(OnlineVote, on_delete=models.PROTECT, related_name="ballots")
+    item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+
+    class Meta:
+        verbose_name = _("online ballot")
+        verbose_name_plural = _("online ballots")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(choice__in=["for", "against", "abstain"]),
+                name="decisions_online_choice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.choice}"
+
+
+class OnlineTally(models.Model):
+    """The count of an item's online ballots, made once when the vote is counted. Shown
+    beside the body's paper tallies: residents' households are another electorate than
+    the members present, so it does not set the item's outcome."""
+
+    item = models.OneToOneField(DecisionItem, on_delete=models.PROTECT, related_name="online_tally")
+    vote = models.ForeignKey(OnlineVote, on_delete=models.PROTECT, related_name="tallies")
+    votes_for = models.PositiveIntegerField()
+    votes_against = models.PositiveIntegerField()
+    votes_abstain = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("online tally")
+        verbose_name_plural = _("online tallies")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.counts}"
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        return (self.votes_for, self.votes_against, self.votes_abstain)

@@ -3,10 +3,13 @@ review and the two tallies of its paper ballots."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,8 +18,9 @@ from djmoney.money import Money
 from ..access import community_role, roles_in
 from ..models import Community, Role
 from ..officer.forms import AmountField, add_service_error
-from . import services
+from . import online, services
 from .models import Body, DecisionItem, Meeting, ReviewOutcome
+from .selectors import online_result
 
 ITEMS = 3
 
@@ -81,6 +85,28 @@ class TallyForm(forms.Form):
     votes_against = forms.IntegerField(min_value=0, max_value=1000, label=gettext_lazy("Against"))
     votes_abstain = forms.IntegerField(
         min_value=0, max_value=1000, label=gettext_lazy("Abstaining")
+    )
+
+
+class OnlineVoteForm(forms.Form):
+    opens_at = forms.DateTimeField(
+        label=gettext_lazy("Voting opens"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+    )
+    closes_at = forms.DateTimeField(
+        label=gettext_lazy("Voting closes"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+    )
+    households = forms.IntegerField(
+        min_value=1,
+        max_value=online.MAX_CODES,
+        label=gettext_lazy("Households (one code each)"),
+    )
+    items = forms.CharField(
+        required=False,
+        max_length=100,
+        label=gettext_lazy("Item numbers"),
+        help_text=gettext_lazy("Empty: every item. Otherwise e.g. 1, 3."),
     )
 
 
@@ -151,10 +177,17 @@ def _detail(request, community: Community, pk: int, errors=(), status: int = 200
             "roles": roles_in(request.user, community),
             "review_form": ReviewForm(initial={"held_on": meeting.held_on}),
             "tally_form": TallyForm(),
+            "online": online_result(meeting),
+            "online_form": OnlineVoteForm(initial=_vote_window()),
             "errors": list(errors),
         },
         status=status,
     )
+
+
+def _vote_window() -> dict:
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    return {"opens_at": start + dt.timedelta(hours=1), "closes_at": start + dt.timedelta(days=7)}
 
 
 def _item(community: Community, pk: int, item: int) -> DecisionItem:

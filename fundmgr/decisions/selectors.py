@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..models import Community
-from .models import DecisionItem, Meeting
+from .models import DecisionItem, Meeting, OnlineVote
 
 
 def item_ref(item: DecisionItem) -> dict:
@@ -68,6 +68,36 @@ def meeting_doc(meeting: Meeting) -> dict:
         "quorum": meeting.quorum,
         "quorate": meeting.quorate,
         "minutes_sha256": meeting.minutes_sha256,
+        "items": items,
+    }
+
+
+def online_result(meeting: Meeting) -> dict | None:
+    """What the public decision page says of a meeting's online vote: counts only."""
+    vote = OnlineVote.objects.filter(meeting=meeting).first()
+    if vote is None:
+        return None
+    tallies = {t.item_id: t for t in vote.tallies.all()}
+    items = []
+    for item in vote.items.order_by("number"):
+        t = tallies.get(item.pk)
+        items.append(
+            {
+                "number": item.number,
+                "title": item.title,
+                "votes": (
+                    {"for": t.votes_for, "against": t.votes_against, "abstain": t.votes_abstain}
+                    if t
+                    else None
+                ),
+            }
+        )
+    return {
+        "opens_at": vote.opens_at,
+        "closes_at": vote.closes_at,
+        "counted": vote.closed_at is not None,
+        "codes_issued": vote.codes_issued,
+        "votes_cast": vote.codes.filter(used=True).count(),
         "items": items,
     }
 

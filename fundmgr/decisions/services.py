@@ -144,7 +144,7 @@ def prior_review_record(
         errors["outcome"] = [_("Choose the outcome of the review.")]
     if PriorReview.objects.filter(item=item).exists():
         errors["item"] = [_("This item's prior review is already recorded.")]
-    if item.tallies.exists():
+    if item.tallies.exists() or item.online_votes.exists():
         errors["item"] = [
             _("Votes on this item are already recorded: too late for a prior review.")
         ]

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from fundmgr.decisions.models import Meeting
-from fundmgr.decisions.selectors import meeting_doc
+from fundmgr.decisions.selectors import meeting_doc, online_result
 from fundmgr.lib import dates
 from fundmgr.models import Community
 from fundmgr.spaces.models import RENT_NOT_SPLIT, Agreement
@@ -53,7 +53,9 @@ def decision_page(request, code: str, pk: int):
     community = get_object_or_404(Community, code=code)
     meeting = get_object_or_404(Meeting, community=community, pk=pk)
     return render(
-        request, "public/decision.html", {"community": community, "m": meeting_doc(meeting)}
+        request,
+        "public/decision.html",
+        {"community": community, "m": meeting_doc(meeting), "online": online_result(meeting)},
     )
 
 

@@ -2,11 +2,13 @@
 
 from django.urls import path, re_path
 
-from . import api, inflows, openapi, projects, spaces, views
+from . import api, inflows, openapi, projects, spaces, views, votes
 
 urlpatterns = [
     path("r/", views.receipt_lookup, name="public-receipt-lookup"),
     path("r/<str:code>/", views.public_receipt, name="public-receipt"),
+    path("v/", votes.vote_page, name="public-vote"),
+    path("v/<int:pk>/", votes.vote_cast, name="public-vote-cast"),
     path("c/<str:code>/", views.community_page, name="public-community"),
     # Before the month page's route: "space" and "decision" are not months.
     path("c/<str:code>/space/<str:number>/", spaces.agreement_page, name="public-space"),

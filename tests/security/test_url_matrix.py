@@ -207,6 +207,12 @@ RULES: dict[str, tuple] = {
     "officer:proposal-new": ("GET", "/officer/c/{c}/proposals/new/", members("officer")),
     "officer:proposal-moderate": ("POST", "/officer/c/{c}/proposals/999999/moderate/", gone()),
     "officer:plan": ("GET", "/officer/c/{c}/plan/", members()),
+    "officer:online-vote-open": ("POST", "/officer/c/{c}/meetings/999999/online/", gone()),
+    "officer:online-vote-close": (
+        "POST",
+        "/officer/c/{c}/meetings/999999/online/count/",
+        gone(),
+    ),
     # Bank and platform reconciliation.
     "officer:reconcile": ("GET", "/officer/c/{c}/reconcile/", members()),
     "officer:reconcile-upload": ("GET", "/officer/c/{c}/reconcile/upload/", members("officer")),
@@ -236,6 +242,9 @@ RULES: dict[str, tuple] = {
     # Public pages of objects: one that does not exist is a 404 for everyone.
     "public-space": ("GET", "/c/{c}/space/NOPE/", nowhere()),
     "public-decision": ("GET", "/c/{c}/decision/999999/", nowhere()),
+    # The online resident vote: a code form for anyone; a vote that does not exist, 404.
+    "public-vote": ("GET", "/v/", public()),
+    "public-vote-cast": ("POST", "/v/999999/", nowhere()),
     "public-fund": ("GET", "/c/{c}/fund/", public()),
     "public-named-fund": ("GET", "/c/{c}/fund/NOPE/", nowhere()),
     "public-contract": ("GET", "/c/{c}/contract/NOPE/", nowhere()),

@@ -600,14 +600,30 @@ class Builder:
                     owed = min(-owed_then.get(code, 0), balance_fen(c.book, code))
                     if owed <= 0:
                         continue
+                    amount = Money(Decimal(owed // 2).scaleb(-2), "CNY")
+                    reference = f"{c.code}-{provider.code}-{month}"
+                    decision = None
+                    if payouts.major(c, amount):
+                        # 三重一大: the joint meeting's passed item, on the day it is paid.
+                        from fundmgr.decisions.demo import passed_items
+
+                        (decision,) = passed_items(
+                            c,
+                            entry["staff"]["officer0"],
+                            entry["staff"]["reviewer2"],
+                            held_on=paid_on,
+                            reference=f"JS-{reference}",
+                            titles=[(f"结算{provider.name}", amount)],
+                        )
                     payouts.settlement_record(
                         community=c,
                         provider=provider,
-                        amount=Money(Decimal(owed // 2).scaleb(-2), "CNY"),
+                        amount=amount,
                         method="bank",
-                        bank_reference=f"{c.code}-{provider.code}-{month}",
+                        bank_reference=reference,
                         paid_on=paid_on,
                         user=entry["staff"]["officer0"],
+                        decision=decision,
                     )
 
     # --- planted schemes ------------------------------------------------------------

@@ -125,7 +125,9 @@ def test_a_policy_without_a_passed_item_of_its_community_held_by_its_start_is_re
         ({"decision": late.pk, "effective_from": "2026-05-01"}, "晚于2026-05-01"),
     ]
     for over, words in cases:
-        response = admin_client.post(reverse("admin:fundmgr_splitpolicy_add"), _policy_form(c, **over))
+        response = admin_client.post(
+            reverse("admin:fundmgr_splitpolicy_add"), _policy_form(c, **over)
+        )
         page = response.content.decode()
         assert response.status_code == 200 and words in page, words
         assert "成功" not in page

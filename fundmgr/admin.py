@@ -183,15 +183,18 @@ class SplitPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SplitPolicy
-        fields = (
-            "community",
-            "provider_bp",
-            "hub_bp",
-            "fund_bp",
-            "effective_from",
-            "approved_by",
-            "decision_ref",
-        )
+        fields = ("community", "provider_bp", "hub_bp", "fund_bp", "effective_from", "decision")
+
+    def __init__(self, *args, **kwargs):
+        from .decisions.models import DecisionItem, Outcome
+
+        super().__init__(*args, **kwargs)
+        if "decision" in self.fields:
+            # Only passed items are offered; the service still checks the community and
+            # the date, which depend on the other fields.
+            self.fields["decision"].queryset = DecisionItem.objects.filter(
+                outcome=Outcome.PASSED
+            ).select_related("meeting__community")
 
     def clean(self):
         data = super().clean()
@@ -204,7 +207,7 @@ class SplitPolicyForm(forms.ModelForm):
                     hub_bp=data["hub_bp"],
                     fund_bp=data["fund_bp"],
                     effective_from=data["effective_from"],
-                    approved_by=data.get("approved_by") or "",
+                    decision=data.get("decision"),
                 )
             except ValidationError as error:
                 self.add_error(None, error)
@@ -213,7 +216,9 @@ class SplitPolicyForm(forms.ModelForm):
 
 @admin.register(SplitPolicy)
 class SplitPolicyAdmin(AmountAdmin):
-    """A policy is never edited: a change is a new version from a future date."""
+    """A policy is never edited: a change is a new version from a future date, citing the
+    decision item that adopted it. `approved_by` and `decision_ref` are the free text of
+    the policies made before decisions were recorded: shown, never asked for."""
 
     form = SplitPolicyForm
 
@@ -224,19 +229,18 @@ class SplitPolicyAdmin(AmountAdmin):
         "hub_bp",
         "fund_bp",
         "effective_from",
+        "decision",
         "approved_by",
         "decision_ref",
     )
     list_filter = ("community",)
-    fields = (
-        "community",
-        "provider_bp",
-        "hub_bp",
-        "fund_bp",
-        "effective_from",
-        "approved_by",
-        "decision_ref",
-    )
+
+    def get_fields(self, request, obj=None):
+        base = ("community", "provider_bp", "hub_bp", "fund_bp", "effective_from", "decision")
+        return base if obj is None else (*base, "approved_by", "decision_ref")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("approved_by", "decision_ref")
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -252,8 +256,7 @@ class SplitPolicyAdmin(AmountAdmin):
             hub_bp=obj.hub_bp,
             fund_bp=obj.fund_bp,
             effective_from=obj.effective_from,
-            approved_by=obj.approved_by,
-            decision_ref=obj.decision_ref,
+            decision=obj.decision,
         )
         obj.pk, obj.version = created.pk, created.version
 

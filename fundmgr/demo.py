@@ -23,6 +23,7 @@ from ledger.models import Account
 from ledger.selectors import balance_fen, net_by_account
 
 from .chart import HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, method_account_code
+from .decisions.demo import passed_items
 from .lib import dates
 from .models import (
     Community,
@@ -189,14 +190,25 @@ class Demo:
             communities.append((community, packages))
         # The second community changed its split five months in (a recorded decision).
         changed = dates.add_months(self.start, 5)
+        garden = communities[1][0]
+        held = changed - dt.timedelta(days=18)
+        with clock_at(held, 19):
+            (adopted,) = passed_items(
+                garden,
+                users["officer"],
+                users["reviewer"],
+                held_on=held,
+                reference=f"花居议〔{changed.year}〕3号",
+                body="representatives",
+                titles=[("调整服务包收入分配方案：专业机构65%、枢纽25%、社区基金10%", None)],
+            )
         policy_create(
-            community=communities[1][0],
+            community=garden,
             provider_bp=6500,
             hub_bp=2500,
             fund_bp=1000,
             effective_from=changed,
-            approved_by="花园社区居民代表会议",
-            decision_ref=f"花居议〔{changed.year}〕3号",
+            decision=adopted,
         )
         for community, packages in communities:
             officer = users["officer" if community.code != "SQP-NH" else "officer2"]
@@ -220,7 +232,7 @@ class Demo:
 
     def _disbursements(self, community, officer, users) -> None:
         """A few disbursements from the fund today: paid, waiting, and one collective
-        decision."""
+        decision citing its decision item."""
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from .services import payouts
@@ -274,6 +286,37 @@ class Demo:
             attachments=evidence(f"{community.code}-fapiao-2.pdf"),
         )
         approve(two, note="同意")
+        # A collective decision (三重一大): the joint meeting's passed item, cited by the
+        # request and confirmed by a reviewer, who pays it if the fund holds enough.
+        held = self.today - dt.timedelta(days=3)
+        big = Money(max(community.committee_from.amount, 26000), community.currency)
+        with clock_at(held, 19):
+            (lights,) = passed_items(
+                community,
+                officer,
+                users["reviewer"],
+                held_on=held,
+                reference=f"{community.code}联席〔{held.year}〕9号",
+                titles=[("老旧楼道照明改造（三重一大）", big)],
+            )
+        committee = payouts.disbursement_request(
+            community=community,
+            payee="明亮照明工程有限公司",
+            purpose="老旧楼道照明改造",
+            category="environment",
+            amount=big,
+            user=officer,
+            decision=lights,
+            attachments=evidence(f"{community.code}-fapiao-3.pdf"),
+        )
+        try:
+            payouts.disbursement_committee(
+                disbursement=committee,
+                reviewer=users["reviewer"],
+                payment_reference=f"{community.code}-ZF-3",
+            )
+        except ValidationError:
+            pass  # the fund cannot pay it yet: it stays waiting
         if community.code == COMMUNITIES[0][0]:
             # Planted for the red-flag screen: one purchase cut in two just under the
             # one-reviewer limit, paid with the same invoice file twice.
@@ -328,7 +371,7 @@ class Demo:
                 for pk in mistakes.pop(day, []):
                     self._correct(Income.objects.get(pk=pk), officer)
                 if day.day == 10 and dates.previous_month(day) >= self.start:
-                    self._settle(community, officer, dates.previous_month(day), day)
+                    self._settle(community, officer, dates.previous_month(day), day, reviewer)
             day += dt.timedelta(days=1)
 
     def _sale(self, community, packages, officer, day: dt.date, serial: int) -> Income:
@@ -381,9 +424,11 @@ class Demo:
         except ValidationError:
             pass  # the refund would overdraw an account that day: the mistake stands
 
-    def _settle(self, community, officer, month: dt.date, paid_on: dt.date) -> None:
+    def _settle(self, community, officer, month: dt.date, paid_on: dt.date, reviewer) -> None:
         """Pay each provider and the hub what it was owed at the end of `month` - no more
-        than it is still owed, nor than the paying account holds, from `paid_on` on."""
+        than it is still owed, nor than the paying account holds, from `paid_on` on. From
+        the collective-decision limit a settlement cites the passed item of that day's
+        joint meeting of the two committees (三重一大)."""
         from .services import payouts
 
         book = community.book
@@ -410,14 +455,28 @@ class Demo:
                     continue
                 if fen < 10000:  # under ¥100 is not worth a transfer
                     continue
+                amount = Money(Decimal(fen).scaleb(-2), community.currency)
+                reference = f"{community.code}-JS-{paid_on:%Y%m}-{code}-{method}"
+                decision = None
+                if payouts.major(community, amount):
+                    payee = provider.name if provider else community.hub.name
+                    (decision,) = passed_items(
+                        community,
+                        officer,
+                        reviewer,
+                        held_on=paid_on,
+                        reference=f"联席〔{reference}〕号",
+                        titles=[(f"同意结算{payee}{month:%Y年%m月}应付款", amount)],
+                    )
                 payouts.settlement_record(
                     community=community,
                     provider=provider,
-                    amount=Money(Decimal(fen).scaleb(-2), community.currency),
+                    amount=amount,
                     method=method,
-                    bank_reference=f"{community.code}-JS-{paid_on:%Y%m}-{code}-{method}",
+                    bank_reference=reference,
                     paid_on=paid_on,
                     user=officer,
                     note=f"{month:%Y-%m} 结算",
+                    decision=decision,
                 )
                 owed -= fen

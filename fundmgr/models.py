@@ -212,7 +212,18 @@ class SplitPolicy(models.Model):
     hub_bp = models.PositiveIntegerField(_("hub share (basis points)"), default=2500)
     fund_bp = models.PositiveIntegerField(_("fund share (basis points)"), default=500)
     effective_from = models.DateField(_("in force from"))
-    approved_by = models.CharField(_("approved by"), max_length=200)
+    # The passed decision item that adopted this split (#19). Required of every policy
+    # made after it existed; older rows keep only the free text below.
+    decision = models.ForeignKey(
+        "decisions.DecisionItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="split_policies",
+        verbose_name=_("decision"),
+    )
+    # History: who approved it, as typed before decisions were recorded (never edited).
+    approved_by = models.CharField(_("approved by"), max_length=200, blank=True)
     decision_ref = models.CharField(_("decision reference"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -539,6 +550,16 @@ class Settlement(models.Model):
     bank_reference = models.CharField(_("bank reference"), max_length=64)
     paid_on = models.DateField(_("paid on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # 三重一大: from the community's collective-decision limit, the passed item that
+    # decided the payment (#19).
+    decision = models.ForeignKey(
+        "decisions.DecisionItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlements",
+        verbose_name=_("decision"),
+    )
     entry = models.OneToOneField(
         "ledger.Entry", on_delete=models.PROTECT, related_name="settlement"
     )
@@ -612,7 +633,17 @@ class Disbursement(models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    # 三重一大: the committee's recorded vote.
+    # 三重一大: the passed decision item that decided it (#19).
+    decision = models.ForeignKey(
+        "decisions.DecisionItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disbursements",
+        verbose_name=_("decision"),
+    )
+    # History: the committee's vote as typed before decisions were recorded. New
+    # requests cite `decision` instead; these stay empty.
     votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
     members_present = models.PositiveSmallIntegerField(_("members present"), null=True, blank=True)

@@ -18,6 +18,7 @@ from fundmgr.chart import (
     provider_code_of,
 )
 from fundmgr.decisions.selectors import document_part as decisions_part
+from fundmgr.decisions.selectors import item_ref
 from fundmgr.inflows.selectors import document_part as inflows_part
 from fundmgr.lib.dates import day_bounds, local_date
 from fundmgr.lib.money import fen, yuan
@@ -291,8 +292,11 @@ def build(period) -> dict:
                 "effective_from": p.effective_from.isoformat(),
                 "approved_by": p.approved_by,
                 "decision_ref": p.decision_ref,
+                # The decision item that adopted it (#19): a key only policies that cite
+                # one carry, so the months published before keep their bytes and digest.
+                **({"decision": item_ref(p.decision)} if p.decision_id else {}),
             }
-            for p in policies.order_by("effective_from")
+            for p in policies.select_related("decision__meeting").order_by("effective_from")
         ],
         "totals": {
             "income": yuan(gross),
@@ -376,11 +380,13 @@ def build(period) -> dict:
                 "date": st.entry.date.isoformat(),
                 "reference": mask(st.bank_reference),
                 "entry": st.entry.seq,
+                # 三重一大 (#19): present only when the settlement cites a decision.
+                **({"decision": item_ref(st.decision)} if st.decision_id else {}),
             }
             for st in Settlement.objects.filter(
                 community=community, entry__date__gte=start, entry__date__lte=end
             )
-            .select_related("provider", "entry")
+            .select_related("provider", "entry", "decision__meeting")
             .order_by("entry__seq")
         ],
         "disbursements": [
@@ -401,6 +407,8 @@ def build(period) -> dict:
                     }
                     for a in d.approvals.select_related("reviewer").order_by("at")
                 ],
+                # The vote as typed before #19; a request citing a decision item carries
+                # that instead (a new key, so earlier months keep their digest).
                 "committee": (
                     {
                         "votes_for": d.votes_for,
@@ -408,9 +416,10 @@ def build(period) -> dict:
                         "members_present": d.members_present,
                         "minutes": d.minutes_ref,
                     }
-                    if d.tier == "committee"
+                    if d.tier == "committee" and not d.decision_id
                     else None
                 ),
+                **({"decision": item_ref(d.decision)} if d.decision_id else {}),
                 "evidence": [
                     {"kind": a.kind, "sha256": a.sha256} for a in d.attachments.order_by("pk")
                 ],
@@ -418,7 +427,7 @@ def build(period) -> dict:
             for d in Disbursement.objects.filter(
                 community=community, status="posted", entry__date__gte=start, entry__date__lte=end
             )
-            .select_related("entry", "requested_by")
+            .select_related("entry", "requested_by", "decision__meeting")
             .order_by("entry__seq")
         ],
         # Spaces let for services (一元租金) and the decisions of the month: new keys.

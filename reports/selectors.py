@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.cache import cache
 
 from fundmgr.chart import METHOD_ACCOUNTS
+from fundmgr.decisions.selectors import item_ref
 from fundmgr.lib import dates
 from fundmgr.lib.dates import month_start
 from fundmgr.lib.split import percent
@@ -192,6 +193,7 @@ def community_public(community: Community) -> dict:
             "effective_from": policy.effective_from.isoformat(),
             "approved_by": policy.approved_by,
             "decision_ref": policy.decision_ref,
+            "decision": item_ref(policy.decision) if policy.decision_id else None,
         }
         if policy
         else None,

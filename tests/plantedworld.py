@@ -475,6 +475,20 @@ class Builder:
             files = [*files, ("minutes", SimpleUploadedFile("jiyao.pdf", minutes_file))]
         self.serial += 1
         requested = _aware(day, hour, self.rng.randint(0, 50))
+        decision = None
+        if payouts.major(c, Money(amount, "CNY")):
+            # 三重一大: the joint meeting's passed item, recorded the day before.
+            from fundmgr.decisions.demo import passed_items
+
+            with self._at(requested - dt.timedelta(days=1)):
+                (decision,) = passed_items(
+                    c,
+                    staff[officer],
+                    staff["reviewer2"],
+                    held_on=day - dt.timedelta(days=1),
+                    reference=f"M-{c.code}-{self.serial}",
+                    titles=[(f"{payee}服务费", Money(amount, "CNY"))],
+                )
         with self._at(requested):
             d = payouts.disbursement_request(
                 community=c,
@@ -488,16 +502,12 @@ class Builder:
                 invoice_number=number,
                 invoice_date=invoice_date or day,
                 attachments=files,
+                decision=decision,
             )
         with self._at(requested + approve_after):
             if d.tier == "committee":
                 payouts.disbursement_committee(
-                    disbursement=d,
-                    reviewer=staff["reviewer2"],
-                    votes_for=6,
-                    votes_against=0,
-                    members_present=7,
-                    minutes_ref=f"M-{d.pk}",
+                    disbursement=d, reviewer=staff["reviewer2"], decision=decision
                 )
             else:
                 payouts.disbursement_approve(disbursement=d, reviewer=staff["reviewer2"])
@@ -590,14 +600,30 @@ class Builder:
                     owed = min(-owed_then.get(code, 0), balance_fen(c.book, code))
                     if owed <= 0:
                         continue
+                    amount = Money(Decimal(owed // 2).scaleb(-2), "CNY")
+                    reference = f"{c.code}-{provider.code}-{month}"
+                    decision = None
+                    if payouts.major(c, amount):
+                        # 三重一大: the joint meeting's passed item, on the day it is paid.
+                        from fundmgr.decisions.demo import passed_items
+
+                        (decision,) = passed_items(
+                            c,
+                            entry["staff"]["officer0"],
+                            entry["staff"]["reviewer2"],
+                            held_on=paid_on,
+                            reference=f"JS-{reference}",
+                            titles=[(f"结算{provider.name}", amount)],
+                        )
                     payouts.settlement_record(
                         community=c,
                         provider=provider,
-                        amount=Money(Decimal(owed // 2).scaleb(-2), "CNY"),
+                        amount=amount,
                         method="bank",
-                        bank_reference=f"{c.code}-{provider.code}-{month}",
+                        bank_reference=reference,
                         paid_on=paid_on,
                         user=entry["staff"]["officer0"],
+                        decision=decision,
                     )
 
     # --- planted schemes ------------------------------------------------------------

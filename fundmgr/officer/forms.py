@@ -290,6 +290,34 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
+def decision_choices(community: Community | None) -> list[tuple]:
+    """The passed decision items of a community, newest meeting first: what a payment
+    from the collective-decision limit (三重一大) cites."""
+    from ..decisions.models import DecisionItem, Outcome
+
+    items = (
+        DecisionItem.objects.filter(meeting__community=community, outcome=Outcome.PASSED)
+        .select_related("meeting")
+        .order_by("-meeting__held_on", "-meeting_id", "number")
+        if community
+        else []
+    )
+    return [("", "—")] + [
+        (i.pk, f"{i.meeting.held_on.isoformat()} {i.meeting.reference} 第{i.number}项 {i.title}")
+        for i in items
+    ]
+
+
+def decision_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label=_("Decision (三重一大)"),
+        help_text=_("Needed from the community's collective-decision limit."),
+    )
+
+
 class SettlementForm(forms.Form):
     party = forms.ChoiceField(label=_("Pay"))
     amount = AmountField(label=_("Amount"))
@@ -299,10 +327,12 @@ class SettlementForm(forms.Form):
     bank_reference = TextField(max_length=64, label=_("Bank reference"))
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     note = TextField(max_length=200, required=False, label=_("Note"))
+    decision = decision_field()
 
     def __init__(self, *args, parties, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = parties
+        self.fields["decision"].choices = decision_choices(community)
         self.community = community
         self.adjustment = None
 
@@ -332,6 +362,9 @@ class DisbursementForm(forms.Form):
     invoice = forms.FileField(required=False, label=_("Invoice (PDF, JPG or PNG)"))
     receipt = forms.FileField(required=False, label=_("Receipt (PDF, JPG or PNG)"))
     minutes = forms.FileField(required=False, label=_("Minutes (PDF, JPG or PNG)"))
+    # The decision item (三重一大) from the collective-decision limit; its meeting keeps
+    # the minutes' SHA-256.
+    decision = decision_field()
     # The decided project whose earmark pays it (fundmgr/projects, #19).
     project = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, label=_("Project")
@@ -353,13 +386,19 @@ class DisbursementForm(forms.Form):
         self.fields["project"].choices = [("", "—")] + [
             (p.pk, f"{p.number}. {p.title}") for p in payable
         ]
+        self.fields["decision"].choices = decision_choices(community)
 
 
 class CommitteeForm(forms.Form):
-    members_present = forms.IntegerField(min_value=0, max_value=200, label=_("Members present"))
-    votes_for = forms.IntegerField(min_value=0, max_value=200, label=_("Votes for"))
-    votes_against = forms.IntegerField(min_value=0, max_value=200, label=_("Votes against"))
-    minutes_ref = TextField(max_length=100, label=_("Minutes reference"))
+    """A reviewer pays a collective decision: the request's decision item, or for a
+    request made before requests cited one, the item named here. The votes are the
+    item's, never typed again."""
+
+    decision = decision_field()
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = decision_choices(community)
 
 
 class AmountAdmin(admin.ModelAdmin):

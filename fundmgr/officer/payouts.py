@@ -14,6 +14,7 @@ from djmoney.money import Money
 
 from ..access import communities_for, community_role, roles_in
 from ..chart import FUND_ACCOUNT, HUB_ACCOUNT, PROVIDER_ACCOUNT_PREFIX, party_name, provider_code_of
+from ..decisions.models import DecisionItem
 from ..models import Attachment, Community, Disbursement, Provider, Role
 from ..projects.models import Project
 from ..services import payouts
@@ -53,6 +54,13 @@ def _parties(community: Community):
     return parties
 
 
+def _decision(community: Community, pk: int | None):
+    """The chosen decision item of this community (the form offers no other)."""
+    if pk is None:
+        return None
+    return DecisionItem.objects.filter(meeting__community=community, pk=pk).first()
+
+
 @community_role(Role.OFFICER)
 def settlement_new(request, community: Community):
     form = SettlementForm(request.POST or None, parties=_parties(community), community=community)
@@ -71,6 +79,7 @@ def settlement_new(request, community: Community):
                 paid_on=data["paid_on"],
                 note=data["note"],
                 user=request.user,
+                decision=_decision(community, data["decision"]),
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -117,6 +126,7 @@ def disbursement_new(request, community: Community):
                 else None,
                 final=data["final"],
                 emergency_reason=data["emergency_reason"],
+                decision=_decision(community, data["decision"]),
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -153,7 +163,9 @@ def disbursement_detail(request, pk: int):
         {
             "d": d,
             "roles": roles,
-            "committee_form": CommitteeForm(),
+            "committee_form": CommitteeForm(
+                community=d.community, initial={"decision": d.decision_id}
+            ),
             "can_decide": (
                 Role.REVIEWER in roles
                 and d.status == "pending"
@@ -195,14 +207,14 @@ def disbursement_decide(request, pk: int):
                 disbursement=d, reviewer=request.user, reason=request.POST.get("note", "")
             )
         elif action == "committee":
-            form = CommitteeForm(request.POST)
+            form = CommitteeForm(request.POST, community=d.community)
             if not form.is_valid():
-                raise ValidationError(_("Fill in the committee's vote."))
+                raise ValidationError(_("Choose the decision item from the list."))
             payouts.disbursement_committee(
                 disbursement=d,
                 reviewer=request.user,
+                decision=_decision(d.community, form.cleaned_data["decision"]),
                 payment_reference=request.POST.get("reference", ""),
-                **form.cleaned_data,
             )
         else:
             raise Http404

@@ -57,6 +57,34 @@ def _check_money(community: Community, amount, errors: dict) -> None:
         errors.setdefault("amount", []).append(problem[1])
 
 
+def major(community: Community, amount) -> bool:
+    """三重一大: from the community's collective-decision limit a payment needs a decision."""
+    return amount is not None and amount >= community.committee_from
+
+
+def _check_decision(community: Community, amount, decision, on, errors: dict):
+    """The decision item a payment cites: required from the collective-decision limit
+    (passed, of this community, held on or before `on`); below it, checked only when one
+    is given. Returns the item, or None."""
+    from ..decisions.services import item_cite
+
+    if decision is None:
+        if major(community, amount):
+            errors.setdefault("decision", []).append(
+                _(
+                    "From %(limit)s a payment is a major matter (三重一大): choose the "
+                    "passed decision item that approved it."
+                )
+                % {"limit": yuan(ledger.to_fen(community.committee_from))}
+            )
+        return None
+    try:
+        return item_cite(decision, community=community, on=on, field="decision")
+    except ValidationError as error:
+        errors.setdefault("decision", []).extend(error.message_dict["decision"])
+        return None
+
+
 # --- Settlements -----------------------------------------------------------------------
 def settlement_record(
     *,
@@ -68,8 +96,11 @@ def settlement_record(
     paid_on: dt.date,
     user,
     note: str = "",
+    decision=None,
 ) -> Settlement:
-    """Pay a provider (or, with no provider, the hub) out of what it is owed."""
+    """Pay a provider (or, with no provider, the hub) out of what it is owed. From the
+    collective-decision limit (三重一大) it cites the passed decision item that approved
+    it, held on or before the day it was paid."""
     require_role(user, community, Role.OFFICER)
     errors: dict[str, list[str]] = {}
     _check_money(community, amount, errors)
@@ -86,6 +117,8 @@ def settlement_record(
         errors.setdefault("paid_on", []).append(
             _("Enter the date it was paid (not later than today).")
         )
+    if not errors:
+        decision = _check_decision(community, amount, decision, paid_on, errors)
     if errors:
         raise ValidationError(errors)
     payable = provider_account_code(provider) if provider else HUB_ACCOUNT
@@ -131,6 +164,7 @@ def settlement_record(
             bank_reference=bank_reference,
             paid_on=paid_on,
             note=note.strip()[:200],
+            decision=decision,
             entry=entry,
             recorded_by=user,
         )
@@ -205,10 +239,12 @@ def disbursement_request(
     project=None,
     final: bool = False,
     emergency_reason: str = "",
+    decision=None,
 ) -> Disbursement:
     """A request to pay from the fund. `project` cites the earmark that pays it (see
     fundmgr.projects); without one, once the community spends through earmarks, an
-    `emergency_reason` is needed."""
+    `emergency_reason` is needed. From the collective-decision limit (三重一大) it cites
+    the passed decision item that approved it, held by today."""
     require_role(user, community, Role.OFFICER)
     errors: dict[str, list[str]] = {}
     _check_money(community, amount, errors)
@@ -222,6 +258,8 @@ def disbursement_request(
         errors.setdefault("category", []).append(_("Choose a category."))
     if method not in PaymentMethod.values:
         errors.setdefault("method", []).append(_("Choose a payment method."))
+    if not errors:
+        decision = _check_decision(community, amount, decision, today(), errors)
     if errors:
         raise ValidationError(errors)
     disbursement = Disbursement.objects.create(
@@ -236,6 +274,7 @@ def disbursement_request(
         invoice_number=invoice_number.strip()[:64],
         invoice_date=invoice_date,
         tier=tier_for(community, amount),
+        decision=decision,
         requested_by=user,
     )
     # Imported here: fundmgr.projects builds on this module (#19).
@@ -348,7 +387,10 @@ def disbursement_approve(
     d = _locked(disbursement)
     if d.tier == ApprovalTier.COMMITTEE:
         raise ValidationError(
-            _("This amount needs a collective decision (三重一大): record the committee's vote.")
+            _(
+                "This amount needs a collective decision (三重一大): confirm the decision "
+                "item it cites."
+            )
         )
     _vote(d, reviewer, True, note)
     approvals = d.approvals.filter(approve=True).count()
@@ -359,50 +401,32 @@ def disbursement_approve(
 
 @transaction.atomic
 def disbursement_committee(
-    *,
-    disbursement: Disbursement,
-    reviewer,
-    votes_for: int,
-    votes_against: int,
-    members_present: int,
-    minutes_ref: str,
-    payment_reference: str = "",
+    *, disbursement: Disbursement, reviewer, decision=None, payment_reference: str = ""
 ) -> Disbursement:
-    """Record the collective decision (三重一大): a quorum present, a majority for, and
-    the minutes; a reviewer records it and the payment follows."""
+    """Pay a request the collective decision (三重一大) approved: a reviewer confirms the
+    passed decision item it cites (or, for a request made before requests cited one,
+    names it now) and the payment follows. The vote itself is the item's, counted twice in
+    fundmgr.decisions; nothing is typed here."""
+    from ..decisions.selectors import item_ref
+    from ..decisions.services import item_cite
+
     d = _locked(disbursement)
     if d.tier != ApprovalTier.COMMITTEE:
         raise ValidationError(_("This request does not need a collective decision."))
-    quorum = d.community.committee_quorum
-    if members_present < quorum:
-        raise ValidationError(
-            {
-                "members_present": _("A collective decision needs %(quorum)d members present.")
-                % {"quorum": quorum}
-            }
-        )
-    if votes_for + votes_against > members_present or votes_for < 0 or votes_against < 0:
-        raise ValidationError({"votes_for": _("More votes than members present.")})
-    if not minutes_ref.strip():
-        raise ValidationError({"minutes_ref": _("Give the reference of the minutes.")})
-    if not d.attachments.filter(kind="minutes").exists():
-        raise ValidationError({"minutes_ref": _("Attach the minutes of the meeting.")})
-    approved = votes_for * 2 > members_present
+    if d.decision_id and decision is not None and decision.pk != d.decision_id:
+        raise ValidationError({"decision": _("This request already cites another decision item.")})
+    item = item_cite(decision or d.decision, community=d.community, on=today(), field="decision")
+    ref = item_ref(item)
+    votes = ref["votes"]
     _vote(
         d,
         reviewer,
-        approved,
-        f"集体决策：赞成 {votes_for}，反对 {votes_against}，"
-        f"出席 {members_present}，纪要 {minutes_ref}",
+        True,
+        f"集体决策：{ref['meeting']} 第{ref['item']}项（{ref['held_on']}），"
+        f"赞成 {votes['for']}，反对 {votes['against']}，弃权 {votes['abstain']}",
     )
-    d.votes_for, d.votes_against, d.members_present = votes_for, votes_against, members_present
-    d.minutes_ref = minutes_ref.strip()[:100]
-    if not approved:
-        d.status, d.decided_at = DisbursementStatus.REJECTED, timezone.now()
-        d.rejection_reason = _("The committee did not approve it.")
-        d.save()
-        return d
-    d.save()
+    d.decision = item
+    d.save(update_fields=["decision"])
     return _pay(d, payment_reference)
 
 

@@ -131,10 +131,14 @@ def policy_check(
     hub_bp: int,
     fund_bp: int,
     effective_from: dt.date,
-    approved_by: str,
+    decision,
 ) -> None:
     """Every reason a new split version is refused, as field errors in the reader's
-    language; nothing is written."""
+    language; nothing is written. `decision` is the passed decision item of this
+    community, held on or before the day the split starts, that adopted it (#19)."""
+    # Imported here: fundmgr.decisions builds on fundmgr.models and fundmgr.services.
+    from ..decisions.services import item_cite
+
     errors: dict[str, str] = {}
     try:
         validate_bp(provider_bp, hub_bp, fund_bp)
@@ -143,8 +147,10 @@ def policy_check(
             "The three shares must be whole numbers of basis points (1%% = 100) that add up "
             "to 10000 (100%%); these add up to %(total)s."
         ) % {"total": sum(v for v in (provider_bp, hub_bp, fund_bp) if isinstance(v, int))}
-    if not (approved_by or "").strip():
-        errors["approved_by"] = _("Say who approved the new split.")
+    try:
+        item_cite(decision, community=community, on=effective_from, field="decision")
+    except ValidationError as error:
+        errors["decision"] = error.message_dict["decision"][0]
     closed = community.book.closed_through
     last = (
         Income.objects.filter(community=community)
@@ -172,18 +178,19 @@ def policy_create(
     hub_bp: int,
     fund_bp: int,
     effective_from: dt.date,
-    approved_by: str,
-    decision_ref: str = "",
+    decision,
 ) -> SplitPolicy:
-    """A new version of the split. It may not start on or before a day that already has
-    income: that would change the rule those incomes were split under."""
+    """A new version of the split, citing the decision item that adopted it. It may not
+    start on or before a day that already has income: that would change the rule those
+    incomes were split under. The free-text `approved_by` and `decision_ref` are history
+    of the policies made before decisions were recorded; new ones leave them empty."""
     policy_check(
         community=community,
         provider_bp=provider_bp,
         hub_bp=hub_bp,
         fund_bp=fund_bp,
         effective_from=effective_from,
-        approved_by=approved_by,
+        decision=decision,
     )
     latest = SplitPolicy.objects.filter(community=community).order_by("-version").first()
     return SplitPolicy.objects.create(
@@ -193,8 +200,7 @@ def policy_create(
         hub_bp=hub_bp,
         fund_bp=fund_bp,
         effective_from=effective_from,
-        approved_by=approved_by,
-        decision_ref=decision_ref,
+        decision=decision,
     )
 
 

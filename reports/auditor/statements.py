@@ -217,7 +217,7 @@ def period_statement(community: Community, month: dt.date) -> Statement:
                     f"{p['percents']['provider']}%",
                     f"{p['percents']['hub']}%",
                     f"{p['percents']['fund']}%",
-                    " ".join(x for x in (p["approved_by"], p["decision_ref"]) if x),
+                    _policy_decision(p),
                 ]
                 for p in extras["policies"]
             ],
@@ -609,3 +609,15 @@ def build(
     else:
         st = audit_trail(community, start, end)
     return st.seal()
+
+
+def _policy_decision(p: dict) -> str:
+    """The decision item a policy cites (#19), or the free text of older policies."""
+    d = p.get("decision")
+    if d:
+        v = d["votes"]
+        return (
+            f"{d['meeting']} 第{d['item']}项 {d['held_on']} {d['title']}"
+            f"（赞成 {v['for']}，反对 {v['against']}，弃权 {v['abstain']}）"
+        )
+    return " ".join(x for x in (p["approved_by"], p["decision_ref"]) if x)

@@ -45,8 +45,14 @@ def test_a_community_added_in_admin_gets_its_book_chart_fund_and_policy(admin_cl
     assert (community.committee_from.amount, community.committee_quorum) == (30000, 7)
 
 
+def _adopted(c, held_on=dt.date(2026, 1, 5)):
+    officer = f.user(None, (c, "officer"))
+    return f.decided_item(c, officer, f.user(None, (c, "reviewer")), held_on=held_on)
+
+
 def test_a_policy_cannot_be_edited_in_admin_and_a_new_one_is_checked(admin_client):
     c = f.community()
+    item = _adopted(c)
     policy = SplitPolicy.objects.get(community=c)
     change = admin_client.post(
         reverse("admin:fundmgr_splitpolicy_change", args=[policy.pk]),
@@ -61,7 +67,7 @@ def test_a_policy_cannot_be_edited_in_admin_and_a_new_one_is_checked(admin_clien
             "hub_bp": 3000,
             "fund_bp": 900,
             "effective_from": "2030-01-01",
-            "approved_by": "居委会",
+            "decision": item.pk,
         },
     )
     assert SplitPolicy.objects.filter(community=c).count() == 1
@@ -73,11 +79,11 @@ def test_a_policy_cannot_be_edited_in_admin_and_a_new_one_is_checked(admin_clien
             "hub_bp": 3000,
             "fund_bp": 1000,
             "effective_from": "2030-01-01",
-            "approved_by": "居委会",
+            "decision": item.pk,
         },
     )
     new = SplitPolicy.objects.get(community=c, version=2)
-    assert new.effective_from == dt.date(2030, 1, 1)
+    assert (new.effective_from, new.decision, new.approved_by) == (dt.date(2030, 1, 1), item, "")
 
 
 def test_income_is_view_only_in_admin(admin_client):
@@ -103,10 +109,36 @@ def _policy_form(c, **over):
         "hub_bp": 2500,
         "fund_bp": 500,
         "effective_from": "2030-01-01",
-        "approved_by": "居民代表会议",
-        "decision_ref": "",
         **over,
     }
+
+
+def test_a_policy_without_a_passed_item_of_its_community_held_by_its_start_is_refused(
+    admin_client,
+):
+    c = f.community()
+    other = f.community()
+    late = _adopted(c, held_on=dt.date(2026, 6, 1))
+    cases = [
+        ({}, "请选择批准此事的决议事项"),
+        ({"decision": _adopted(other).pk}, "这项决议属于其他社区"),
+        ({"decision": late.pk, "effective_from": "2026-05-01"}, "晚于2026-05-01"),
+    ]
+    for over, words in cases:
+        response = admin_client.post(
+            reverse("admin:fundmgr_splitpolicy_add"), _policy_form(c, **over)
+        )
+        page = response.content.decode()
+        assert response.status_code == 200 and words in page, words
+        assert "成功" not in page
+    assert SplitPolicy.objects.filter(community=c).count() == 1
+
+
+def test_an_old_policy_shows_its_free_text_read_only(admin_client):
+    c = f.community()
+    policy = SplitPolicy.objects.get(community=c)
+    page = admin_client.get(reverse("admin:fundmgr_splitpolicy_change", args=[policy.pk]))
+    assert page.status_code == 200 and policy.approved_by in page.content.decode()
 
 
 def test_a_refused_policy_is_a_form_error_in_chinese_with_the_input_kept(admin_client):

@@ -233,6 +233,8 @@ def test_a_reversal_needs_a_reason_and_an_officer(setup):
 def test_a_new_policy_applies_from_its_date_and_never_rewrites_history(setup):
     c, pkg, officer, _ = setup
     march, _ = income_record(f.draft(c, pkg, "100.00"), recorded_by=officer)
+    reviewer = f.user(None, (c, "reviewer"))
+    adopted = f.decided_item(c, officer, reviewer, held_on=dt.date(2026, 3, 1))
     with pytest.raises(ValidationError) as err:
         policy_create(
             community=c,
@@ -240,7 +242,7 @@ def test_a_new_policy_applies_from_its_date_and_never_rewrites_history(setup):
             hub_bp=3000,
             fund_bp=1000,
             effective_from=dt.date(2026, 3, 5),
-            approved_by="居委会",
+            decision=adopted,
         )
     assert "effective_from" in err.value.message_dict
     with pytest.raises(ValidationError):
@@ -250,7 +252,7 @@ def test_a_new_policy_applies_from_its_date_and_never_rewrites_history(setup):
             hub_bp=3000,
             fund_bp=900,
             effective_from=dt.date(2026, 4, 1),
-            approved_by="居委会",
+            decision=adopted,
         )
     v2 = policy_create(
         community=c,
@@ -258,7 +260,7 @@ def test_a_new_policy_applies_from_its_date_and_never_rewrites_history(setup):
         hub_bp=3000,
         fund_bp=1000,
         effective_from=dt.date(2026, 4, 1),
-        approved_by="居委会 2026-3 决议",
+        decision=adopted,
     )
     april, _ = income_record(
         f.draft(c, pkg, "100.00", paid_at=timezone.make_aware(dt.datetime(2026, 4, 1, 9))),

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -82,8 +85,12 @@ def test_bad_requests_are_refused_by_field(world):
 
 
 def test_a_settlement_form_refuses_more_than_owed(world):
-    _, pkg, as_ = world
+    c, pkg, as_ = world
+    officer, reviewer = (User.objects.get(username=n) for n in ("officer", "reviewer"))
+    item = f.decided_item(c, officer, reviewer, held_on=dt.date(2026, 3, 1))
     url = "/officer/c/SQV/settlements/new/"
+    response = as_["officer"].get(url)
+    assert f'<option value="{item.pk}">' in response.content.decode()  # passed items offered
     form = {
         "party": pkg.provider.code,
         "amount": "70000.01",
@@ -91,6 +98,9 @@ def test_a_settlement_form_refuses_more_than_owed(world):
         "bank_reference": "BK-5",
         "paid_on": "2026-03-10",
     }
+    response = as_["officer"].post(url, {**form, "amount": "70000.00"})
+    assert response.status_code == 200 and "decision" in response.context["form"].errors
+    form["decision"] = item.pk
     response = as_["officer"].post(url, form)
     assert response.status_code == 200 and "amount" in response.context["form"].errors
     response = as_["officer"].post(url, {**form, "amount": "70000.00"})

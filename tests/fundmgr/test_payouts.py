@@ -31,6 +31,13 @@ def fund(db):
     return c, pkg, officer, r1, r2  # fund 40,000.00; provider owed 560,000.00
 
 
+@pytest.fixture
+def passed(fund):
+    """A passed major decision item of the fund's community, held on 2026-01-05."""
+    c, _, officer, r1, _ = fund
+    return f.decided_item(c, officer, r1, title="同意支付", held_on=dt.date(2026, 1, 5))
+
+
 def cny(x):
     return Money(x, "CNY")
 
@@ -53,7 +60,7 @@ def request(c, officer, amount, **kw):
 
 
 @pytest.mark.django_db
-def test_a_settlement_pays_what_is_owed_and_no_more(fund):
+def test_a_settlement_pays_what_is_owed_and_no_more(fund, passed):
     c, pkg, officer, *_ = fund
     s = payouts.settlement_record(
         community=c,
@@ -63,6 +70,7 @@ def test_a_settlement_pays_what_is_owed_and_no_more(fund):
         bank_reference="BK-001",
         paid_on=dt.date(2026, 3, 10),
         user=officer,
+        decision=passed,
     )
     assert [(ln.account.code, ln.amount_fen) for ln in s.entry.lines.order_by("position")] == [
         (f"2202.{pkg.provider.code}", 6000000),
@@ -78,6 +86,7 @@ def test_a_settlement_pays_what_is_owed_and_no_more(fund):
             bank_reference="BK-002",
             paid_on=dt.date(2026, 3, 10),
             user=officer,
+            decision=passed,
         )
     assert "500000.00" in str(err.value)
     hub = payouts.settlement_record(
@@ -88,6 +97,7 @@ def test_a_settlement_pays_what_is_owed_and_no_more(fund):
         bank_reference="BK-003",
         paid_on=dt.date(2026, 3, 10),
         user=officer,
+        decision=passed,
     )
     assert hub.payee_name == c.hub.name and balance(c, "2241") == cny("0.00")
     with pytest.raises(ValidationError):
@@ -108,9 +118,10 @@ def test_a_settlement_pays_what_is_owed_and_no_more(fund):
     ("amount", "tier"),
     [("2000.00", "one"), ("2000.01", "two"), ("19999.99", "two"), ("20000.00", "committee")],
 )
-def test_the_tier_follows_the_amount(fund, amount, tier):
+def test_the_tier_follows_the_amount(fund, passed, amount, tier):
     c, _, officer, *_ = fund
-    assert request(c, officer, amount).tier == tier
+    decision = passed if tier == "committee" else None
+    assert request(c, officer, amount, decision=decision).tier == tier
 
 
 @pytest.mark.django_db
@@ -143,54 +154,125 @@ def test_two_reviewers_are_needed_between_the_limits(fund):
     assert d.status == "posted"
 
 
+def _failed_item(c, officer, tallier):
+    from fundmgr.decisions import services as decisions
+
+    meeting = decisions.meeting_record(
+        community=c,
+        body="joint",
+        reference="联席〔2026〕否决",
+        held_on=dt.date(2026, 1, 6),
+        members_entitled=9,
+        members_present=7,
+        user=officer,
+        minutes_sha256=f.MINUTES_SHA,
+        items=[{"title": "同意支付"}],
+    )
+    item = meeting.items.get()
+    for who in (officer, tallier):
+        decisions.tally_enter(item=item, user=who, votes_for=2, votes_against=5, votes_abstain=0)
+    item.refresh_from_db()
+    return item
+
+
+def _bad_items(c, officer, r1, *, later=True):
+    """A failed item, another community's passed item, and (`later`) one held after the
+    payment's day, 2026-03-10; each with the refusal's words."""
+    other = f.community("SQO")
+    o_officer = f.user("o-officer", (other, "officer"))
+    o_reviewer = f.user("o-reviewer", (other, "reviewer"))
+    bad = [
+        (_failed_item(c, officer, r1), "没有通过"),
+        (f.decided_item(other, o_officer, o_reviewer), "其他社区"),
+    ]
+    if later:
+        bad.append((f.decided_item(c, officer, r1, held_on=dt.date(2026, 3, 20)), "晚于2026-03-10"))
+    return bad
+
+
 @pytest.mark.django_db
-def test_a_collective_decision_needs_quorum_majority_and_minutes(fund):
+@time_machine.travel("2026-03-10 12:00 +08:00")
+def test_a_disbursement_from_the_collective_limit_cites_a_passed_item(fund, passed):
     c, _, officer, r1, _ = fund
-    d = request(c, officer, "30000.00")
+    with pytest.raises(ValidationError) as err:
+        request(c, officer, "20000.00")
+    assert list(err.value.message_dict) == ["decision"]
+    assert "20000.00" in err.value.message_dict["decision"][0]
+    # A meeting cannot be recorded before it is held: none is later than today's request.
+    for item, why in _bad_items(c, officer, r1, later=False):
+        with pytest.raises(ValidationError, match=why) as err:
+            request(c, officer, "30000.00", decision=item)
+        assert list(err.value.message_dict) == ["decision"]
+    assert not Disbursement.objects.exists()  # nothing written
+    d = request(c, officer, "30000.00", decision=passed)
+    assert (d.tier, d.decision) == ("committee", passed)
     with pytest.raises(ValidationError, match="三重一大"):
         payouts.disbursement_approve(disbursement=d, reviewer=r1)
-    with pytest.raises(ValidationError) as err:
-        payouts.disbursement_committee(
-            disbursement=d,
-            reviewer=r1,
-            votes_for=4,
-            votes_against=0,
-            members_present=4,
-            minutes_ref="纪要1",
-        )
-    assert "members_present" in err.value.message_dict
-    d.refresh_from_db()
-    assert d.status == "pending" and not d.approvals.exists()
-    kwargs = dict(
-        disbursement=d,
-        votes_for=5,
-        votes_against=1,
-        members_present=7,
-        minutes_ref="居委会〔2026〕5号",
-    )
-    with pytest.raises(ValidationError, match="纪要|minutes"):
-        payouts.disbursement_committee(reviewer=f.user("r3", (c, "reviewer")), **kwargs)
-    payouts.attachment_add(
-        disbursement=d, kind="minutes", upload=SimpleUploadedFile("jiyao.pdf", PDF), user=officer
-    )
-    paid = payouts.disbursement_committee(reviewer=f.user("r4", (c, "reviewer")), **kwargs)
-    assert paid.status == "posted" and paid.votes_for == 5
+    paid = payouts.disbursement_committee(disbursement=d, reviewer=r1)
+    assert paid.status == "posted" and paid.decision == passed
+    assert (paid.votes_for, paid.minutes_ref) == (None, "")  # the old free text stays empty
+    note = paid.approvals.get().note
+    assert passed.meeting.reference in note and "赞成 6" in note
     assert balance(c, "3101") == cny("10000.00")
 
 
 @pytest.mark.django_db
-def test_a_committee_majority_against_rejects(fund):
+@time_machine.travel("2026-03-10 12:00 +08:00")
+def test_a_committee_request_without_an_item_names_one_when_it_is_paid(fund, passed):
     c, _, officer, r1, _ = fund
-    d = request(c, officer, "25000.00", attachments=[("minutes", SimpleUploadedFile("m.pdf", PDF))])
-    d = payouts.disbursement_committee(
-        disbursement=d,
-        reviewer=r1,
-        votes_for=3,
-        votes_against=3,
-        members_present=6,
-        minutes_ref="纪要2",
+    d = request(c, officer, "25000.00", decision=passed)
+    Disbursement.objects.filter(pk=d.pk).update(decision=None)  # as requested before #19
+    with pytest.raises(ValidationError) as err:
+        payouts.disbursement_committee(disbursement=d, reviewer=r1)
+    assert list(err.value.message_dict) == ["decision"]
+    d.refresh_from_db()
+    assert d.status == "pending" and not d.approvals.exists()
+    failed = _failed_item(c, officer, r1)
+    with pytest.raises(ValidationError, match="没有通过"):
+        payouts.disbursement_committee(disbursement=d, reviewer=r1, decision=failed)
+    paid = payouts.disbursement_committee(disbursement=d, reviewer=r1, decision=passed)
+    assert paid.status == "posted" and paid.decision == passed
+
+
+@pytest.mark.django_db
+def test_below_the_collective_limit_nothing_is_asked(fund):
+    c, pkg, officer, r1, r2 = fund
+    d = request(c, officer, "19999.99")
+    assert (d.tier, d.decision) == ("two", None)
+    s = payouts.settlement_record(
+        community=c,
+        provider=pkg.provider,
+        amount=cny("19999.99"),
+        method="bank",
+        bank_reference="BK-SMALL",
+        paid_on=dt.date(2026, 3, 10),
+        user=officer,
     )
-    assert d.status == "rejected" and d.entry is None
+    assert s.decision is None
+
+
+@pytest.mark.django_db
+def test_a_settlement_from_the_collective_limit_cites_a_passed_item(fund, passed):
+    c, pkg, officer, r1, _ = fund
+    kwargs = dict(
+        community=c,
+        provider=pkg.provider,
+        amount=cny("20000.00"),
+        method="bank",
+        bank_reference="BK-BIG",
+        paid_on=dt.date(2026, 3, 10),
+        user=officer,
+    )
+    entries = Entry.objects.count()
+    with pytest.raises(ValidationError) as err:
+        payouts.settlement_record(**kwargs)
+    assert list(err.value.message_dict) == ["decision"]
+    for item, why in _bad_items(c, officer, r1):
+        with pytest.raises(ValidationError, match=why):
+            payouts.settlement_record(**kwargs, decision=item)
+    assert Entry.objects.count() == entries and not Settlement.objects.exists()
+    s = payouts.settlement_record(**kwargs, decision=passed)
+    assert s.decision == passed and s.entry is not None
 
 
 @pytest.mark.django_db

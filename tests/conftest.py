@@ -68,6 +68,19 @@ def ledger_purge(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the product's default language (zh-Hans), as a command or a
+    task does: a request in English left English active for the next test in the
+    process, so a test's language depended on the order pytest-xdist gave it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the database is rolled back between tests,
     and a cached look-up (a published month, a rendered page) must not outlive it."""

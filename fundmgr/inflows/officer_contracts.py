@@ -73,6 +73,13 @@ class LineForm(forms.Form):
     units = forms.IntegerField(min_value=1, max_value=1_000_000, label=gettext_lazy("Units"))
     unit_price = AmountField(label=gettext_lazy("Unit price"))
     cap = AmountField(label=gettext_lazy("Amount cap"))
+    eligible = forms.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        required=False,
+        label=gettext_lazy("Residents eligible"),
+        help_text=gettext_lazy("How many residents the buyer's list covers (may be left empty)."),
+    )
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,6 +174,7 @@ def contract_new(request, community: Community):
                         "units": ln["units"],
                         "unit_price": Money(ln["unit_price"], cny),
                         "cap": Money(ln["cap"], cny),
+                        "eligible": ln.get("eligible"),
                     }
                     for ln in (f.cleaned_data for f in lines.forms)
                     if ln

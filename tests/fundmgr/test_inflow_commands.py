@@ -204,7 +204,9 @@ def _contract_json(world, **change):
         "starts_on": "2026-03-01",
         "ends_on": "2026-12-31",
         "decision": world["decision"],
-        "lines": [{"package": "WH01", "units": 3, "unit_price": "80.00", "cap": "240.00"}],
+        "lines": [
+            {"package": "WH01", "units": 3, "unit_price": "80.00", "cap": "240.00", "eligible": 40}
+        ],
         **change,
     }
 
@@ -214,6 +216,7 @@ def test_a_contract_is_created_extended_and_billed(world, tmp_path, capsys):
     assert "recorded contract GM-1 with 1 lines" in run(
         "contract", "create", "CM", "--user", "cm-officer", "--json", path
     )
+    assert ContractLine.objects.get().eligible == 40
     out = run(
         "contract", "extend", "CM", "GM-1", "--package", "WH01", "--units", "2", "--cap", "160.00",
         "--decision", world["decision"], "--user", "cm-officer",

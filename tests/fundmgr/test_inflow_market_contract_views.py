@@ -375,3 +375,15 @@ def test_the_refusals_speak_chinese_by_default(world):
     response = z.post("/officer/c/MK/markets/new/", _market_form(world, **{"stalls-1-package": ""}))
     assert response.status_code == 400 and "举办日期" in response.content.decode()
     assert PurchaseContract.objects.count() == 0 and Market.objects.count() == 0
+
+
+def test_the_residents_eligible_are_recorded_from_the_form_or_refused(world):
+    bad = _client(world["officer"]).post(
+        "/officer/c/MK/contracts/new/", _contract_form(world, **{"lines-0-eligible": "0"})
+    )
+    assert bad.status_code == 400 and not PurchaseContract.objects.exists()
+    response = _client(world["officer"]).post(
+        "/officer/c/MK/contracts/new/", _contract_form(world, **{"lines-0-eligible": "40"})
+    )
+    assert response.status_code == 302
+    assert PurchaseContract.objects.get().lines.get().eligible == 40

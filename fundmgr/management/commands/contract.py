@@ -6,7 +6,8 @@ prints the reasons naming the field, writes nothing and exits non-zero.
     contract create COMMUNITY --user U --json contract.json
         {"buyer": "街道办事处", "number": "GM-1", "starts_on": "2026-03-01",
          "ends_on": "2026-12-31", "decision": "居议〔3〕号#1",
-         "lines": [{"package": "WH01", "units": 10, "unit_price": "80.00", "cap": "800.00"}]}
+         "lines": [{"package": "WH01", "units": 10, "unit_price": "80.00", "cap": "800.00",
+                    "eligible": 40}]}
     contract extend COMMUNITY NUMBER --package WH01 --units 5 --cap 400.00 \\
         --decision 'MEETING-REF#ITEM' --user U
     contract deliver COMMUNITY NUMBER --package WH01 --date 2026-06-10 \\
@@ -110,6 +111,12 @@ class Command(BaseCommand):
                         cny,
                     ),
                     "cap": cli.amount(cli.required(ln, "cap", f"{where}.cap"), f"{where}.cap", cny),
+                    # How many residents the buyer's list covers: optional.
+                    "eligible": (
+                        cli.units(ln["eligible"], f"{where}.eligible")
+                        if ln.get("eligible") is not None
+                        else None
+                    ),
                 }
             )
         contract = services.contract_create(

@@ -199,7 +199,10 @@ def test_a_dry_run_checks_and_writes_nothing(tmp_path, world, capsys):
     assert ContractDelivery.objects.count() == 0
 
 
-def test_exit_codes_from_the_command_line(tmp_path, world):
+def test_exit_codes_from_the_command_line(tmp_path, world, monkeypatch):
+    # run_from_argv closes every connection when done: on PostgreSQL that would close the
+    # test's own transaction under it.
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     good, bad = _csv(tmp_path, GOOD), _csv(tmp_path, "NOPE,WH01,2026-03-04,1,A1,\n", name="b.csv")
     args = ["manage.py", "import_deliveries", "--community", "IMV", "--user", "imv-officer"]
     ManagementUtility([*args, good, "--dry-run"]).execute()  # returns: exit 0

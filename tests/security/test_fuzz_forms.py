@@ -60,3 +60,16 @@ def test_the_month_page_and_api_never_fail_on_any_query_string(published, params
 def test_the_login_form_never_fails(db, username, password):
     response = Client().post("/accounts/login/", {"username": username, "password": password})
     assert response.status_code in (200, 302, 400, 429)
+
+
+@pytest.mark.django_db
+def test_a_long_username_that_composes_short_is_refused_not_a_500():
+    # 280 characters posted, 140 once NFKC composes each e + combining acute: the form
+    # accepts it, and the failed-login record must still fit its column (PostgreSQL).
+    composed = "e\u0301" * 140
+    response = Client().post("/accounts/login/", {"username": composed, "password": "x" * 12})
+    assert response.status_code in (200, 400)
+    from axes.models import AccessAttempt
+
+    recorded = AccessAttempt.objects.values_list("username", flat=True)
+    assert all(len(u) <= 150 for u in recorded)

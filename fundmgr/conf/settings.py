@@ -8,6 +8,8 @@ import datetime as dt
 import ipaddress
 import json
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -49,7 +51,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+# Commands that read the code and print or write schema and catalogues only - nothing
+# they do is signed, stored or served - run without a key: a throwaway one, so
+# `manage.py makemigrations --check` works on a fresh checkout off DEBUG as well.
+KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate", "makemessages", "help"}
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+_command = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+if not SECRET_KEY and _command in KEYLESS_COMMANDS:
+    SECRET_KEY = secrets.token_urlsafe(50)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -11,20 +11,13 @@ import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from djmoney.money import Money
 
 from ..decisions.models import DecisionItem
 from ..lib.money import AmountError, parse_yuan
+from ..management.actions import community, refused  # noqa: F401 - the commands' names
 from ..models import Community, ServicePackage
-
-
-def community(code: str) -> Community:
-    found = Community.objects.filter(code=code).first()
-    if found is None:
-        raise CommandError(f"community: no community with code {code!r}")
-    return found
 
 
 def user(username: str):
@@ -109,12 +102,3 @@ def decision(c: Community, ref: str, field: str) -> DecisionItem:
     if found is None:
         raise CommandError(f"{field}: no decision item {ref!r} in {c.code} (MEETING-REF#ITEM)")
     return found
-
-
-def refused(exc: ValidationError) -> CommandError:
-    reasons = (
-        [f"{k}: {m}" for k, ms in exc.message_dict.items() for m in ms]
-        if hasattr(exc, "error_dict")
-        else exc.messages
-    )
-    return CommandError("refused, nothing written:\n  " + "\n  ".join(reasons))

@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from fundmgr.inflows import cli, services
 from fundmgr.inflows.models import ContractLine, PurchaseContract
 from fundmgr.inflows.selectors import contract_doc
 from fundmgr.lib import dates
+from fundmgr.management.actions import ActionCommand
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "Purchase contracts: create one with its lines, extend a line, bill a delivery."
 
     def add_arguments(self, parser):
@@ -60,15 +60,6 @@ class Command(BaseCommand):
         s.add_argument("community")
         s.add_argument("number")
         s.add_argument("--json", action="store_true")
-
-    def handle(self, *args, **o):
-        community = cli.community(o["community"])
-        try:
-            getattr(self, f"_{o['action']}")(community, o)
-        except ValidationError as exc:
-            raise cli.refused(exc) from None
-        except PermissionError as exc:
-            raise CommandError(str(exc)) from None
 
     def _contract(self, community, number: str) -> PurchaseContract:
         found = PurchaseContract.objects.filter(community=community, number=number).first()

@@ -16,14 +16,14 @@ refusal prints the reasons naming the field, writes nothing and exits non-zero.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from fundmgr.inflows import cli, services
 from fundmgr.inflows.models import RestrictedFund, RestrictedSpending
+from fundmgr.management.actions import ActionCommand
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "Named and restricted funds: open one, ask to pay from one, approve a payment."
 
     def add_arguments(self, parser):
@@ -47,15 +47,6 @@ class Command(BaseCommand):
         a.add_argument("community")
         a.add_argument("spending", type=int, help="the payment's number")
         a.add_argument("--user", required=True)
-
-    def handle(self, *args, **o):
-        community = cli.community(o["community"])
-        try:
-            getattr(self, f"_{o['action']}")(community, o)
-        except ValidationError as exc:
-            raise cli.refused(exc) from None
-        except PermissionError as exc:
-            raise CommandError(str(exc)) from None
 
     def _open(self, community, o):
         data = cli.read_json(o["json"])

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from fundmgr.inflows import cli, services
 from fundmgr.inflows.models import Market
 from fundmgr.inflows.selectors import market_doc
+from fundmgr.management.actions import ActionCommand
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "Charity markets: create one with its stalls, enter a count sheet, post, show."
 
     def add_arguments(self, parser):
@@ -53,15 +53,6 @@ class Command(BaseCommand):
         s.add_argument("community")
         s.add_argument("market")
         s.add_argument("--json", action="store_true")
-
-    def handle(self, *args, **o):
-        community = cli.community(o["community"])
-        try:
-            getattr(self, f"_{o['action']}")(community, o)
-        except ValidationError as exc:
-            raise cli.refused(exc) from None
-        except PermissionError as exc:
-            raise CommandError(str(exc)) from None
 
     def _market(self, community, code: str) -> Market:
         found = Market.objects.filter(community=community, code=code).first()

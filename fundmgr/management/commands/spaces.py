@@ -10,14 +10,14 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from djmoney.money import Money
 
 from fundmgr.decisions.models import DecisionItem
 from fundmgr.lib import dates
-from fundmgr.models import Community, Provider, ServicePackage
+from fundmgr.management.actions import ActionCommand
+from fundmgr.models import Provider, ServicePackage
 from fundmgr.spaces import services
 from fundmgr.spaces.models import Agreement, Delivery, Space
 from fundmgr.spaces.selectors import agreement_doc
@@ -37,7 +37,7 @@ def _amount(text: str) -> Decimal:
         raise CommandError(f"not an amount: {text!r}") from None
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
     help = "Space agreements: record one, enter and confirm deliveries, the rent; print meters."
 
     def add_arguments(self, parser):
@@ -89,22 +89,6 @@ class Command(BaseCommand):
         m.add_argument("community")
         m.add_argument("--month", help="YYYY-MM (default: this month, up to today)")
         m.add_argument("--json", action="store_true")
-
-    def handle(self, *args, **o):
-        community = Community.objects.filter(code=o["community"]).first()
-        if community is None:
-            raise CommandError(f"no community with code {o['community']!r}")
-        try:
-            getattr(self, f"_{o['action']}")(community, o)
-        except ValidationError as exc:
-            reasons = (
-                [f"{k}: {m}" for k, ms in exc.message_dict.items() for m in ms]
-                if hasattr(exc, "error_dict")
-                else exc.messages
-            )
-            raise CommandError("refused, nothing written:\n  " + "\n  ".join(reasons)) from None
-        except PermissionError as exc:
-            raise CommandError(str(exc)) from None
 
     def _user(self, username: str):
         user = get_user_model().objects.filter(username=username).first()

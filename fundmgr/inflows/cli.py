@@ -1,6 +1,6 @@
-"""What the `market` and `contract` commands share: reading their JSON and arguments into
-the services' types, each problem a CommandError naming the field, and a service's
-refusal printed with its fields. Nothing here writes: the services do, in one
+"""What the `market`, `contract` and `fund` commands share: reading their JSON and
+arguments into the services' types, each problem a CommandError naming the field (the
+community and a refusal: fundmgr.management.actions). Nothing here writes: the services do, in one
 transaction each, so a refusal leaves nothing behind."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from djmoney.money import Money
 
 from ..decisions.models import DecisionItem
 from ..lib.money import AmountError, parse_yuan
-from ..management.actions import community, refused  # noqa: F401 - the commands' names
 from ..models import Community, ServicePackage
 
 

@@ -36,24 +36,14 @@ from . import cache
 HOME_PER_PAGE = 60  # communities on one page of the home page
 
 
-def _home_query(request) -> tuple[int | None, str, str | None]:
-    """(page, search, where to redirect): one URL per search and page, as the month page."""
-    number, canonical = _page_number(request)
-    q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX]
-    target = "&".join(
-        x
-        for x in (
-            urlencode({"q": q}) if q else "",
-            f"page={number}" if number and number > 1 else "",
-        )
-        if x
-    )
+def _moved(request, query: str, number: int, canonical: bool, known: set[str]) -> str | None:
+    """Where a list's request must go instead, or None: one URL per list and page - page
+    1 without ?page=, the search (and filters, `query`) in one spelling and order."""
     spelled = urlencode([(k, v) for k, values in request.GET.lists() for v in values])
-    if number is not None and (
-        not canonical or set(request.GET) - {"page", "q"} or spelled != target
-    ):
-        return number, q, request.path + (f"?{target}" if target else "")
-    return number, q, None
+    target = "&".join(x for x in (query, f"page={number}" if number > 1 else "") if x)
+    if not canonical or set(request.GET) - known or spelled != target:
+        return request.path + (f"?{target}" if target else "")
+    return None
 
 
 def _home_token() -> str:
@@ -73,9 +63,11 @@ def _home_token() -> str:
 def home(request):
     if request.user.is_authenticated and request.user.memberships.exists():
         return redirect(landing_url(request.user))  # each role's own workspace
-    number, q, moved = _home_query(request)
+    number, canonical = _page_number(request)
     if number is None:
         raise Http404(_("There is no such page."))
+    q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX]
+    moved = _moved(request, urlencode({"q": q}) if q else "", number, canonical, {"page", "q"})
     if moved:
         return redirect(moved, permanent=True)
 
@@ -405,13 +397,9 @@ def month_page(request, code: str, month: str):
     filters, query = _month_filters(request)
     if filters is None:
         raise Http404(_("There is no such tier."))
-    known = {"page", "q", "tier"}
-    spelled = urlencode([(k, v) for k, values in request.GET.lists() for v in values])
-    target = "&".join(x for x in (query, f"page={number}" if number > 1 else "") if x)
-    if not canonical or set(request.GET) - known or spelled != target:
-        # One URL per list and page: page 1 is without ?page=, the search and the tier
-        # in one spelling and order; anything else goes to that one URL.
-        return redirect(request.path + (f"?{target}" if target else ""), permanent=True)
+    moved = _moved(request, query, number, canonical, {"page", "q", "tier"})
+    if moved:
+        return redirect(moved, permanent=True)
     community, disclosure = period.community, period.disclosure
     window_open = disclosure.window_open()
     checks = checking.month_checks(period)

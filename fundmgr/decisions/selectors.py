@@ -6,7 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from ..models import Community
-from .models import DecisionItem, Meeting, OnlineVote
+from .models import DecisionItem, Meeting, OnlineVote, Outcome
+
+
+def passed_items(community):
+    """The passed items of a community's meetings, newest meeting first: what a record
+    may cite (item_cite still checks the date it authorises)."""
+    return (
+        DecisionItem.objects.filter(meeting__community=community, outcome=Outcome.PASSED)
+        .select_related("meeting")
+        .order_by("-meeting__held_on", "-meeting_id", "number")
+    )
 
 
 def item_ref(item: DecisionItem) -> dict:

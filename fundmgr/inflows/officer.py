@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
 from ..access import community_role, roles_in
-from ..decisions.models import DecisionItem, Outcome
+from ..decisions.models import DecisionItem
+from ..decisions.selectors import passed_items
 from ..lib import dates
 from ..lib.receipts import display
 from ..models import Community, PaymentMethod, Role
@@ -87,9 +88,7 @@ class FundForm(forms.Form):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = DecisionItem.objects.filter(
-            meeting__community=community, outcome=Outcome.PASSED
-        ).select_related("meeting")
+        self.fields["decision"].queryset = passed_items(community)
 
 
 class SpendingForm(forms.Form):

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
 from ..access import community_role, roles_in
-from ..decisions.models import DecisionItem, Outcome
+from ..decisions.models import DecisionItem
+from ..decisions.selectors import passed_items
 from ..lib import dates
 from ..models import Community, Role, ServicePackage
 from ..officer.forms import AmountField, TextField, add_service_error
@@ -27,14 +28,6 @@ from .models import ContractLine, PurchaseContract
 
 LINE_ROWS = 5
 MAX_BENEFICIARIES_CHARS = 200_000
-
-
-def _decisions(community: Community):
-    return (
-        DecisionItem.objects.filter(meeting__community=community, outcome=Outcome.PASSED)
-        .select_related("meeting")
-        .order_by("-meeting__held_on", "number")
-    )
 
 
 class ContractForm(forms.Form):
@@ -61,7 +54,7 @@ class ContractForm(forms.Form):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = _decisions(community)
+        self.fields["decision"].queryset = passed_items(community)
 
 
 class LineForm(forms.Form):
@@ -123,7 +116,7 @@ class ExtendForm(LineChoiceForm):
 
     def __init__(self, *args, contract: PurchaseContract, **kwargs):
         super().__init__(*args, contract=contract, **kwargs)
-        self.fields["decision"].queryset = _decisions(contract.community)
+        self.fields["decision"].queryset = passed_items(contract.community)
 
 
 class NeverEchoedTextarea(forms.Textarea):

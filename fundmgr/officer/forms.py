@@ -293,15 +293,9 @@ class ImportUploadForm(forms.Form):
 def decision_choices(community: Community | None) -> list[tuple]:
     """The passed decision items of a community, newest meeting first: what a payment
     from the collective-decision limit (三重一大) cites."""
-    from ..decisions.models import DecisionItem, Outcome
+    from ..decisions.selectors import passed_items
 
-    items = (
-        DecisionItem.objects.filter(meeting__community=community, outcome=Outcome.PASSED)
-        .select_related("meeting")
-        .order_by("-meeting__held_on", "-meeting_id", "number")
-        if community
-        else []
-    )
+    items = passed_items(community) if community else []
     return [("", "—")] + [
         (i.pk, f"{i.meeting.held_on.isoformat()} {i.meeting.reference} 第{i.number}项 {i.title}")
         for i in items

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
 from ..access import community_role, roles_in
-from ..decisions.models import DecisionItem, Outcome
+from ..decisions.models import DecisionItem
+from ..decisions.selectors import passed_items
 from ..lib.dates import today
 from ..models import Community, Role
 from ..officer.forms import AmountField, TextField, add_service_error
@@ -38,14 +39,6 @@ SEES_CONTACT = {Role.OFFICER, Role.REVIEWER}
 def _date(label):
     return forms.DateField(
         label=label, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-
-
-def _passed_items(community: Community):
-    return (
-        DecisionItem.objects.filter(meeting__community=community, outcome=Outcome.PASSED)
-        .select_related("meeting")
-        .order_by("-meeting__held_on", "meeting__reference", "number")
     )
 
 
@@ -157,7 +150,7 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = _passed_items(community)
+        self.fields["decision"].queryset = passed_items(community)
 
 
 class MilestoneForm(EvidenceMixin, forms.Form):
@@ -199,7 +192,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].queryset = _passed_items(community)
+        self.fields["decision"].queryset = passed_items(community)
         for value, label in Category.choices:
             self.fields[f"line_{value}"] = AmountField(min_value=0, required=False, label=label)
 

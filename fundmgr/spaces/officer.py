@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from djmoney.money import Money
 
 from ..access import community_role, has_role, roles_in
-from ..decisions.models import DecisionItem, Meeting, Outcome
+from ..decisions.models import DecisionItem, Meeting
+from ..decisions.selectors import passed_items
 from ..lib import dates
 from ..models import Community, PaymentMethod, Provider, Role, ServicePackage, Tier
 from ..officer.forms import AmountField, add_service_error
@@ -84,9 +85,7 @@ class AgreementForm(forms.Form):
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["space"].queryset = Space.objects.filter(community=community)
-        self.fields["decision"].queryset = DecisionItem.objects.filter(
-            meeting__community=community, outcome=Outcome.PASSED
-        ).select_related("meeting")
+        self.fields["decision"].queryset = passed_items(community)
         self.fields["follows"].queryset = Agreement.objects.filter(community=community)
         self.fields["package"].queryset = ServicePackage.objects.filter(community=community)
 
